@@ -1,0 +1,390 @@
+//! Cross-field rules of the catalog, one function per rule. Each states the rule and what breaks it.
+
+use crate::diag::{Ctxt, Message};
+use crate::model::{Catalog, Instrument, LabelKind, NumberType, Status};
+use crate::promql::{self, SeriesIndex};
+use crate::source::{join_index, join_key};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Runs every rule.
+pub fn all(catalog: &Catalog, cx: &mut Ctxt) {
+    unique_ids(catalog, cx);
+    metric_names_valid(catalog, cx);
+    metric_names_unique(catalog, cx);
+    prometheus_series_unique(catalog, cx);
+    descriptions_not_empty(catalog, cx);
+    number_type_fits_instrument(catalog, cx);
+    label_keys_valid(catalog, cx);
+    label_keys_unique_per_metric(catalog, cx);
+    label_variants_unique(catalog, cx);
+    rust_names_unique(catalog, cx);
+    unit_one_only_on_gauges(catalog, cx);
+    buckets_valid(catalog, cx);
+    value_maps_valid(catalog, cx);
+    instrumented_has_location(catalog, cx);
+    alerts_valid(catalog, cx);
+    queries_name_real_series(catalog, cx);
+}
+
+/// Domain ids, and group ids within a domain, are unique: two domains `worker` break it.
+fn unique_ids(catalog: &Catalog, cx: &mut Ctxt) {
+    let mut seen = BTreeSet::new();
+    for d in &catalog.domains {
+        if !seen.insert(d.id.as_str()) {
+            cx.error(&join_key(&d.at, "id"), Message::DuplicateId { what: "domain", id: d.id.clone() });
+        }
+        let mut groups = BTreeSet::new();
+        for (i, g) in d.groups.iter().enumerate() {
+            if !groups.insert(g.id.as_str()) {
+                let at = join_key(&join_index(&join_key(&d.at, "groups"), i), "id");
+                cx.error(&at, Message::DuplicateId { what: "group", id: g.id.clone() });
+            }
+        }
+    }
+}
+
+/// A name is a valid OpenTelemetry instrument name: `tasker tasks` (a space) breaks it.
+fn metric_names_valid(catalog: &Catalog, cx: &mut Ctxt) {
+    for m in &catalog.metrics {
+        let mut chars = m.name.chars();
+        let ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+            && chars.all(|c| c.is_ascii_alphanumeric() || "_.-/".contains(c))
+            && m.name.len() <= 255;
+        if !ok {
+            cx.error(&join_key(&m.at, "name"), Message::InvalidMetricName { name: m.name.clone() });
+        }
+    }
+}
+
+/// Each metric is defined once: `tasker.queue.depth` twice breaks it.
+fn metric_names_unique(catalog: &Catalog, cx: &mut Ctxt) {
+    let mut first: BTreeMap<&str, &str> = BTreeMap::new();
+    for m in &catalog.metrics {
+        match first.get(m.name.as_str()) {
+            Some(&at) => {
+                let first_line = cx.line_of(at);
+                cx.error(&join_key(&m.at, "name"), Message::DuplicateMetric { name: m.name.clone(), first_line });
+            }
+            None => {
+                first.insert(&m.name, &m.at);
+            }
+        }
+    }
+}
+
+/// No two metrics produce the same Prometheus series: `a.b` and `a_b` break it.
+fn prometheus_series_unique(catalog: &Catalog, cx: &mut Ctxt) {
+    let mut owner: BTreeMap<&str, &str> = BTreeMap::new();
+    for m in &catalog.metrics {
+        for s in &m.prometheus.series {
+            match owner.get(s.as_str()) {
+                Some(&other) if other != m.name => cx.error(
+                    &join_key(&m.at, "name"),
+                    Message::DuplicatePrometheusName { series: s.clone(), name: m.name.clone(), other: other.into() },
+                ),
+                Some(_) => {} // The same name twice: reported by `metric_names_unique`.
+                None => {
+                    owner.insert(s, &m.name);
+                }
+            }
+        }
+    }
+}
+
+/// Metrics and labels say what they are: `description: ""` breaks it.
+fn descriptions_not_empty(catalog: &Catalog, cx: &mut Ctxt) {
+    for m in &catalog.metrics {
+        if m.description.trim().is_empty() {
+            cx.error(&join_key(&m.at, "description"), Message::EmptyText { what: "metric description" });
+        }
+    }
+    for l in &catalog.labels {
+        if l.description.trim().is_empty() {
+            cx.error(&join_key(&l.at, "description"), Message::EmptyText { what: "label description" });
+        }
+    }
+}
+
+/// The OpenTelemetry API has the instrument for the number type: an `i64` counter breaks it.
+fn number_type_fits_instrument(catalog: &Catalog, cx: &mut Ctxt) {
+    for m in &catalog.metrics {
+        let allowed = m.instrument.allowed_types();
+        if !allowed.contains(&m.number) {
+            let allowed = allowed.iter().map(|t| format!("`{}`", t.as_str())).collect::<Vec<_>>().join(" or ");
+            cx.error(
+                &join_key(&m.at, "type"),
+                Message::TypeNotAllowed { instrument: m.instrument.as_str(), number: m.number.as_str(), allowed },
+            );
+        }
+    }
+}
+
+/// Label keys are valid Prometheus label names: `claim-method` or `__name` break it.
+fn label_keys_valid(catalog: &Catalog, cx: &mut Ctxt) {
+    for l in &catalog.labels {
+        let mut chars = l.key.chars();
+        let ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !l.key.starts_with("__")
+            && l.key != "le";
+        if !ok {
+            let at = if l.key == l.id { l.at.clone() } else { join_key(&l.at, "key") };
+            cx.error_at_key(&at, Message::InvalidLabelKey { key: l.key.clone() });
+        }
+    }
+}
+
+/// A metric has each attribute key once: two labels with `key: result_type` on one metric break it.
+fn label_keys_unique_per_metric(catalog: &Catalog, cx: &mut Ctxt) {
+    for m in &catalog.metrics {
+        let mut seen = BTreeSet::new();
+        for (i, &l) in m.labels.iter().enumerate() {
+            let key = &catalog.label(l).key;
+            if !seen.insert(key) {
+                cx.error(&join_index(&join_key(&m.at, "labels"), i), Message::DuplicateLabelKey { key: key.clone() });
+            }
+        }
+    }
+}
+
+/// The values of a closed label make distinct enum variants: `half-open` and `half_open` break it.
+fn label_variants_unique(catalog: &Catalog, cx: &mut Ctxt) {
+    for l in &catalog.labels {
+        let LabelKind::Closed(values) = &l.kind else { continue };
+        if values.is_empty() {
+            cx.error(&join_key(&l.at, "values"), Message::EmptyValues);
+        }
+        let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+        for (i, v) in values.iter().enumerate() {
+            if v.variant.is_empty() {
+                continue; // Reported while building the model.
+            }
+            if let Some(first) = seen.insert(&v.variant, &v.value) {
+                if first == v.value {
+                    cx.error(
+                        &join_index(&join_key(&l.at, "values"), i),
+                        Message::DuplicateId { what: "label value", id: v.value.clone() },
+                    );
+                } else {
+                    cx.error(
+                        &join_index(&join_key(&l.at, "values"), i),
+                        Message::IdentCollision {
+                            what: "label values",
+                            ident: v.variant.clone(),
+                            a: first.into(),
+                            b: v.value.clone(),
+                        },
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Generated Rust names do not collide within their module: metrics `tasks.active` and
+/// `tasks_active` in one domain, or labels `claim-method` and `claim_method`, break it.
+fn rust_names_unique(catalog: &Catalog, cx: &mut Ctxt) {
+    // Recorder types, label-set types and the `Recorders` struct share their domain's module.
+    for d in 0..catalog.domains.len() {
+        let mut types: BTreeMap<String, &str> = BTreeMap::new();
+        types.insert("Recorders".into(), "(the domain's recorder set)");
+        let mut fields: BTreeMap<&str, &str> = BTreeMap::new();
+        for m in catalog.domain_metrics(d) {
+            for ident in [m.rust_recorder.clone(), m.rust_labels()] {
+                if let Some(other) = types.insert(ident.clone(), &m.name) {
+                    cx.error(
+                        &join_key(&m.at, "name"),
+                        Message::IdentCollision { what: "metrics", ident, a: other.into(), b: m.name.clone() },
+                    );
+                }
+            }
+            if let Some(other) = fields.insert(&m.rust_field, &m.name) {
+                cx.error(
+                    &join_key(&m.at, "name"),
+                    Message::IdentCollision {
+                        what: "metrics",
+                        ident: m.rust_field.clone(),
+                        a: other.into(),
+                        b: m.name.clone(),
+                    },
+                );
+            }
+        }
+    }
+    let mut modules: BTreeMap<&str, &str> =
+        [("labels", "(label enums)"), ("values", "(value maps)")].into_iter().collect();
+    for d in &catalog.domains {
+        if let Some(other) = modules.insert(&d.rust_module, &d.id) {
+            cx.error(
+                &join_key(&d.at, "id"),
+                Message::IdentCollision {
+                    what: "domains",
+                    ident: d.rust_module.clone(),
+                    a: other.into(),
+                    b: d.id.clone(),
+                },
+            );
+        }
+    }
+    let mut enums: BTreeMap<&str, &str> = [("UnknownValue", "(the parse error type)")].into_iter().collect();
+    for l in catalog.label_enums() {
+        if let Some(other) = enums.insert(&l.rust_enum, &l.id) {
+            cx.error_at_key(
+                &l.at,
+                Message::IdentCollision {
+                    what: "labels",
+                    ident: l.rust_enum.clone(),
+                    a: other.into(),
+                    b: l.id.clone(),
+                },
+            );
+        }
+    }
+    let mut fields: BTreeMap<&str, &str> = BTreeMap::new();
+    for l in &catalog.labels {
+        if let Some(other) = fields.insert(&l.rust_field, &l.key)
+            && other != l.key
+        {
+            cx.error_at_key(
+                &l.at,
+                Message::IdentCollision {
+                    what: "label keys",
+                    ident: l.rust_field.clone(),
+                    a: other.into(),
+                    b: l.key.clone(),
+                },
+            );
+        }
+    }
+}
+
+/// Unit `1` only on gauges (Prometheus names them `_ratio`): a counter with unit `1` breaks it.
+fn unit_one_only_on_gauges(catalog: &Catalog, cx: &mut Ctxt) {
+    for m in &catalog.metrics {
+        if m.unit == "1" && m.instrument != Instrument::Gauge {
+            cx.error(&join_key(&m.at, "unit"), Message::UnitOneNotGauge);
+        }
+    }
+}
+
+/// Only histograms have buckets, finite and strictly increasing: `[10, 5]` breaks it.
+fn buckets_valid(catalog: &Catalog, cx: &mut Ctxt) {
+    for m in &catalog.metrics {
+        let Some(buckets) = &m.buckets else { continue };
+        let at = join_key(&m.at, "buckets");
+        if m.instrument != Instrument::Histogram {
+            cx.error_at_key(&at, Message::BucketsNotHistogram);
+        } else if buckets.iter().any(|b| !b.is_finite()) || buckets.windows(2).any(|w| w[0] >= w[1]) {
+            cx.error(&at, Message::BucketsNotIncreasing);
+        }
+    }
+}
+
+/// Value maps go on integer gauges and map each value once: `value_map` on a counter breaks it.
+fn value_maps_valid(catalog: &Catalog, cx: &mut Ctxt) {
+    for v in &catalog.value_maps {
+        let mut seen = BTreeSet::new();
+        let mut variants: BTreeMap<&str, &str> = BTreeMap::new();
+        for (i, e) in v.entries.iter().enumerate() {
+            let at = join_index(&join_key(&v.at, "values"), i);
+            if !seen.insert(e.value) {
+                cx.error(&join_key(&at, "value"), Message::DuplicateMapValue { value: e.value });
+            }
+            if !e.variant.is_empty()
+                && let Some(other) = variants.insert(&e.variant, &e.name)
+            {
+                cx.error(
+                    &join_key(&at, "name"),
+                    Message::IdentCollision {
+                        what: "states",
+                        ident: e.variant.clone(),
+                        a: other.into(),
+                        b: e.name.clone(),
+                    },
+                );
+            }
+        }
+    }
+    for m in &catalog.metrics {
+        let Some(map) = m.value_map else { continue };
+        let at = join_key(&m.at, "value_map");
+        if m.instrument != Instrument::Gauge {
+            cx.error(&at, Message::ValueMapNotGauge);
+        } else if m.number == NumberType::F64
+            || (m.number == NumberType::U64 && catalog.value_maps[map].entries.iter().any(|e| e.value < 0))
+        {
+            cx.error(&join_key(&m.at, "type"), Message::ValueMapNotInteger);
+        }
+    }
+}
+
+/// An instrumented metric says where it is recorded: `status: instrumented` without `recorded_in`
+/// breaks it.
+fn instrumented_has_location(catalog: &Catalog, cx: &mut Ctxt) {
+    for m in &catalog.metrics {
+        if m.status == Status::Instrumented && m.recorded_in.as_deref().is_none_or(|r| r.trim().is_empty()) {
+            cx.error(&join_key(&m.at, "status"), Message::InstrumentedWithoutLocation);
+        }
+    }
+}
+
+/// Alert names are UpperCamelCase and `for` is a Prometheus duration: `for: 2 minutes` breaks it.
+fn alerts_valid(catalog: &Catalog, cx: &mut Ctxt) {
+    for m in &catalog.metrics {
+        for a in &m.alerts {
+            let name_ok = a.name.starts_with(|c: char| c.is_ascii_uppercase())
+                && a.name.chars().all(|c| c.is_ascii_alphanumeric());
+            if !name_ok {
+                cx.error(&join_key(&a.at, "name"), Message::InvalidAlertName { name: a.name.clone() });
+            }
+            if let Some(d) = &a.for_duration
+                && !is_duration(d)
+            {
+                cx.error(&join_key(&a.at, "for"), Message::InvalidDuration { got: d.clone() });
+            }
+        }
+    }
+}
+
+/// `30s`, `2m`, `1h30m`: one or more number-and-unit pairs.
+fn is_duration(s: &str) -> bool {
+    let units = ["ms", "s", "m", "h", "d", "w", "y"];
+    let mut rest = s;
+    if rest.is_empty() {
+        return false;
+    }
+    while !rest.is_empty() {
+        let digits = rest.chars().take_while(char::is_ascii_digit).count();
+        if digits == 0 {
+            return false;
+        }
+        rest = &rest[digits..];
+        match units.iter().find(|u| rest.starts_with(*u)) {
+            Some(u) => rest = &rest[u.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// Every query names series the catalog produces, with their labels and values: the seed's
+/// `tasker_task_initialization_duration_bucket` (no `_milliseconds`) breaks it.
+fn queries_name_real_series(catalog: &Catalog, cx: &mut Ctxt) {
+    let index = SeriesIndex::new(catalog);
+    for q in catalog.queries() {
+        promql::check_query(catalog, &index, q, cx);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn durations() {
+        for ok in ["30s", "2m", "1h30m", "500ms", "1d"] {
+            assert!(super::is_duration(ok), "{ok}");
+        }
+        for bad in ["", "2", "m", "2 minutes", "1.5m"] {
+            assert!(!super::is_duration(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,475 @@
+//! Errors in the user's catalog: located, collected, sorted, and worded from one table.
+//!
+//! Every check reports through [`Ctxt`], which resolves a YAML path such as `metrics[3].labels[1]`
+//! to `metrics.yaml:LINE:COL` through the [`SourceMap`]. Nothing stops at the first error: a stage
+//! collects all of them, and the loader stops only between stages.
+
+use crate::source::SourceMap;
+use std::fmt;
+
+/// One located error with an optional hint.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Diagnostic {
+    pub file: String,
+    pub line: usize,
+    pub col: usize,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: error: {}", self.file, self.line, self.col, self.message)?;
+        if let Some(help) = &self.help {
+            write!(f, "\n  help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// All errors of a catalog, sorted by position. Its `Display` is what users read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in &self.0 {
+            writeln!(f, "{d}")?;
+        }
+        let n = self.0.len();
+        write!(f, "{n} error{} in the catalog", if n == 1 { "" } else { "s" })
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+/// The error collector. Checks call [`Ctxt::error`] with a path into the YAML document; the
+/// collector turns it into a located [`Diagnostic`]. [`Ctxt::finish`] must be called: dropping a
+/// collector with unread errors is a bug in this crate, and panics in debug builds (as serde_derive's
+/// `Ctxt` does).
+pub struct Ctxt<'a> {
+    file: &'a str,
+    map: &'a SourceMap,
+    errors: Option<Vec<Diagnostic>>,
+}
+
+impl<'a> Ctxt<'a> {
+    pub fn new(file: &'a str, map: &'a SourceMap) -> Self {
+        Ctxt { file, map, errors: Some(Vec::new()) }
+    }
+
+    /// Reports `message` at the value found at `path` (or its nearest ancestor).
+    pub fn error(&mut self, path: &str, message: Message) {
+        let (line, col) = self.map.value(path);
+        self.push(line, col, message);
+    }
+
+    /// Reports `message` at the key of the mapping entry at `path` (e.g. an unknown field).
+    pub fn error_at_key(&mut self, path: &str, message: Message) {
+        let (line, col) = self.map.key(path);
+        self.push(line, col, message);
+    }
+
+    /// Reports `message` at an explicit 1-based position.
+    pub fn error_at(&mut self, line: usize, col: usize, message: Message) {
+        self.push(line, col, message);
+    }
+
+    fn push(&mut self, line: usize, col: usize, message: Message) {
+        let (message, help) = message.text();
+        self.errors.as_mut().expect("Ctxt used after finish").push(Diagnostic {
+            file: self.file.to_owned(),
+            line,
+            col,
+            message,
+            help,
+        });
+    }
+
+    /// The line of the value at `path`, for messages that refer to another place.
+    pub fn line_of(&self, path: &str) -> usize {
+        self.map.value(path).0
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.errors.as_ref().is_some_and(|e| !e.is_empty())
+    }
+
+    /// Ends the stage: the sorted, de-duplicated errors, or `Ok` when there were none.
+    pub fn finish(mut self) -> Result<(), Diagnostics> {
+        let mut errors = self.errors.take().expect("Ctxt finished twice");
+        errors.sort();
+        errors.dedup();
+        if errors.is_empty() { Ok(()) } else { Err(Diagnostics(errors)) }
+    }
+}
+
+impl Drop for Ctxt<'_> {
+    fn drop(&mut self) {
+        if !std::thread::panicking() && self.errors.as_ref().is_some_and(|e| !e.is_empty()) {
+            debug_assert!(false, "docs_gen::diag::Ctxt dropped without finish()");
+        }
+    }
+}
+
+/// The closest candidate to `got`, when it is close enough to be a likely misspelling.
+pub fn did_you_mean<'c>(got: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<String> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(got, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c.to_owned())
+}
+
+fn hint_for(suggestion: &Option<String>, fallback: String) -> Option<String> {
+    Some(match suggestion {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => fallback,
+    })
+}
+
+/// Every message the catalog compiler can give, in one table so that they read alike.
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// A file that could not be read at all.
+    Io {
+        error: String,
+    },
+    NotUtf8,
+    EmptyCatalog,
+    /// An error from the YAML parser or from serde's shape checks, worded by them.
+    Yaml {
+        error: String,
+    },
+    UnknownDomain {
+        got: String,
+        known: Vec<String>,
+    },
+    UnknownGroup {
+        got: String,
+        domain: String,
+        known: Vec<String>,
+    },
+    UnknownInstrument {
+        got: String,
+    },
+    UnknownNumberType {
+        got: String,
+    },
+    UnknownStatus {
+        got: String,
+    },
+    UnknownSeverity {
+        got: String,
+    },
+    UnknownUnit {
+        got: String,
+    },
+    UnitOneNotGauge,
+    UnknownLabel {
+        got: String,
+        known: Vec<String>,
+    },
+    UnknownValueMap {
+        got: String,
+        known: Vec<String>,
+    },
+    EmptyText {
+        what: &'static str,
+    },
+    InvalidMetricName {
+        name: String,
+    },
+    DuplicateMetric {
+        name: String,
+        first_line: usize,
+    },
+    DuplicatePrometheusName {
+        series: String,
+        name: String,
+        other: String,
+    },
+    DuplicateId {
+        what: &'static str,
+        id: String,
+    },
+    DuplicateLabelKey {
+        key: String,
+    },
+    InvalidLabelKey {
+        key: String,
+    },
+    LabelValuesAndFreeForm,
+    LabelNeitherValuesNorFreeForm,
+    EmptyValues,
+    InvalidIdent {
+        what: &'static str,
+        text: String,
+    },
+    IdentCollision {
+        what: &'static str,
+        ident: String,
+        a: String,
+        b: String,
+    },
+    TypeNotAllowed {
+        instrument: &'static str,
+        number: &'static str,
+        allowed: String,
+    },
+    BucketsNotHistogram,
+    BucketsNotIncreasing,
+    ValueMapNotGauge,
+    ValueMapNotInteger,
+    DuplicateMapValue {
+        value: i64,
+    },
+    GroupMissing {
+        domain: String,
+    },
+    GroupNotAllowed {
+        domain: String,
+    },
+    InstrumentedWithoutLocation,
+    InvalidDuration {
+        got: String,
+    },
+    InvalidAlertName {
+        name: String,
+    },
+    Promql {
+        query: String,
+        error: String,
+    },
+    PromqlUnknownSeries {
+        series: String,
+        suggestion: Option<String>,
+    },
+    PromqlNoMetricName,
+    PromqlSuffixNotHistogram {
+        series: String,
+        metric: String,
+    },
+    PromqlUnknownLabel {
+        label: String,
+        series: String,
+        known: Vec<String>,
+    },
+    PromqlLeNotBucket {
+        series: String,
+    },
+    PromqlValueNotAllowed {
+        label: String,
+        value: String,
+        allowed: Vec<String>,
+    },
+    PromqlRateOnGauge {
+        function: String,
+        series: String,
+        instrument: &'static str,
+    },
+    PromqlUnknownGroupingLabel {
+        label: String,
+        known: Vec<String>,
+    },
+}
+
+impl Message {
+    /// The message and its hint.
+    pub fn text(self) -> (String, Option<String>) {
+        use Message::*;
+        match self {
+            Io { error } => (format!("cannot read the catalog: {error}"), None),
+            NotUtf8 => ("the catalog is not valid UTF-8".into(), Some("save metrics.yaml as UTF-8".into())),
+            EmptyCatalog => (
+                "the catalog is empty".into(),
+                Some("a catalog is a map with the keys `document`, `domains`, `labels` and `metrics`".into()),
+            ),
+            Yaml { error } => (error, None),
+            UnknownDomain { got, known } => {
+                let s = did_you_mean(&got, known.iter().map(String::as_str));
+                (format!("unknown domain `{got}`"), hint_for(&s, format!("domains are: {}", known.join(", "))))
+            }
+            UnknownGroup { got, domain, known } => {
+                let s = did_you_mean(&got, known.iter().map(String::as_str));
+                (
+                    format!("unknown group `{got}` in domain `{domain}`"),
+                    hint_for(&s, format!("groups of `{domain}` are: {}", known.join(", "))),
+                )
+            }
+            UnknownInstrument { got } => {
+                let s = did_you_mean(&got, crate::model::Instrument::NAMES.iter().copied());
+                (
+                    format!("unknown instrument `{got}`"),
+                    hint_for(&s, format!("expected one of {}", crate::model::Instrument::NAMES.join(", "))),
+                )
+            }
+            UnknownNumberType { got } => {
+                let s = did_you_mean(&got, crate::model::NumberType::NAMES.iter().copied());
+                (format!("unknown number type `{got}`"), hint_for(&s, "expected one of u64, i64, f64".into()))
+            }
+            UnknownStatus { got } => {
+                let s = did_you_mean(&got, crate::model::Status::NAMES.iter().copied());
+                (
+                    format!("unknown status `{got}`"),
+                    hint_for(&s, format!("expected one of {}", crate::model::Status::NAMES.join(", "))),
+                )
+            }
+            UnknownSeverity { got } => {
+                let s = did_you_mean(&got, crate::model::Severity::NAMES.iter().copied());
+                (
+                    format!("unknown alert severity `{got}`"),
+                    hint_for(&s, format!("expected one of {}", crate::model::Severity::NAMES.join(", "))),
+                )
+            }
+            UnknownUnit { got } => (
+                format!("unknown unit form `{got}`"),
+                Some(format!(
+                    "use a UCUM unit ({}), a unit per time such as `By/s`, or an annotation such as `{{request}}`",
+                    crate::prometheus::UNIT_NAMES.join(", ")
+                )),
+            ),
+            UnitOneNotGauge => (
+                "unit `1` is only for ratios measured by gauges".into(),
+                Some("to count things, use an annotation such as `{request}`".into()),
+            ),
+            UnknownLabel { got, known } => {
+                let s = did_you_mean(&got, known.iter().map(String::as_str));
+                (
+                    format!("reference to undefined label `{got}`"),
+                    hint_for(&s, "define it under `labels:` at the top level".into()),
+                )
+            }
+            UnknownValueMap { got, known } => {
+                let s = did_you_mean(&got, known.iter().map(String::as_str));
+                (
+                    format!("reference to undefined value map `{got}`"),
+                    hint_for(&s, "define it under `value_maps:`".into()),
+                )
+            }
+            EmptyText { what } => (format!("{what} is empty"), Some(format!("write the {what}"))),
+            InvalidMetricName { name } => (
+                format!("invalid metric name `{name}`"),
+                Some(
+                    "an OpenTelemetry instrument name starts with a letter and has at most 255 of A-Z a-z 0-9 _ . - /"
+                        .into(),
+                ),
+            ),
+            DuplicateMetric { name, first_line } => (
+                format!("duplicate metric `{name}`"),
+                Some(format!("it is first defined at line {first_line}; a metric is defined once")),
+            ),
+            DuplicatePrometheusName { series, name, other } => (
+                format!("metrics `{other}` and `{name}` both produce the Prometheus series `{series}`"),
+                Some("rename one of them".into()),
+            ),
+            DuplicateId { what, id } => (format!("duplicate {what} `{id}`"), None),
+            DuplicateLabelKey { key } => (
+                format!("the label key `{key}` is used twice by this metric"),
+                Some("a metric has each attribute key once".into()),
+            ),
+            InvalidLabelKey { key } => (
+                format!("invalid label key `{key}`"),
+                Some("a Prometheus label name matches [a-zA-Z_][a-zA-Z0-9_]* and does not start with `__`".into()),
+            ),
+            LabelValuesAndFreeForm => (
+                "a label has either `values` or `free_form`, not both".into(),
+                Some("keep `values` for a closed list, or `free_form` with the reason it is open".into()),
+            ),
+            LabelNeitherValuesNorFreeForm => {
+                ("a label needs `values` (its closed list) or `free_form` (why it is open)".into(), None)
+            }
+            EmptyValues => ("a closed label needs at least one value".into(), None),
+            InvalidIdent { what, text } => (
+                format!("cannot make a Rust identifier of the {what} `{text}`"),
+                Some("use letters, digits and `_`, `-` or `.` as separators".into()),
+            ),
+            IdentCollision { what, ident, a, b } => (
+                format!("the {what} `{a}` and `{b}` both become the Rust identifier `{ident}`"),
+                Some("rename one of them so they differ by more than case or separators".into()),
+            ),
+            TypeNotAllowed { instrument, number, allowed } => {
+                (format!("a {instrument} cannot have type `{number}`"), Some(format!("a {instrument} takes {allowed}")))
+            }
+            BucketsNotHistogram => ("only histograms have `buckets`".into(), None),
+            BucketsNotIncreasing => (
+                "bucket boundaries must be finite and strictly increasing".into(),
+                Some("e.g. [1, 5, 10, 50, 100]".into()),
+            ),
+            ValueMapNotGauge => ("only gauges can have a `value_map`".into(), None),
+            ValueMapNotInteger => (
+                "a gauge with a `value_map` records integers".into(),
+                Some("use `type: i64` (or u64 when no value is negative)".into()),
+            ),
+            DuplicateMapValue { value } => (format!("the value {value} is mapped twice"), None),
+            GroupMissing { domain } => {
+                (format!("domain `{domain}` has groups, so each of its metrics needs a `group`"), None)
+            }
+            GroupNotAllowed { domain } => (format!("domain `{domain}` has no groups"), Some("remove `group`".into())),
+            InstrumentedWithoutLocation => (
+                "an instrumented metric needs `recorded_in`".into(),
+                Some("say where Tasker records it, e.g. `task_finalizer.rs:finalize_task()`".into()),
+            ),
+            InvalidDuration { got } => (
+                format!("invalid duration `{got}`"),
+                Some("use a Prometheus duration such as `30s`, `2m` or `1h`".into()),
+            ),
+            InvalidAlertName { name } => (
+                format!("invalid alert name `{name}`"),
+                Some("use UpperCamelCase letters and digits, e.g. `FfiCompletionSlowSends`".into()),
+            ),
+            Promql { query, error } => (format!("invalid PromQL `{query}`: {error}"), None),
+            PromqlUnknownSeries { series, suggestion } => (
+                format!("the query names `{series}`, which no metric of the catalog produces"),
+                hint_for(
+                    &suggestion,
+                    "use a series listed in the reference (histograms expose `_bucket`, `_sum`, `_count`)".into(),
+                ),
+            ),
+            PromqlNoMetricName => (
+                "the query selects series without a metric name".into(),
+                Some("name the metric, e.g. `tasker_tasks_requests_total{...}`".into()),
+            ),
+            PromqlSuffixNotHistogram { series, metric } => (
+                format!("`{series}` is not a series: `{metric}` is not a histogram"),
+                Some("only histograms expose `_bucket`, `_sum` and `_count`".into()),
+            ),
+            PromqlUnknownLabel { label, series, known } => {
+                let s = did_you_mean(&label, known.iter().map(String::as_str));
+                (
+                    format!("`{series}` has no label `{label}`"),
+                    hint_for(
+                        &s,
+                        if known.is_empty() {
+                            "it has no labels".into()
+                        } else {
+                            format!("its labels are: {}", known.join(", "))
+                        },
+                    ),
+                )
+            }
+            PromqlLeNotBucket { series } => {
+                (format!("`le` is only a label of histogram `_bucket` series, not of `{series}`"), None)
+            }
+            PromqlValueNotAllowed { label, value, allowed } => {
+                let s = did_you_mean(&value, allowed.iter().map(String::as_str));
+                (
+                    format!("`{value}` is not an allowed value of label `{label}`"),
+                    hint_for(&s, format!("allowed values: {}", allowed.join(", "))),
+                )
+            }
+            PromqlRateOnGauge { function, series, instrument } => (
+                format!("`{function}()` applied to `{series}`, which is a {instrument}"),
+                Some(format!("`{function}()` is for counters; use `deriv()` or `delta()` for gauges")),
+            ),
+            PromqlUnknownGroupingLabel { label, known } => {
+                let s = did_you_mean(&label, known.iter().map(String::as_str));
+                (
+                    format!("grouping by `{label}`, which none of the selected series has"),
+                    hint_for(&s, format!("their labels are: {}", known.join(", "))),
+                )
+            }
+        }
+    }
+}

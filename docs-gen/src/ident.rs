@@ -1,0 +1,98 @@
+//! The one sanitizer that turns catalog spellings into Rust identifiers.
+//!
+//! heck does the casing; keywords get a raw `r#` (or a trailing `_` where Rust allows no raw form);
+//! names that start with a digit get a prefix (`V` for types and variants, `_` for fields). A name
+//! that leaves nothing usable gives `None`, and the caller reports it.
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+/// Keywords of every edition, which a field or module name cannot be without `r#`.
+const KEYWORDS: &[&str] = &[
+    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for", "if", "impl", "in",
+    "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self", "Self", "static", "struct", "super",
+    "trait", "true", "type", "unsafe", "use", "where", "while", "async", "await", "dyn", "abstract", "become", "box",
+    "do", "final", "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
+];
+
+/// Keywords that cannot be raw identifiers.
+const NOT_RAW: &[&str] = &["crate", "self", "Self", "super", "_"];
+
+/// `UpperCamelCase` for types and enum variants: `half-open` → `HalfOpen`, `5xx` → `V5xx`,
+/// `Self` → `Self_`.
+pub fn type_ident(text: &str) -> Option<String> {
+    let camel = words(text)?.to_upper_camel_case();
+    let ident = if camel.starts_with(|c: char| c.is_ascii_digit()) { format!("V{camel}") } else { camel };
+    Some(finish(ident))
+}
+
+/// `snake_case` for fields, methods and modules: `claim-method` → `claim_method`, `type` → `r#type`,
+/// `2xx` → `_2xx`.
+pub fn field_ident(text: &str) -> Option<String> {
+    let snake = words(text)?.to_snake_case();
+    let ident = if snake.starts_with(|c: char| c.is_ascii_digit()) { format!("_{snake}") } else { snake };
+    Some(finish(ident))
+}
+
+/// Keeps only characters that can be part of an identifier, turning the rest into separators.
+fn words(text: &str) -> Option<String> {
+    let cleaned: String = text.chars().map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect();
+    let trimmed = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
+    if trimmed.is_empty() { None } else { Some(trimmed) }
+}
+
+fn finish(ident: String) -> String {
+    if NOT_RAW.contains(&ident.as_str()) {
+        format!("{ident}_")
+    } else if KEYWORDS.contains(&ident.as_str()) {
+        format!("r#{ident}")
+    } else {
+        ident
+    }
+}
+
+/// The identifier without a raw prefix, for building longer names (`r#type` → `type`).
+pub fn unraw(ident: &str) -> &str {
+    ident.strip_prefix("r#").unwrap_or(ident)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitizer_table() {
+        let types: &[(&str, Option<&str>)] = &[
+            ("success", Some("Success")),
+            ("half-open", Some("HalfOpen")),
+            ("half_open", Some("HalfOpen")),
+            ("Half-Open", Some("HalfOpen")),
+            ("claim_failed", Some("ClaimFailed")),
+            ("5xx", Some("V5xx")),
+            ("self", Some("Self_")),
+            ("tasks.requests.total", Some("TasksRequestsTotal")),
+            ("tasker_circuit_breaker_state", Some("TaskerCircuitBreakerState")),
+            ("ünïcode", Some("Ünïcode")),
+            ("--", None),
+            ("", None),
+        ];
+        for (text, want) in types {
+            assert_eq!(type_ident(text).as_deref(), *want, "type_ident({text:?})");
+        }
+        let fields: &[(&str, Option<&str>)] = &[
+            ("correlation_id", Some("correlation_id")),
+            ("claim-method", Some("claim_method")),
+            ("type", Some("r#type")),
+            ("match", Some("r#match")),
+            ("self", Some("self_")),
+            ("crate", Some("crate_")),
+            ("2xx", Some("_2xx")),
+            ("tasks.requests.total", Some("tasks_requests_total")),
+            ("/", None),
+        ];
+        for (text, want) in fields {
+            assert_eq!(field_ident(text).as_deref(), *want, "field_ident({text:?})");
+        }
+        assert_eq!(unraw("r#type"), "type");
+        assert_eq!(unraw("plain"), "plain");
+    }
+}

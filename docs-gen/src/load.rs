@@ -1,0 +1,154 @@
+//! The loader: bytes → located shape errors or [`Parsed`] sections → [`Catalog`] → checked.
+//!
+//! Stages: (1) UTF-8 and YAML syntax, the top-level shape (serde_yaml, which also bounds alias
+//! expansion and nesting depth); (2) each section item deserialized on its own, so every item's
+//! shape error is reported; (3) the model is built and every rule checked. Errors of a stage are all
+//! reported, sorted; a stage with errors stops the load.
+
+use crate::check;
+use crate::diag::{Ctxt, Diagnostic, Diagnostics, Message};
+use crate::model::{self, Catalog, Parsed};
+use crate::parse::{self, RawCatalog};
+use crate::source::{SourceMap, join_index, join_key};
+use serde::de::DeserializeOwned;
+use std::path::Path;
+
+/// Loads and validates the catalog at `path`. Diagnostics name the file as `display` (e.g.
+/// `metrics.yaml`).
+pub fn load(path: &Path, display: &str) -> Result<Catalog, Diagnostics> {
+    match std::fs::read(path) {
+        Ok(bytes) => load_bytes(display, &bytes),
+        Err(e) => Err(single(display, 1, 1, Message::Io { error: format!("{}: {e}", path.display()) })),
+    }
+}
+
+/// Loads and validates a catalog from its bytes.
+pub fn load_bytes(display: &str, bytes: &[u8]) -> Result<Catalog, Diagnostics> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => load_str(display, text),
+        Err(e) => {
+            let (line, col) = line_col(bytes, e.valid_up_to());
+            Err(single(display, line, col, Message::NotUtf8))
+        }
+    }
+}
+
+/// Loads and validates a catalog from its text.
+pub fn load_str(display: &str, text: &str) -> Result<Catalog, Diagnostics> {
+    if text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+        return Err(single(display, 1, 1, Message::EmptyCatalog));
+    }
+    let raw: RawCatalog = serde_yaml::from_str(text).map_err(|e| {
+        let (line, col) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
+        single(display, line, col, Message::Yaml { error: strip_location(&e.to_string()) })
+    })?;
+
+    let map = SourceMap::new(text);
+    let mut cx = Ctxt::new(display, &map);
+    let parsed = sections(raw, &mut cx);
+    cx.finish()?;
+    let Some(parsed) = parsed else { unreachable!("sections without errors yield a value") };
+
+    let mut cx = Ctxt::new(display, &map);
+    let catalog = model::build(parsed, &mut cx);
+    check::all(&catalog, &mut cx);
+    cx.finish()?;
+    Ok(catalog)
+}
+
+fn single(file: &str, line: usize, col: usize, message: Message) -> Diagnostics {
+    let (message, help) = message.text();
+    Diagnostics(vec![Diagnostic { file: file.to_owned(), line, col, message, help }])
+}
+
+/// serde_yaml appends " at line L column C" to its messages; the diagnostic says that already.
+fn strip_location(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let before = &bytes[..offset];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let col = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    (line, col)
+}
+
+/// Deserializes every section item on its own; `None` when any failed (all are reported).
+fn sections(raw: RawCatalog, cx: &mut Ctxt) -> Option<Parsed> {
+    let document = item::<parse::Document>("document".into(), raw.document, cx);
+    let domains = list("domains", raw.domains, cx);
+    let labels = raw
+        .labels
+        .into_iter()
+        .map(|(id, v)| {
+            let at = join_key("labels", &id);
+            item::<parse::Label>(at.clone(), v, cx).map(|l| (at, id, l))
+        })
+        .collect::<Vec<_>>();
+    let value_maps = raw
+        .value_maps
+        .into_iter()
+        .map(|(id, v)| {
+            let at = join_key("value_maps", &id);
+            item::<parse::ValueMap>(at.clone(), v, cx).map(|m| (at, id, m))
+        })
+        .collect::<Vec<_>>();
+    let metrics = list("metrics", raw.metrics, cx);
+    let examples = list("example_queries", raw.example_queries, cx);
+    let dashboards = list("dashboards", raw.dashboards, cx);
+    let verification = list("verification", raw.verification, cx);
+    let troubleshooting = list::<parse::Troubleshooting>("troubleshooting", raw.troubleshooting, cx);
+    let next_steps = list("next_steps", raw.next_steps, cx);
+    Some(Parsed {
+        document: document?,
+        domains: domains.into_iter().collect::<Option<_>>()?,
+        labels: labels.into_iter().collect::<Option<_>>()?,
+        value_maps: value_maps.into_iter().collect::<Option<_>>()?,
+        metrics: metrics.into_iter().collect::<Option<_>>()?,
+        examples: examples.into_iter().collect::<Option<_>>()?,
+        dashboards: dashboards.into_iter().collect::<Option<_>>()?,
+        verification: verification.into_iter().collect::<Option<_>>()?,
+        troubleshooting: troubleshooting.into_iter().map(|t| t.map(|(_, t)| t)).collect::<Option<_>>()?,
+        next_steps: next_steps.into_iter().collect::<Option<_>>()?,
+    })
+}
+
+fn list<T: DeserializeOwned>(key: &str, values: Vec<serde_yaml::Value>, cx: &mut Ctxt) -> Vec<Option<(String, T)>> {
+    values
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let at = join_index(key, i);
+            item::<T>(at.clone(), v, cx).map(|t| (at, t))
+        })
+        .collect()
+}
+
+/// Deserializes one item; a shape error is reported at the exact path serde stopped at.
+fn item<T: DeserializeOwned>(at: String, value: serde_yaml::Value, cx: &mut Ctxt) -> Option<T> {
+    match serde_path_to_error::deserialize::<_, T>(value) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            let mut path = at;
+            for segment in e.path().iter() {
+                match segment {
+                    serde_path_to_error::Segment::Seq { index } => path = join_index(&path, *index),
+                    serde_path_to_error::Segment::Map { key } => path = join_key(&path, key),
+                    serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {}
+                }
+            }
+            let message = e.into_inner().to_string();
+            // Unknown fields point at their key; other shape errors at the offending value.
+            if message.starts_with("unknown field") {
+                cx.error_at_key(&path, Message::Yaml { error: message });
+            } else {
+                cx.error(&path, Message::Yaml { error: message });
+            }
+            None
+        }
+    }
+}

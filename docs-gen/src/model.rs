@@ -1,0 +1,730 @@
+//! Stage 2: the validated catalog every emitter reads.
+//!
+//! References are resolved to indexes, enumerated strings to enums, and the derived names (the
+//! Prometheus series, the Rust identifiers) computed once, here. The model keeps the catalog's
+//! spelling and the Rust identifier side by side (`value` and `variant`). Each item remembers its
+//! YAML path (`at`) so that the `check` rules can point at it; emitters ignore it.
+
+use crate::diag::{Ctxt, Message};
+use crate::ident;
+use crate::parse;
+use crate::prometheus::{self, PrometheusName};
+use crate::source::{join_index, join_key};
+use promql_parser::parser::Expr;
+use std::collections::BTreeMap;
+
+pub use crate::parse::{Configuration, Document, QueryPatterns, Troubleshooting};
+
+#[derive(Debug)]
+pub struct Catalog {
+    pub document: Document,
+    pub domains: Vec<Domain>,
+    /// Sorted by id.
+    pub labels: Vec<LabelDef>,
+    /// Sorted by id.
+    pub value_maps: Vec<ValueMap>,
+    /// In catalog order, which is the order of the reference.
+    pub metrics: Vec<Metric>,
+    pub examples: Vec<ExampleSection>,
+    pub dashboards: Vec<Dashboard>,
+    pub verification: Vec<ChecklistGroup>,
+    pub troubleshooting: Vec<Troubleshooting>,
+    pub next_steps: Vec<NextSteps>,
+    /// Name tokens of metrics dropped for errors, so queries naming them are not reported again.
+    pub(crate) unresolved: Vec<String>,
+    /// The queries of dropped metrics, still checked against the rest of the catalog.
+    pub(crate) orphan_queries: Vec<Query>,
+}
+
+#[derive(Debug)]
+pub struct Domain {
+    pub at: String,
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    pub module: Option<String>,
+    pub instrumentation: Option<String>,
+    pub intro: Option<String>,
+    pub groups: Vec<Group>,
+    /// The Rust module of the domain's recorders.
+    pub rust_module: String,
+}
+
+#[derive(Debug)]
+pub struct Group {
+    pub id: String,
+    pub title: String,
+    pub intro: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct LabelDef {
+    pub at: String,
+    pub id: String,
+    /// The exported attribute key.
+    pub key: String,
+    pub description: String,
+    pub kind: LabelKind,
+    pub examples: Vec<String>,
+    /// The label enum's name, for closed labels (`StepResultType`).
+    pub rust_enum: String,
+    /// The field of the label-set structs (`result_type`).
+    pub rust_field: String,
+}
+
+#[derive(Debug)]
+pub enum LabelKind {
+    Closed(Vec<LabelValue>),
+    FreeForm { reason: String },
+}
+
+#[derive(Debug)]
+pub struct LabelValue {
+    pub value: String,
+    pub variant: String,
+}
+
+impl LabelDef {
+    pub fn values(&self) -> Option<&[LabelValue]> {
+        match &self.kind {
+            LabelKind::Closed(v) => Some(v),
+            LabelKind::FreeForm { .. } => None,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct ValueMap {
+    pub at: String,
+    pub id: String,
+    pub description: String,
+    pub entries: Vec<ValueMapEntry>,
+    pub rust_enum: String,
+}
+
+#[derive(Debug)]
+pub struct ValueMapEntry {
+    pub value: i64,
+    pub name: String,
+    pub color: Option<String>,
+    pub variant: String,
+}
+
+macro_rules! spelled_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name { $($variant),* }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+            pub const NAMES: &'static [&'static str] = &[$($text),*];
+            /// The catalog's spelling.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),* }
+            }
+            pub fn parse(s: &str) -> Option<$name> {
+                match s { $($text => Some($name::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+spelled_enum!(
+    /// The OpenTelemetry instrument kind.
+    Instrument { Counter = "counter", UpDownCounter = "up_down_counter", Histogram = "histogram", Gauge = "gauge" }
+);
+spelled_enum!(NumberType { U64 = "u64", I64 = "i64", F64 = "f64" });
+spelled_enum!(
+    /// Whether Tasker records the metric today.
+    Status { Instrumented = "instrumented", Planned = "planned", DefinedNotInstrumented = "defined_not_instrumented" }
+);
+spelled_enum!(Severity { Info = "info", Warning = "warning", Critical = "critical" });
+
+impl Instrument {
+    /// The number types the OpenTelemetry API offers for this instrument.
+    pub fn allowed_types(self) -> &'static [NumberType] {
+        use NumberType::*;
+        match self {
+            Instrument::Counter | Instrument::Histogram => &[U64, F64],
+            Instrument::UpDownCounter => &[I64, F64],
+            Instrument::Gauge => &[U64, I64, F64],
+        }
+    }
+
+    /// How the reference names the kind in prose and headings.
+    pub fn title(self) -> &'static str {
+        match self {
+            Instrument::Counter => "Counter",
+            Instrument::UpDownCounter => "UpDownCounter",
+            Instrument::Histogram => "Histogram",
+            Instrument::Gauge => "Gauge",
+        }
+    }
+}
+
+impl Status {
+    pub fn title(self) -> &'static str {
+        match self {
+            Status::Instrumented => "Instrumented",
+            Status::Planned => "Planned (not yet instrumented)",
+            Status::DefinedNotInstrumented => "Defined but not yet instrumented",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Metric {
+    pub at: String,
+    pub name: String,
+    /// Index into [`Catalog::domains`].
+    pub domain: usize,
+    /// Index into the domain's groups.
+    pub group: Option<usize>,
+    pub instrument: Instrument,
+    pub number: NumberType,
+    pub unit: String,
+    pub description: String,
+    /// Indexes into [`Catalog::labels`], in the catalog's order.
+    pub labels: Vec<usize>,
+    pub status: Status,
+    pub status_note: Option<String>,
+    pub recorded_in: Option<String>,
+    /// Index into [`Catalog::value_maps`].
+    pub value_map: Option<usize>,
+    pub buckets: Option<Vec<f64>>,
+    pub note: Option<String>,
+    pub queries: Vec<Query>,
+    pub alerts: Vec<Alert>,
+    pub prometheus: PrometheusName,
+    /// The recorder struct (`TasksRequestsTotal`); its label set is `{recorder}Labels`.
+    pub rust_recorder: String,
+    /// The recorder's field in the domain's `Recorders` struct (`tasks_requests_total`).
+    pub rust_field: String,
+    /// A label reference did not resolve (already reported): queries may name the label the
+    /// reference meant, so unknown-label errors on this metric's series are not reported.
+    pub(crate) labels_unresolved: bool,
+}
+
+impl Metric {
+    pub fn rust_labels(&self) -> String {
+        format!("{}Labels", self.rust_recorder)
+    }
+}
+
+/// A PromQL query with a title, parsed.
+#[derive(Debug)]
+pub struct Query {
+    pub at: String,
+    pub title: String,
+    pub expr: String,
+    pub kind: QueryKind,
+    pub(crate) ast: Expr,
+}
+
+/// Instant queries work right after a burst of tasks; rate-based ones need data spread over their
+/// window. Computed from the query: any range selector or subquery makes it rate-based.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryKind {
+    Instant,
+    Rate,
+}
+
+#[derive(Debug)]
+pub struct Alert {
+    pub at: String,
+    pub name: String,
+    pub severity: Severity,
+    pub query: Query,
+    pub for_duration: Option<String>,
+    pub summary: String,
+}
+
+#[derive(Debug)]
+pub struct ExampleSection {
+    pub title: String,
+    pub examples: Vec<Example>,
+}
+
+#[derive(Debug)]
+pub struct Example {
+    pub title: String,
+    pub description: Option<String>,
+    pub queries: Vec<Query>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct Dashboard {
+    pub title: String,
+    pub domain: Option<usize>,
+    pub panels: Vec<Panel>,
+}
+
+#[derive(Debug)]
+pub struct Panel {
+    pub title: String,
+    pub visualization: String,
+    pub queries: Vec<Query>,
+    pub thresholds: Option<String>,
+    pub value_map: Option<usize>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct ChecklistGroup {
+    pub title: String,
+    pub items: Vec<ChecklistItem>,
+}
+
+#[derive(Debug)]
+pub struct ChecklistItem {
+    pub text: String,
+    pub query: Option<Query>,
+}
+
+#[derive(Debug)]
+pub struct NextSteps {
+    pub title: String,
+    pub items: Vec<NextStep>,
+}
+
+#[derive(Debug)]
+pub struct NextStep {
+    pub text: String,
+    pub domain: Option<usize>,
+}
+
+impl Catalog {
+    pub fn domain_metrics(&self, domain: usize) -> impl Iterator<Item = &Metric> {
+        self.metrics.iter().filter(move |m| m.domain == domain)
+    }
+
+    pub fn label(&self, index: usize) -> &LabelDef {
+        &self.labels[index]
+    }
+
+    /// Closed labels used by at least one metric, which become enums; sorted by id.
+    pub fn label_enums(&self) -> impl Iterator<Item = &LabelDef> {
+        self.labels
+            .iter()
+            .enumerate()
+            .filter(|(i, l)| l.values().is_some() && self.metrics.iter().any(|m| m.labels.contains(i)))
+            .map(|(_, l)| l)
+    }
+
+    /// Every query of the catalog: metric examples, alerts, example sections, dashboards, checklist.
+    pub fn queries(&self) -> impl Iterator<Item = &Query> {
+        let metric = self.metrics.iter().flat_map(|m| m.queries.iter().chain(m.alerts.iter().map(|a| &a.query)));
+        let examples = self.examples.iter().flat_map(|s| s.examples.iter().flat_map(|e| e.queries.iter()));
+        let panels = self.dashboards.iter().flat_map(|d| d.panels.iter().flat_map(|p| p.queries.iter()));
+        let checklist = self.verification.iter().flat_map(|g| g.items.iter().filter_map(|i| i.query.as_ref()));
+        metric.chain(examples).chain(panels).chain(checklist).chain(self.orphan_queries.iter())
+    }
+}
+
+/// The deserialized sections with the path of each item.
+pub struct Parsed {
+    pub document: Document,
+    pub domains: Vec<(String, parse::Domain)>,
+    pub labels: Vec<(String, String, parse::Label)>,
+    pub value_maps: Vec<(String, String, parse::ValueMap)>,
+    pub metrics: Vec<(String, parse::Metric)>,
+    pub examples: Vec<(String, parse::ExampleSection)>,
+    pub dashboards: Vec<(String, parse::Dashboard)>,
+    pub verification: Vec<(String, parse::ChecklistGroup)>,
+    pub troubleshooting: Vec<parse::Troubleshooting>,
+    pub next_steps: Vec<(String, parse::NextSteps)>,
+}
+
+/// Resolves references and computes derived names. Reports what cannot be resolved and leaves the
+/// offending item out, so that one error does not cause others.
+pub fn build(p: Parsed, cx: &mut Ctxt) -> Catalog {
+    let domains: Vec<Domain> = p.domains.into_iter().map(|(at, d)| build_domain(at, d, cx)).collect();
+    let domain_ids: Vec<String> = domains.iter().map(|d| d.id.clone()).collect();
+
+    let mut labels: Vec<LabelDef> = p.labels.into_iter().map(|(at, id, l)| build_label(at, id, l, cx)).collect();
+    labels.sort_by(|a, b| a.id.cmp(&b.id));
+    let label_index: BTreeMap<&str, usize> = labels.iter().enumerate().map(|(i, l)| (l.id.as_str(), i)).collect();
+
+    let mut value_maps: Vec<ValueMap> =
+        p.value_maps.into_iter().map(|(at, id, v)| build_value_map(at, id, v, cx)).collect();
+    value_maps.sort_by(|a, b| a.id.cmp(&b.id));
+    let map_index: BTreeMap<&str, usize> = value_maps.iter().enumerate().map(|(i, v)| (v.id.as_str(), i)).collect();
+
+    let refs = Refs {
+        prefix: p.document.rust_prefix.as_deref(),
+        domains: &domains,
+        domain_ids: &domain_ids,
+        labels: &label_index,
+        maps: &map_index,
+    };
+    let mut metrics = Vec::new();
+    let mut unresolved = Vec::new();
+    let mut orphan_queries = Vec::new();
+    for (at, m) in p.metrics {
+        let name = m.name.clone();
+        match build_metric(at, m, &refs, cx) {
+            Ok(metric) => metrics.push(metric),
+            Err(queries) => {
+                unresolved.push(name_tokens(&name));
+                orphan_queries.extend(queries);
+            }
+        }
+    }
+
+    let examples = p
+        .examples
+        .into_iter()
+        .map(|(at, s)| ExampleSection {
+            title: s.title,
+            examples: s
+                .examples
+                .into_iter()
+                .enumerate()
+                .map(|(i, e)| {
+                    let at = join_index(&join_key(&at, "examples"), i);
+                    Example {
+                        title: e.title,
+                        description: e.description,
+                        queries: build_queries(&join_key(&at, "queries"), e.queries, cx),
+                        note: e.note,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+
+    let dashboards = p
+        .dashboards
+        .into_iter()
+        .map(|(at, d)| Dashboard {
+            title: d.title,
+            domain: d.domain.and_then(|id| refs.domain(&join_key(&at, "domain"), &id, cx)),
+            panels: d
+                .panels
+                .into_iter()
+                .enumerate()
+                .map(|(i, panel)| {
+                    let at = join_index(&join_key(&at, "panels"), i);
+                    Panel {
+                        title: panel.title,
+                        visualization: panel.visualization,
+                        queries: build_queries(&join_key(&at, "queries"), panel.queries, cx),
+                        thresholds: panel.thresholds,
+                        value_map: panel.value_map.and_then(|id| refs.value_map(&join_key(&at, "value_map"), &id, cx)),
+                        note: panel.note,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+
+    let verification = p
+        .verification
+        .into_iter()
+        .map(|(at, g)| ChecklistGroup {
+            title: g.title,
+            items: g
+                .items
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    let at = join_index(&join_key(&at, "items"), i);
+                    ChecklistItem {
+                        query: item.query.and_then(|expr| {
+                            build_query(join_key(&at, "query"), parse::Query { title: item.text.clone(), expr }, cx)
+                        }),
+                        text: item.text,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+
+    let next_steps = p
+        .next_steps
+        .into_iter()
+        .map(|(at, n)| NextSteps {
+            title: n.title,
+            items: n
+                .items
+                .into_iter()
+                .enumerate()
+                .map(|(i, s)| NextStep {
+                    domain: s.domain.and_then(|id| {
+                        refs.domain(&join_key(&join_index(&join_key(&at, "items"), i), "domain"), &id, cx)
+                    }),
+                    text: s.text,
+                })
+                .collect(),
+        })
+        .collect();
+
+    Catalog {
+        document: p.document,
+        domains,
+        labels,
+        value_maps,
+        metrics,
+        examples,
+        dashboards,
+        verification,
+        troubleshooting: p.troubleshooting,
+        next_steps,
+        unresolved,
+        orphan_queries,
+    }
+}
+
+/// `tasker.tasks.requests.total` → `tasker_tasks_requests_total`, as Prometheus would start it.
+fn name_tokens(name: &str) -> String {
+    name.split(|c: char| !c.is_ascii_alphanumeric()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join("_")
+}
+
+/// `tasker.tasks.requests.total` without the prefix `tasker` → `tasks.requests.total`, so that Rust
+/// names do not all start with the same word.
+fn strip_prefix<'n>(name: &'n str, prefix: Option<&str>) -> &'n str {
+    prefix
+        .and_then(|p| name.strip_prefix(p))
+        .and_then(|rest| rest.strip_prefix(['.', '_']))
+        .filter(|rest| !rest.is_empty())
+        .unwrap_or(name)
+}
+
+struct Refs<'a> {
+    prefix: Option<&'a str>,
+    domains: &'a [Domain],
+    domain_ids: &'a [String],
+    labels: &'a BTreeMap<&'a str, usize>,
+    maps: &'a BTreeMap<&'a str, usize>,
+}
+
+impl Refs<'_> {
+    fn domain(&self, at: &str, id: &str, cx: &mut Ctxt) -> Option<usize> {
+        let found = self.domain_ids.iter().position(|d| d == id);
+        if found.is_none() {
+            cx.error(at, Message::UnknownDomain { got: id.into(), known: self.domain_ids.to_vec() });
+        }
+        found
+    }
+
+    fn value_map(&self, at: &str, id: &str, cx: &mut Ctxt) -> Option<usize> {
+        let found = self.maps.get(id).copied();
+        if found.is_none() {
+            cx.error(
+                at,
+                Message::UnknownValueMap { got: id.into(), known: self.maps.keys().map(|k| k.to_string()).collect() },
+            );
+        }
+        found
+    }
+}
+
+fn build_domain(at: String, d: parse::Domain, cx: &mut Ctxt) -> Domain {
+    let rust_module = ident::field_ident(&d.id).unwrap_or_else(|| {
+        cx.error(&join_key(&at, "id"), Message::InvalidIdent { what: "domain id", text: d.id.clone() });
+        String::from("invalid")
+    });
+    Domain {
+        at,
+        id: d.id,
+        title: d.title,
+        summary: d.summary,
+        module: d.module,
+        instrumentation: d.instrumentation,
+        intro: d.intro,
+        groups: d.groups.into_iter().map(|g| Group { id: g.id, title: g.title, intro: g.intro }).collect(),
+        rust_module,
+    }
+}
+
+fn build_label(at: String, id: String, l: parse::Label, cx: &mut Ctxt) -> LabelDef {
+    let kind = match (l.values, l.free_form) {
+        (Some(values), None) => LabelKind::Closed(
+            values
+                .into_iter()
+                .enumerate()
+                .map(|(i, value)| {
+                    let variant = ident::type_ident(&value).unwrap_or_else(|| {
+                        let at = join_index(&join_key(&at, "values"), i);
+                        cx.error(&at, Message::InvalidIdent { what: "label value", text: value.clone() });
+                        String::new()
+                    });
+                    LabelValue { value, variant }
+                })
+                .collect(),
+        ),
+        (None, Some(reason)) => LabelKind::FreeForm { reason },
+        (Some(_), Some(reason)) => {
+            cx.error_at_key(&join_key(&at, "free_form"), Message::LabelValuesAndFreeForm);
+            LabelKind::FreeForm { reason }
+        }
+        (None, None) => {
+            cx.error_at_key(&at, Message::LabelNeitherValuesNorFreeForm);
+            LabelKind::FreeForm { reason: String::new() }
+        }
+    };
+    let key = l.key.unwrap_or_else(|| id.clone());
+    let rust_enum = ident::type_ident(&id).unwrap_or_else(|| {
+        cx.error_at_key(&at, Message::InvalidIdent { what: "label id", text: id.clone() });
+        String::new()
+    });
+    let rust_field = ident::field_ident(&key).unwrap_or_default();
+    LabelDef { at, id, key, description: l.description, kind, examples: l.examples, rust_enum, rust_field }
+}
+
+fn build_value_map(at: String, id: String, v: parse::ValueMap, cx: &mut Ctxt) -> ValueMap {
+    let rust_enum = ident::type_ident(&id).unwrap_or_else(|| {
+        cx.error_at_key(&at, Message::InvalidIdent { what: "value map id", text: id.clone() });
+        String::new()
+    });
+    let entries = v
+        .values
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let variant = ident::type_ident(&e.name).unwrap_or_else(|| {
+                let at = join_key(&join_index(&join_key(&at, "values"), i), "name");
+                cx.error(&at, Message::InvalidIdent { what: "state name", text: e.name.clone() });
+                String::new()
+            });
+            ValueMapEntry { value: e.value, name: e.name, color: e.color, variant }
+        })
+        .collect();
+    ValueMap { at, id, description: v.description, entries, rust_enum }
+}
+
+/// The metric, or, when it cannot be resolved, its queries (so they are still checked).
+fn build_metric(at: String, m: parse::Metric, refs: &Refs, cx: &mut Ctxt) -> Result<Metric, Vec<Query>> {
+    let field = |key: &str| join_key(&at, key);
+    let domain = refs.domain(&field("domain"), &m.domain, cx);
+    let group = match (domain, &m.group) {
+        (Some(d), Some(g)) => {
+            let groups = &refs.domains[d].groups;
+            let found = groups.iter().position(|x| &x.id == g);
+            if found.is_none() {
+                if groups.is_empty() {
+                    cx.error(&field("group"), Message::GroupNotAllowed { domain: m.domain.clone() });
+                } else {
+                    cx.error(
+                        &field("group"),
+                        Message::UnknownGroup {
+                            got: g.clone(),
+                            domain: m.domain.clone(),
+                            known: groups.iter().map(|x| x.id.clone()).collect(),
+                        },
+                    );
+                }
+            }
+            found
+        }
+        (Some(d), None) if !refs.domains[d].groups.is_empty() => {
+            cx.error_at_key(&at, Message::GroupMissing { domain: m.domain.clone() });
+            None
+        }
+        _ => None,
+    };
+    let instrument = Instrument::parse(&m.instrument);
+    if instrument.is_none() {
+        cx.error(&field("instrument"), Message::UnknownInstrument { got: m.instrument.clone() });
+    }
+    let number = NumberType::parse(&m.number_type);
+    if number.is_none() {
+        cx.error(&field("type"), Message::UnknownNumberType { got: m.number_type.clone() });
+    }
+    let status = Status::parse(&m.status);
+    if status.is_none() {
+        cx.error(&field("status"), Message::UnknownStatus { got: m.status.clone() });
+    }
+    let unit_ok = prometheus::unit_suffix(&m.unit).is_some();
+    if !unit_ok {
+        cx.error(&field("unit"), Message::UnknownUnit { got: m.unit.clone() });
+    }
+    let mut labels = Vec::with_capacity(m.labels.len());
+    for (i, id) in m.labels.iter().enumerate() {
+        match refs.labels.get(id.as_str()) {
+            Some(&index) => labels.push(index),
+            None => cx.error(
+                &join_index(&field("labels"), i),
+                Message::UnknownLabel { got: id.clone(), known: refs.labels.keys().map(|k| k.to_string()).collect() },
+            ),
+        }
+    }
+    let value_map = m.value_map.as_deref().and_then(|id| refs.value_map(&field("value_map"), id, cx));
+    let queries = build_queries(&field("queries"), m.queries, cx);
+    let alerts: Vec<Alert> = m
+        .alerts
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, a)| {
+            let at = join_index(&field("alerts"), i);
+            let severity = Severity::parse(&a.severity);
+            if severity.is_none() {
+                cx.error(&join_key(&at, "severity"), Message::UnknownSeverity { got: a.severity.clone() });
+            }
+            let query = build_query(join_key(&at, "expr"), parse::Query { title: a.summary.clone(), expr: a.expr }, cx);
+            Some(Alert {
+                name: a.name,
+                severity: severity?,
+                query: query?,
+                for_duration: a.for_duration,
+                summary: a.summary,
+                at,
+            })
+        })
+        .collect();
+
+    let base = strip_prefix(&m.name, refs.prefix);
+    let rust_recorder = ident::type_ident(base);
+    let rust_field = ident::field_ident(base);
+    if rust_recorder.is_none() || rust_field.is_none() {
+        cx.error(&field("name"), Message::InvalidIdent { what: "metric name", text: m.name.clone() });
+    }
+    let (Some(instrument), Some(number), Some(status), Some(domain), Some(rust_recorder), Some(rust_field), true) =
+        (instrument, number, status, domain, rust_recorder, rust_field, unit_ok)
+    else {
+        return Err(queries.into_iter().chain(alerts.into_iter().map(|a| a.query)).collect());
+    };
+    Ok(Metric {
+        labels_unresolved: labels.len() != m.labels.len(),
+        prometheus: PrometheusName::of(&m.name, &m.unit, instrument),
+        at,
+        name: m.name,
+        domain,
+        group,
+        instrument,
+        number,
+        unit: m.unit,
+        description: m.description,
+        labels,
+        status,
+        status_note: m.status_note,
+        recorded_in: m.recorded_in,
+        value_map,
+        buckets: m.buckets,
+        note: m.note,
+        queries,
+        alerts,
+        rust_recorder,
+        rust_field,
+    })
+}
+
+fn build_queries(at: &str, queries: Vec<parse::Query>, cx: &mut Ctxt) -> Vec<Query> {
+    queries
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, q)| build_query(join_key(&join_index(at, i), "expr"), q, cx))
+        .collect()
+}
+
+/// Parses a query. `at` is the path of the expression itself.
+fn build_query(at: String, q: parse::Query, cx: &mut Ctxt) -> Option<Query> {
+    match promql_parser::parser::parse(&q.expr) {
+        Ok(ast) => Some(Query { kind: crate::promql::kind(&ast), at, title: q.title, expr: q.expr, ast }),
+        Err(error) => {
+            cx.error(&at, Message::Promql { query: q.expr.trim().to_owned(), error: error.trim().to_owned() });
+            None
+        }
+    }
+}

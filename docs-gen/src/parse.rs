@@ -1,0 +1,321 @@
+//! Stage 1: serde structs that mirror `metrics.yaml` exactly.
+//!
+//! Only shape is checked here (unknown keys, missing keys, wrong YAML types). Every field that names
+//! something else (an instrument, a label, a domain) stays a `String`, so that the `model` stage can
+//! report all wrong references at once, each with its location and a did-you-mean hint.
+//!
+//! Each top-level section and each list item is deserialized on its own (see `crate::load`), so a
+//! mistake in one metric does not hide the mistakes in the next.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// The top level of `metrics.yaml`. Sections are kept as raw YAML here and deserialized one item at
+/// a time by the loader.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCatalog {
+    pub document: serde_yaml::Value,
+    pub domains: Vec<serde_yaml::Value>,
+    #[serde(default)]
+    pub labels: BTreeMap<String, serde_yaml::Value>,
+    #[serde(default)]
+    pub value_maps: BTreeMap<String, serde_yaml::Value>,
+    pub metrics: Vec<serde_yaml::Value>,
+    #[serde(default)]
+    pub example_queries: Vec<serde_yaml::Value>,
+    #[serde(default)]
+    pub dashboards: Vec<serde_yaml::Value>,
+    #[serde(default)]
+    pub verification: Vec<serde_yaml::Value>,
+    #[serde(default)]
+    pub troubleshooting: Vec<serde_yaml::Value>,
+    #[serde(default)]
+    pub next_steps: Vec<serde_yaml::Value>,
+}
+
+/// Document-level content of the reference: its title, the runtime setup it describes, and prose.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Document {
+    /// Title of the generated reference, e.g. `Tasker OpenTelemetry Metrics Reference`.
+    pub title: String,
+    /// One paragraph under the title.
+    pub summary: String,
+    /// The OpenTelemetry meter name the generated recorders use, e.g. `tasker`.
+    pub meter_name: String,
+    /// A prefix stripped from metric names to form Rust identifiers, e.g. `tasker`.
+    #[serde(default)]
+    pub rust_prefix: Option<String>,
+    pub export_interval_seconds: u64,
+    pub otlp_endpoint: String,
+    pub grafana_url: String,
+    /// Base URL of the Prometheus UI the reference links queries to.
+    pub prometheus_url: String,
+    /// Markdown shown in the overview after the domain table.
+    #[serde(default)]
+    pub overview_note: Option<String>,
+    pub query_patterns: QueryPatterns,
+    pub configuration: Configuration,
+    /// The footer: what workload the reference was checked with.
+    #[serde(default)]
+    pub footer: Option<String>,
+}
+
+/// The "Instant vs Rate-Based" guidance.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueryPatterns {
+    pub instant_when: Vec<String>,
+    pub rate_when: Vec<String>,
+    /// Markdown: why the difference matters.
+    pub why: String,
+}
+
+/// The "Configuration" section.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Configuration {
+    /// Path of the configuration file, e.g. `config/tasker/environments/development/telemetry.toml`.
+    pub file: String,
+    /// TOML snippet.
+    pub snippet: String,
+    /// Lines to look for in the logs (shell-comment style block).
+    pub log_check: String,
+}
+
+/// One of the five domains (orchestration, worker, ...): a section of the reference and a Rust module.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Domain {
+    /// Identifier, also the Rust module name, e.g. `orchestration`.
+    pub id: String,
+    /// Section title, e.g. `Orchestration`.
+    pub title: String,
+    /// One line for the overview table.
+    pub summary: String,
+    /// Where the metric definitions live in Tasker, e.g. `tasker-shared/src/metrics/worker.rs`.
+    #[serde(default)]
+    pub module: Option<String>,
+    /// Where the recording calls live in Tasker.
+    #[serde(default)]
+    pub instrumentation: Option<String>,
+    /// Markdown shown at the top of the domain section.
+    #[serde(default)]
+    pub intro: Option<String>,
+    /// Optional sub-sections; when present, metrics are listed by group instead of by instrument.
+    #[serde(default)]
+    pub groups: Vec<Group>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Group {
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub intro: Option<String>,
+}
+
+/// A label (attribute) definition, referenced by metrics by its id (the key in `labels:`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Label {
+    /// The attribute key as exported; defaults to the id. Two definitions may share a key when the
+    /// same attribute has different allowed values on different metrics (e.g. `result_type`).
+    #[serde(default)]
+    pub key: Option<String>,
+    pub description: String,
+    /// The closed list of allowed values. Exactly one of `values` and `free_form` is given.
+    #[serde(default)]
+    pub values: Option<Vec<String>>,
+    /// Why the label is free-form (e.g. unbounded correlation ids).
+    #[serde(default)]
+    pub free_form: Option<String>,
+    /// Example values shown in the reference for free-form labels.
+    #[serde(default)]
+    pub examples: Vec<String>,
+}
+
+/// A mapping from gauge values to named states, e.g. circuit breaker 0=Closed, 1=Half-Open, 2=Open.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValueMap {
+    pub description: String,
+    pub values: Vec<ValueMapEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValueMapEntry {
+    pub value: i64,
+    /// The state's name as shown in dashboards, e.g. `Half-Open`.
+    pub name: String,
+    /// Grafana colour for the state, e.g. `green`.
+    #[serde(default)]
+    pub color: Option<String>,
+}
+
+/// One metric.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Metric {
+    /// The OpenTelemetry instrument name, e.g. `tasker.tasks.requests.total`.
+    pub name: String,
+    /// Id of the domain it belongs to.
+    pub domain: String,
+    /// Id of a group of its domain, when the domain has groups.
+    #[serde(default)]
+    pub group: Option<String>,
+    /// `counter`, `up_down_counter`, `histogram` or `gauge`.
+    pub instrument: String,
+    /// `u64`, `i64` or `f64`.
+    #[serde(rename = "type")]
+    pub number_type: String,
+    /// UCUM unit: `ms`, `s`, `By`, `%`, `1`, or an annotation such as `{request}`.
+    pub unit: String,
+    pub description: String,
+    /// Label ids, in the order they are shown and passed.
+    #[serde(default)]
+    pub labels: Vec<String>,
+    /// `instrumented`, `planned` or `defined_not_instrumented`.
+    pub status: String,
+    /// Why the status is what it is, e.g. `gauge tracking removed during implementation`.
+    #[serde(default)]
+    pub status_note: Option<String>,
+    /// Where Tasker records it, e.g. `task_initializer.rs:start_task_initialization()`.
+    #[serde(default)]
+    pub recorded_in: Option<String>,
+    /// Id of a value map; the generated gauge then takes that enum instead of a number.
+    #[serde(default)]
+    pub value_map: Option<String>,
+    /// Explicit histogram bucket boundaries (histograms only), strictly increasing.
+    #[serde(default)]
+    pub buckets: Option<Vec<f64>>,
+    /// Markdown note, e.g. where a unit or label was chosen by this catalog rather than the seed.
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub queries: Vec<Query>,
+    #[serde(default)]
+    pub alerts: Vec<Alert>,
+}
+
+/// A titled PromQL expression.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Query {
+    pub title: String,
+    pub expr: String,
+}
+
+/// An alerting rule with a threshold.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Alert {
+    /// Alert name in UpperCamelCase, e.g. `FfiCompletionSlowSends`.
+    pub name: String,
+    /// `info`, `warning` or `critical`.
+    pub severity: String,
+    pub expr: String,
+    /// How long the condition must hold, as a Prometheus duration (`2m`); absent means at once.
+    #[serde(default, rename = "for")]
+    pub for_duration: Option<String>,
+    /// What the alert means, in a sentence.
+    pub summary: String,
+}
+
+/// A sub-section of "Example Queries", e.g. `Task Execution Flow`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExampleSection {
+    pub title: String,
+    pub examples: Vec<Example>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    pub title: String,
+    /// Markdown shown before the queries.
+    #[serde(default)]
+    pub description: Option<String>,
+    pub queries: Vec<Query>,
+    /// Markdown shown after the queries, e.g. the expected flow.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A recommended Grafana dashboard.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dashboard {
+    pub title: String,
+    /// When set, the dashboard is shown in that domain's section instead of under
+    /// "Dashboard Recommendations".
+    #[serde(default)]
+    pub domain: Option<String>,
+    pub panels: Vec<Panel>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Panel {
+    pub title: String,
+    /// Grafana visualization, e.g. `Time series`, `Stat`, `Gauge`, `Pie chart`.
+    pub visualization: String,
+    /// One query per series.
+    pub queries: Vec<Query>,
+    /// Threshold text, e.g. `green > 0.95, yellow > 0.90, red < 0.90`.
+    #[serde(default)]
+    pub thresholds: Option<String>,
+    /// Id of a value map whose states the panel colours.
+    #[serde(default)]
+    pub value_map: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A group of the verification checklist.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChecklistGroup {
+    pub title: String,
+    pub items: Vec<ChecklistItem>,
+}
+
+/// A checklist item: prose, or a query with what it should return.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChecklistItem {
+    /// Markdown text; with `query`, what the query should return (e.g. `returns non-zero`).
+    pub text: String,
+    #[serde(default)]
+    pub query: Option<String>,
+}
+
+/// A troubleshooting topic.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Troubleshooting {
+    pub title: String,
+    /// Markdown body.
+    pub body: String,
+}
+
+/// A group of next steps.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NextSteps {
+    pub title: String,
+    pub items: Vec<NextStep>,
+}
+
+/// A next step; with `domain`, the count of that domain's metrics still to instrument is appended.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NextStep {
+    pub text: String,
+    #[serde(default)]
+    pub domain: Option<String>,
+}

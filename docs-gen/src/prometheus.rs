@@ -1,0 +1,198 @@
+//! The one rule for the names Prometheus stores for a metric.
+//!
+//! It follows Prometheus's own OTLP translation (the `otlptranslator` rules used by Prometheus's
+//! OTLP receiver and the collector's Prometheus exporters, "UnderscoreEscapingWithSuffixes"):
+//! split the name on every character that is not `[a-zA-Z0-9:]` (and on `_`); append the unit's
+//! word unless the name already has it as a token (`ms` → `milliseconds`); annotations such as
+//! `{request}` add nothing; monotonic counters end in exactly one `total`; gauges with unit `1` end
+//! in `ratio`; histograms expose `_bucket`, `_sum` and `_count`.
+//!
+//! So `tasker.step.execution.duration` (ms) → `tasker_step_execution_duration_milliseconds_bucket`,
+//! `tasker.tasks.requests.total` → `tasker_tasks_requests_total` (not `..._total_total`) and
+//! `mpsc_channel_usage_percent` (%) stays itself.
+
+use crate::model::Instrument;
+
+/// Main units and their Prometheus words (otlptranslator's `unitMap`).
+const UNITS: &[(&str, &str)] = &[
+    ("d", "days"),
+    ("h", "hours"),
+    ("min", "minutes"),
+    ("s", "seconds"),
+    ("ms", "milliseconds"),
+    ("us", "microseconds"),
+    ("ns", "nanoseconds"),
+    ("By", "bytes"),
+    ("KiBy", "kibibytes"),
+    ("MiBy", "mebibytes"),
+    ("GiBy", "gibibytes"),
+    ("TiBy", "tibibytes"),
+    ("KBy", "kilobytes"),
+    ("MBy", "megabytes"),
+    ("GBy", "gigabytes"),
+    ("TBy", "terabytes"),
+    ("m", "meters"),
+    ("V", "volts"),
+    ("A", "amperes"),
+    ("J", "joules"),
+    ("W", "watts"),
+    ("g", "grams"),
+    ("Cel", "celsius"),
+    ("Hz", "hertz"),
+    ("1", ""),
+    ("%", "percent"),
+];
+
+/// "Per" units (the part after `/`) and their words (otlptranslator's `perUnitMap`).
+const PER_UNITS: &[(&str, &str)] =
+    &[("s", "second"), ("m", "minute"), ("h", "hour"), ("d", "day"), ("w", "week"), ("mo", "month"), ("y", "year")];
+
+/// The main units the catalog accepts, for error hints.
+pub const UNIT_NAMES: &[&str] = &[
+    "d", "h", "min", "s", "ms", "us", "ns", "By", "KiBy", "MiBy", "GiBy", "TiBy", "KBy", "MBy", "GBy", "TBy", "m", "V",
+    "A", "J", "W", "g", "Cel", "Hz", "1", "%",
+];
+
+/// The Prometheus word a unit adds to a name: `Some("")` for units that add nothing (`1`,
+/// annotations), `None` when the unit is not a form this catalog accepts.
+pub fn unit_suffix(unit: &str) -> Option<String> {
+    let (main, per) = match unit.split_once('/') {
+        Some((m, p)) => (m, Some(p)),
+        None => (unit, None),
+    };
+    let main_word = word(main, UNITS)?;
+    let per_word = match per {
+        None => String::new(),
+        Some(p) => match word(p, PER_UNITS)? {
+            w if w.is_empty() => String::new(),
+            w => format!("per_{w}"),
+        },
+    };
+    Some(match (main_word.is_empty(), per_word.is_empty()) {
+        (_, true) => main_word,
+        (true, false) => per_word,
+        (false, false) => format!("{main_word}_{per_word}"),
+    })
+}
+
+fn word(unit: &str, table: &[(&str, &str)]) -> Option<String> {
+    if is_annotation(unit) {
+        return Some(String::new());
+    }
+    table.iter().find(|(u, _)| *u == unit).map(|(_, w)| (*w).to_owned())
+}
+
+/// `{request}`: a UCUM annotation, which Prometheus drops.
+fn is_annotation(unit: &str) -> bool {
+    unit.len() > 2
+        && unit.starts_with('{')
+        && unit.ends_with('}')
+        && unit[1..unit.len() - 1].chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
+}
+
+/// What Prometheus stores for one metric.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrometheusName {
+    /// The metric family name, e.g. `tasker_step_execution_duration_milliseconds`.
+    pub base: String,
+    /// The series names queries use: the base itself, or `_bucket`, `_sum`, `_count` for histograms.
+    pub series: Vec<String>,
+}
+
+/// The histogram series suffixes, in the order the reference lists them.
+pub const HISTOGRAM_SUFFIXES: [&str; 3] = ["_bucket", "_sum", "_count"];
+
+impl PrometheusName {
+    /// Computes the Prometheus name of a metric. `unit` must have passed [`unit_suffix`].
+    pub fn of(name: &str, unit: &str, instrument: Instrument) -> PrometheusName {
+        let mut tokens: Vec<String> = name
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == ':'))
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .collect();
+        // The unit word is added unless the name already ends in it (`..._seconds`) or has it as
+        // a token; a `per_` part likewise.
+        let suffix = unit_suffix(unit).unwrap_or_default();
+        let (main, per) = match suffix.split_once("per_") {
+            Some((m, p)) => (m.trim_end_matches('_').to_owned(), format!("per_{p}")),
+            None => (suffix, String::new()),
+        };
+        if !main.is_empty() && !tokens.contains(&main) {
+            tokens.push(main);
+        }
+        if !per.is_empty() && !tokens.join("_").ends_with(&per) {
+            tokens.extend(per.split('_').map(str::to_owned));
+        }
+        match instrument {
+            Instrument::Counter => {
+                tokens.retain(|t| t != "total");
+                tokens.push("total".into());
+            }
+            Instrument::Gauge if unit == "1" => {
+                tokens.retain(|t| t != "ratio");
+                tokens.push("ratio".into());
+            }
+            _ => {}
+        }
+        let mut base = tokens.join("_");
+        if base.starts_with(|c: char| c.is_ascii_digit()) {
+            base.insert(0, '_');
+        }
+        let series = match instrument {
+            Instrument::Histogram => HISTOGRAM_SUFFIXES.iter().map(|s| format!("{base}{s}")).collect(),
+            _ => vec![base.clone()],
+        };
+        PrometheusName { base, series }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Instrument::*;
+
+    #[test]
+    fn names_follow_prometheus_otlp_translation() {
+        let cases: &[(&str, &str, Instrument, &str)] = &[
+            ("tasker.step.execution.duration", "ms", Histogram, "tasker_step_execution_duration_milliseconds"),
+            ("tasker.tasks.requests.total", "{request}", Counter, "tasker_tasks_requests_total"),
+            ("tasker.tasks.requests", "{request}", Counter, "tasker_tasks_requests_total"),
+            ("mpsc_channel_usage_percent", "%", Gauge, "mpsc_channel_usage_percent"),
+            ("mpsc.channel.usage", "%", Gauge, "mpsc_channel_usage_percent"),
+            ("tasker.queue.age_seconds", "s", Gauge, "tasker_queue_age_seconds"),
+            ("api_circuit_breaker_state", "{state}", Gauge, "api_circuit_breaker_state"),
+            ("cache.hit", "1", Gauge, "cache_hit_ratio"),
+            ("io.read", "By/s", Counter, "io_read_bytes_per_second_total"),
+            ("jobs..queued", "{job}", UpDownCounter, "jobs_queued"),
+            ("total.requests", "{request}", Counter, "requests_total"),
+            ("9lives", "{life}", Gauge, "_9lives"),
+        ];
+        for (name, unit, instrument, want) in cases {
+            assert_eq!(PrometheusName::of(name, unit, *instrument).base, *want, "{name} [{unit}] {instrument:?}");
+        }
+    }
+
+    #[test]
+    fn histograms_expose_bucket_sum_count() {
+        let p = PrometheusName::of("tasker.step.claim.duration", "ms", Histogram);
+        assert_eq!(
+            p.series,
+            [
+                "tasker_step_claim_duration_milliseconds_bucket",
+                "tasker_step_claim_duration_milliseconds_sum",
+                "tasker_step_claim_duration_milliseconds_count"
+            ]
+        );
+    }
+
+    #[test]
+    fn unit_forms() {
+        assert_eq!(unit_suffix("ms").as_deref(), Some("milliseconds"));
+        assert_eq!(unit_suffix("{request}").as_deref(), Some(""));
+        assert_eq!(unit_suffix("{req/s}"), None);
+        assert_eq!(unit_suffix("By/s").as_deref(), Some("bytes_per_second"));
+        assert_eq!(unit_suffix("{message}/s").as_deref(), Some("per_second"));
+        assert_eq!(unit_suffix("milliseconds"), None);
+        assert_eq!(unit_suffix(""), None);
+    }
+}
