@@ -191,14 +191,19 @@ fn rust_names_unique(catalog: &Catalog, cx: &mut Ctxt) {
         let mut fields: BTreeMap<&str, &str> = BTreeMap::new();
         for m in catalog.domain_metrics(d) {
             for ident in [m.rust_recorder.clone(), m.rust_labels()] {
-                if let Some(other) = types.insert(ident.clone(), &m.name) {
+                // The same name twice is reported by `metric_names_unique`.
+                if let Some(other) = types.insert(ident.clone(), &m.name)
+                    && other != m.name
+                {
                     cx.error(
                         &join_key(&m.at, "name"),
                         Message::IdentCollision { what: "metrics", ident, a: other.into(), b: m.name.clone() },
                     );
                 }
             }
-            if let Some(other) = fields.insert(&m.rust_field, &m.name) {
+            if let Some(other) = fields.insert(&m.rust_field, &m.name)
+                && other != m.name
+            {
                 cx.error(
                     &join_key(&m.at, "name"),
                     Message::IdentCollision {

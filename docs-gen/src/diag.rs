@@ -286,7 +286,17 @@ impl Message {
                 "the catalog is empty".into(),
                 Some("a catalog is a map with the keys `document`, `domains`, `labels` and `metrics`".into()),
             ),
-            Yaml { error } => (error, None),
+            Yaml { error } => {
+                // serde_yaml's limits, which stop alias bombs and runaway nesting, give no hint.
+                let help = match error.as_str() {
+                    "repetition limit exceeded" => {
+                        Some("YAML aliases expand to too many nodes; write the values out instead".into())
+                    }
+                    "recursion limit exceeded" => Some("the document is nested too deeply".into()),
+                    _ => None,
+                };
+                (error, help)
+            }
             UnknownDomain { got, known } => {
                 let s = did_you_mean(&got, known.iter().map(String::as_str));
                 (format!("unknown domain `{got}`"), hint_for(&s, format!("domains are: {}", known.join(", "))))
@@ -389,9 +399,10 @@ impl Message {
                 format!("the {what} `{a}` and `{b}` both become the Rust identifier `{ident}`"),
                 Some("rename one of them so they differ by more than case or separators".into()),
             ),
-            TypeNotAllowed { instrument, number, allowed } => {
-                (format!("a {instrument} cannot have type `{number}`"), Some(format!("a {instrument} takes {allowed}")))
-            }
+            TypeNotAllowed { instrument, number, allowed } => (
+                format!("the instrument `{instrument}` cannot have type `{number}`"),
+                Some(format!("`{instrument}` takes {allowed}")),
+            ),
             BucketsNotHistogram => ("only histograms have `buckets`".into(), None),
             BucketsNotIncreasing => (
                 "bucket boundaries must be finite and strictly increasing".into(),
@@ -460,7 +471,7 @@ impl Message {
                 )
             }
             PromqlRateOnGauge { function, series, instrument } => (
-                format!("`{function}()` applied to `{series}`, which is a {instrument}"),
+                format!("`{function}()` applied to the {instrument} `{series}`"),
                 Some(format!("`{function}()` is for counters; use `deriv()` or `delta()` for gauges")),
             ),
             PromqlUnknownGroupingLabel { label, known } => {

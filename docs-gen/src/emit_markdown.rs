@@ -261,7 +261,7 @@ fn domain_section(out: &mut String, c: &Catalog, d: usize) {
     let metrics: Vec<&Metric> = c.domain_metrics(d).collect();
     let instrumented = metrics.iter().filter(|m| m.status == Status::Instrumented).count();
     let status = match instrumented {
-        0 => "⚠️ Defined but not yet instrumented".to_owned(),
+        0 => "⚠️ none instrumented yet".to_owned(),
         n if n == metrics.len() => "all instrumented".to_owned(),
         n => format!("{n} instrumented"),
     };

@@ -61,10 +61,35 @@ fn single(file: &str, line: usize, col: usize, message: Message) -> Diagnostics 
     Diagnostics(vec![Diagnostic { file: file.to_owned(), line, col, message, help }])
 }
 
-/// serde_yaml appends " at line L column C" to its messages; the diagnostic says that already.
+/// serde_yaml puts " at line L column C" into its messages; the diagnostic says where already.
 fn strip_location(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_owned(),
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(i) = rest.find(" at line ") {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i + " at line ".len()..];
+        let digits = |s: &str| s.chars().take_while(char::is_ascii_digit).count();
+        let n = digits(tail);
+        match tail[n..].strip_prefix(" column ") {
+            Some(after) if n > 0 && digits(after) > 0 => rest = &after[digits(after)..],
+            _ => {
+                out.push_str(" at line ");
+                rest = tail;
+            }
+        }
+    }
+    out.push_str(rest);
+    plain_serde(&out)
+}
+
+/// serde names the Rust type it expected (`expected struct Metric`); users wrote YAML.
+fn plain_serde(message: &str) -> String {
+    match message.find("expected struct ") {
+        Some(i) => {
+            let after = &message[i + "expected struct ".len()..];
+            let end = after.find(|c: char| !c.is_alphanumeric()).unwrap_or(after.len());
+            format!("{}expected a map{}", &message[..i], &after[end..])
+        }
         None => message.to_owned(),
     }
 }
@@ -141,7 +166,7 @@ fn item<T: DeserializeOwned>(at: String, value: serde_yaml::Value, cx: &mut Ctxt
                     serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {}
                 }
             }
-            let message = e.into_inner().to_string();
+            let message = plain_serde(&e.into_inner().to_string());
             // Unknown fields point at their key; other shape errors at the offending value.
             if message.starts_with("unknown field") {
                 cx.error_at_key(&path, Message::Yaml { error: message });
@@ -150,5 +175,23 @@ fn item<T: DeserializeOwned>(at: String, value: serde_yaml::Value, cx: &mut Ctxt
             }
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn serde_messages_lose_locations_and_rust_type_names() {
+        assert_eq!(
+            super::strip_location(
+                "did not find expected ',' or ']' at line 2 column 1, while parsing a flow sequence at line 1 column 11"
+            ),
+            "did not find expected ',' or ']', while parsing a flow sequence"
+        );
+        assert_eq!(
+            super::strip_location("invalid type: sequence, expected struct RawCatalog"),
+            "invalid type: sequence, expected a map"
+        );
+        assert_eq!(super::strip_location("at line x"), "at line x");
     }
 }

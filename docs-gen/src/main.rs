@@ -33,10 +33,19 @@ enum Command {
     Check,
 }
 
-const FIX: &str = "cargo run -p docs-gen";
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The command that regenerates what `check` compares, with the same arguments.
+    let mut fix = String::from("cargo run -p docs-gen");
+    if cli.catalog.is_some() || cli.out.is_some() {
+        fix.push_str(" --");
+    }
+    if let Some(c) = &cli.catalog {
+        fix.push_str(&format!(" --catalog {}", c.display()));
+    }
+    if let Some(o) = &cli.out {
+        fix.push_str(&format!(" --out {}", o.display()));
+    }
     let root = workspace_root();
     let catalog = cli.catalog.unwrap_or_else(|| root.join("metrics.yaml"));
     let out = cli.out.unwrap_or_else(|| root.join("docs"));
@@ -71,7 +80,7 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             } else {
                 eprintln!("error: {} is stale: it does not match {display}", path.display());
-                eprintln!("  help: run `{FIX}` and commit the result");
+                eprintln!("  help: run `{fix}` and commit the result");
                 ExitCode::from(1)
             }
         }

@@ -95,7 +95,8 @@ impl<'c> SeriesIndex<'c> {
         let mut series = BTreeMap::new();
         let mut bases = BTreeMap::new();
         for m in &catalog.metrics {
-            bases.insert(m.prometheus.base.as_str(), m);
+            // The first definition wins; a second one is a duplicate, reported by `check`.
+            bases.entry(m.prometheus.base.as_str()).or_insert(m);
             for s in &m.prometheus.series {
                 let kind = match m.instrument {
                     Instrument::Histogram if s.ends_with("_bucket") => SeriesKind::Bucket,
@@ -103,7 +104,7 @@ impl<'c> SeriesIndex<'c> {
                     Instrument::Histogram => SeriesKind::Count,
                     _ => SeriesKind::Plain,
                 };
-                series.insert(s.as_str(), (m, kind));
+                series.entry(s.as_str()).or_insert((m, kind));
             }
         }
         SeriesIndex { series, bases }

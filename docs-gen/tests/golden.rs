@@ -1,0 +1,48 @@
+//! Golden files: the Rust and Markdown generated from small fixture catalogs.
+//!
+//! Run with `UPDATE_GOLDEN=1` to accept new output, then review the diff. The golden Rust is also
+//! compiled and used by the root crate's `tests/golden_compiles.rs`.
+
+use std::path::{Path, PathBuf};
+
+const FIXTURES: &[&str] = &["minimal", "edge"];
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests")
+}
+
+#[test]
+fn generated_rust_and_markdown_match_golden_files() {
+    let update = std::env::var_os("UPDATE_GOLDEN").is_some();
+    let mut stale = Vec::new();
+    for name in FIXTURES {
+        let path = dir().join("fixtures/good").join(format!("{name}.yaml"));
+        let catalog = docs_gen::load(&path, &format!("{name}.yaml")).unwrap_or_else(|e| panic!("{name}.yaml: {e}"));
+        for (ext, text) in
+            [("rs", docs_gen::emit_rust::render(&catalog)), ("md", docs_gen::emit_markdown::render(&catalog))]
+        {
+            let golden = dir().join("golden").join(format!("{name}.{ext}"));
+            if update {
+                docs_gen::write_if_changed(&golden, &text).unwrap();
+            } else if std::fs::read_to_string(&golden).ok().as_deref() != Some(text.as_str()) {
+                stale.push(golden.display().to_string());
+            }
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "generated output differs from the golden files {stale:?}; if the change is intended, run \
+         `UPDATE_GOLDEN=1 cargo test -p docs-gen --test golden` and review the diff"
+    );
+}
+
+#[test]
+fn generation_is_deterministic() {
+    for name in FIXTURES {
+        let path = dir().join("fixtures/good").join(format!("{name}.yaml"));
+        let a = docs_gen::load(&path, "a.yaml").unwrap();
+        let b = docs_gen::load(&path, "a.yaml").unwrap();
+        assert_eq!(docs_gen::emit_rust::render(&a), docs_gen::emit_rust::render(&b), "{name}");
+        assert_eq!(docs_gen::emit_markdown::render(&a), docs_gen::emit_markdown::render(&b), "{name}");
+    }
+}
