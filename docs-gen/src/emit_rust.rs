@@ -296,7 +296,9 @@ fn recorder_doc(catalog: &Catalog, m: &Metric) -> String {
                 LabelKind::Closed(v) => v.iter().map(|v| code(&v.value)).collect::<Vec<_>>().join(", "),
                 LabelKind::FreeForm { .. } => "free-form".into(),
             };
-            s.push_str(&format!("  * {} ({values}): {}\n", code(&l.key), l.description.trim()));
+            // One line per item: a continuation line would need indenting to stay in the list.
+            let description = l.description.split_whitespace().collect::<Vec<_>>().join(" ");
+            s.push_str(&format!("  * {} ({values}): {description}\n", code(&l.key)));
         }
     }
     if let Some(map) = m.value_map {

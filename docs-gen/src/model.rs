@@ -482,11 +482,13 @@ fn name_tokens(name: &str) -> String {
 }
 
 /// `tasker.tasks.requests.total` without the prefix `tasker` → `tasks.requests.total`, so that Rust
-/// names do not all start with the same word.
+/// names do not all start with the same word. Only a dotted prefix is stripped: a name such as
+/// `tasker_circuit_breaker_state` keeps it, so its recorder is not confused with the
+/// `CircuitBreakerState` value enum.
 fn strip_prefix<'n>(name: &'n str, prefix: Option<&str>) -> &'n str {
     prefix
         .and_then(|p| name.strip_prefix(p))
-        .and_then(|rest| rest.strip_prefix(['.', '_']))
+        .and_then(|rest| rest.strip_prefix('.'))
         .filter(|rest| !rest.is_empty())
         .unwrap_or(name)
 }

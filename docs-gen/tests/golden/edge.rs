@@ -101,8 +101,7 @@ pub mod r#type {
     /// * Prometheus: `edge_requests_bytes_per_second_total`
     /// * Labels:
     ///   * `kind` (`type`, `self`, `match`, `5xx`, `2xx`, `Self-Check`, `ünïcode`): Values that are keywords or start with digits; */ closes nothing
-    ///   * `type` (free-form): A | pipe
-    /// and a newline
+    ///   * `type` (free-form): A | pipe and a newline
     /// * Status: Planned (not yet instrumented)
     #[derive(Clone, Debug)]
     pub struct EdgeRequestsTotal {
