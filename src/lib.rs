@@ -15,6 +15,8 @@
 //! );
 //! ```
 
+#![deny(missing_docs)]
+
 include!(concat!(env!("OUT_DIR"), "/tasker_metrics.rs"));
 
 /// The metrics reference, generated from the same catalog (also committed as `docs/METRICS.md`).

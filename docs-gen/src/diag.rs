@@ -122,6 +122,14 @@ pub fn did_you_mean<'c>(got: &str, candidates: impl IntoIterator<Item = &'c str>
         .map(|(_, c)| c.to_owned())
 }
 
+/// serde's "unknown field `lables`, expected one of `name`, `labels`, ..." → "did you mean `labels`?".
+fn unknown_field_hint(error: &str) -> Option<String> {
+    let rest = error.strip_prefix("unknown field `")?;
+    let (got, expected) = rest.split_once('`')?;
+    let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    did_you_mean(got, candidates).map(|s| format!("did you mean `{s}`?"))
+}
+
 fn hint_for(suggestion: &Option<String>, fallback: String) -> Option<String> {
     Some(match suggestion {
         Some(s) => format!("did you mean `{s}`?"),
@@ -293,7 +301,7 @@ impl Message {
                         Some("YAML aliases expand to too many nodes; write the values out instead".into())
                     }
                     "recursion limit exceeded" => Some("the document is nested too deeply".into()),
-                    _ => None,
+                    _ => unknown_field_hint(&error),
                 };
                 (error, help)
             }

@@ -249,14 +249,24 @@ fn configuration(out: &mut String, c: &Catalog) {
     fenced(out, "bash", &cfg.log_check);
 }
 
+/// Source paths as code, comma-separated lists of them each as code, prose as it is.
+fn path_or_prose(text: &str) -> String {
+    let parts: Vec<&str> = text.split(", ").collect();
+    if parts.iter().all(|p| !p.trim().is_empty() && !p.contains(char::is_whitespace)) {
+        parts.iter().map(|p| code(p)).collect::<Vec<_>>().join(", ")
+    } else {
+        text.trim().to_owned()
+    }
+}
+
 fn domain_section(out: &mut String, c: &Catalog, d: usize) {
     let domain: &Domain = &c.domains[d];
     let _ = writeln!(out, "## {} Metrics\n", domain.title);
     if let Some(m) = &domain.module {
-        let _ = writeln!(out, "**Module:** {}  ", code(m));
+        let _ = writeln!(out, "**Module:** {}  ", path_or_prose(m));
     }
     if let Some(i) = &domain.instrumentation {
-        let _ = writeln!(out, "**Instrumentation:** {}  ", code(i));
+        let _ = writeln!(out, "**Instrumentation:** {}  ", path_or_prose(i));
     }
     let metrics: Vec<&Metric> = c.domain_metrics(d).collect();
     let instrumented = metrics.iter().filter(|m| m.status == Status::Instrumented).count();

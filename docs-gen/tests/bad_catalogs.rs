@@ -67,6 +67,7 @@ const CASES: &[Case] = &[
         input: Edit(&[("dashboards:", "dashboardz:")]),
         expect: &[
             "metrics.yaml:130:1: error: unknown field `dashboardz`, expected one of `document`, `domains`, `labels`, `value_maps`, `metrics`, `example_queries`, `dashboards`, `verification`, `troubleshooting`, `next_steps`",
+            "  help: did you mean `dashboards`?",
             "1 error in the catalog",
         ],
     },
@@ -78,6 +79,7 @@ const CASES: &[Case] = &[
         )]),
         expect: &[
             "metrics.yaml:69:5: error: unknown field `lables`, expected one of `name`, `domain`, `group`, `instrument`, `type`, `unit`, `description`, `labels`, `status`, `status_note`, `recorded_in`, `value_map`, `buckets`, `note`, `queries`, `alerts`",
+            "  help: did you mean `labels`?",
             "1 error in the catalog",
         ],
     },
