@@ -931,3 +931,31 @@ fn histogram_buckets_match_catalog() {
     assert_eq!(expected_counts[..5], [0, 0, 1, 2, 1], "{name}: test's own bucketing");
     assert_eq!(point.bucket_counts, expected_counts, "{name}: bucket counts");
 }
+
+#[test]
+fn disabled_recorders_record_nothing() {
+    // Disabled recorders hold no instrument: every call returns before building attributes.
+    static DISABLED: Metrics = Metrics::disabled();
+    let _ = record_all(&DISABLED);
+
+    // And a meter provider that exists beside them receives nothing from them.
+    let exporter = InMemoryMetricExporter::default();
+    let provider = SdkMeterProvider::builder().with_reader(PeriodicReader::builder(exporter.clone()).build()).build();
+    let _meter = provider.meter("tasker");
+    let _ = record_all(&Metrics::disabled());
+    provider.force_flush().unwrap();
+    let exported: usize = exporter.get_finished_metrics().unwrap().iter().map(|rm| all_metrics(rm).len()).sum();
+    assert_eq!(exported, 0);
+}
+
+#[test]
+fn prometheus_names_cover_every_recorder() {
+    let table: BTreeMap<&str, &str> = Metrics::PROMETHEUS_NAMES.iter().copied().collect();
+    assert_eq!(table.len(), GENERATED.len());
+    for c in GENERATED {
+        assert!(table.contains_key(c.name), "{}: missing from Metrics::PROMETHEUS_NAMES", c.name);
+    }
+    assert_eq!(table["tasker.step.execution.duration"], "tasker_step_execution_duration_milliseconds");
+    assert_eq!(table["tasker.tasks.requests.total"], "tasker_tasks_requests_total");
+    assert_eq!(table["mpsc_channel_usage_percent"], "mpsc_channel_usage_percent");
+}

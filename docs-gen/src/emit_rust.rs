@@ -31,6 +31,14 @@ pub fn render(catalog: &Catalog) -> String {
         let m = ident(&d.rust_module);
         quote! { #m: #m::Recorders::new(meter), }
     });
+    let disabled = catalog.domains.iter().map(|d| {
+        let m = ident(&d.rust_module);
+        quote! { #m: #m::Recorders::disabled(), }
+    });
+    let prometheus_names = catalog.metrics.iter().map(|m| {
+        let (name, base) = (&m.name, &m.prometheus.base);
+        quote! { (#name, #base), }
+    });
     let metrics_doc = doc(&format!(
         "Every recorder of the catalog ({} metrics), by domain.\n\nBuild it once at start-up and share it: \
          creating instruments is not free, recording through them is cheap.",
@@ -78,6 +86,17 @@ pub fn render(catalog: &Catalog) -> String {
             pub fn new(meter: &::opentelemetry::metrics::Meter) -> Self {
                 Self { #(#inits)* }
             }
+
+            /// Recorders that record nothing and build no attributes, for when telemetry is
+            /// disabled.
+            pub const fn disabled() -> Self {
+                Self { #(#disabled)* }
+            }
+
+            /// Each metric's OpenTelemetry name and the Prometheus metric family name it is
+            /// exposed and stored under (histograms add `_bucket`, `_sum`, `_count`), computed by
+            /// the catalog compiler's one naming rule.
+            pub const PROMETHEUS_NAMES: &'static [(&'static str, &'static str)] = &[#(#prometheus_names)*];
 
             /// Creates every recorder from the global meter provider's meter named
             /// [`Metrics::METER_NAME`]. Install the provider first
@@ -252,6 +271,11 @@ fn domain_module(catalog: &Catalog, d: usize) -> TokenStream {
         let t = ident(&m.rust_recorder);
         quote! { #f: #t::new(meter), }
     });
+    let disabled = metrics.iter().map(|m| {
+        let f = ident(&m.rust_field);
+        let t = ident(&m.rust_recorder);
+        quote! { #f: #t::disabled(), }
+    });
     let rdoc = doc(&format!("Every recorder of the {} domain.", domain.title));
     quote! {
         #mdoc
@@ -266,6 +290,11 @@ fn domain_module(catalog: &Catalog, d: usize) -> TokenStream {
                 /// Creates every recorder of the domain from `meter`.
                 pub fn new(meter: &::opentelemetry::metrics::Meter) -> Self {
                     Self { #(#inits)* }
+                }
+
+                /// Recorders that record nothing.
+                pub const fn disabled() -> Self {
+                    Self { #(#disabled)* }
                 }
             }
         }
@@ -407,7 +436,8 @@ fn recorder(catalog: &Catalog, m: &Metric) -> TokenStream {
         #item_doc
         #[derive(Clone, Debug)]
         pub struct #rec {
-            instrument: ::opentelemetry::metrics::#instrument_ty<#ty>,
+            /// `None` when telemetry is disabled: recording then does no work at all.
+            instrument: ::core::option::Option<::opentelemetry::metrics::#instrument_ty<#ty>>,
         }
 
         #labels_struct
@@ -423,18 +453,27 @@ fn recorder(catalog: &Catalog, m: &Metric) -> TokenStream {
             /// Creates the instrument from `meter`.
             pub fn new(meter: &::opentelemetry::metrics::Meter) -> Self {
                 Self {
-                    instrument: meter.#builder(Self::NAME)
-                        .with_unit(Self::UNIT)
-                        .with_description(Self::DESCRIPTION)
-                        #boundaries
-                        .build(),
+                    instrument: ::core::option::Option::Some(
+                        meter.#builder(Self::NAME)
+                            .with_unit(Self::UNIT)
+                            .with_description(Self::DESCRIPTION)
+                            #boundaries
+                            .build(),
+                    ),
                 }
+            }
+
+            /// A recorder that records nothing and builds no attributes.
+            pub const fn disabled() -> Self {
+                Self { instrument: ::core::option::Option::None }
             }
 
             #value_doc
             #[inline]
             pub fn #method(&self, #value_param #labels_param) {
-                self.instrument.#method(#value_expr, #attributes);
+                if let ::core::option::Option::Some(instrument) = &self.instrument {
+                    instrument.#method(#value_expr, #attributes);
+                }
             }
         }
     }

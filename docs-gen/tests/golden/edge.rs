@@ -105,7 +105,8 @@ pub mod r#type {
     /// * Status: Planned (not yet instrumented)
     #[derive(Clone, Debug)]
     pub struct EdgeRequestsTotal {
-        instrument: ::opentelemetry::metrics::Counter<f64>,
+        /// `None` when telemetry is disabled: recording then does no work at all.
+        instrument: ::core::option::Option<::opentelemetry::metrics::Counter<f64>>,
     }
     /// The labels of [`EdgeRequestsTotal`] (`edge.requests.total`).
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -128,27 +129,37 @@ pub mod r#type {
         /// Creates the instrument from `meter`.
         pub fn new(meter: &::opentelemetry::metrics::Meter) -> Self {
             Self {
-                instrument: meter
-                    .f64_counter(Self::NAME)
-                    .with_unit(Self::UNIT)
-                    .with_description(Self::DESCRIPTION)
-                    .build(),
+                instrument: ::core::option::Option::Some(
+                    meter
+                        .f64_counter(Self::NAME)
+                        .with_unit(Self::UNIT)
+                        .with_description(Self::DESCRIPTION)
+                        .build(),
+                ),
+            }
+        }
+        /// A recorder that records nothing and builds no attributes.
+        pub const fn disabled() -> Self {
+            Self {
+                instrument: ::core::option::Option::None,
             }
         }
         /// Adds `value` to the counter. The unit, `By/s`.
         #[inline]
         pub fn add(&self, value: f64, labels: EdgeRequestsTotalLabels<'_>) {
-            self.instrument
-                .add(
-                    value,
-                    &[
-                        ::opentelemetry::KeyValue::new("kind", labels.kind.as_str()),
-                        ::opentelemetry::KeyValue::new(
-                            "type",
-                            ::std::string::String::from(labels.r#type),
-                        ),
-                    ],
-                );
+            if let ::core::option::Option::Some(instrument) = &self.instrument {
+                instrument
+                    .add(
+                        value,
+                        &[
+                            ::opentelemetry::KeyValue::new("kind", labels.kind.as_str()),
+                            ::opentelemetry::KeyValue::new(
+                                "type",
+                                ::std::string::String::from(labels.r#type),
+                            ),
+                        ],
+                    );
+            }
         }
     }
     /// `edge.unicode.gauge`: Ünïcödé — déscription ✓
@@ -159,7 +170,8 @@ pub mod r#type {
     /// * Status: Planned (not yet instrumented)
     #[derive(Clone, Debug)]
     pub struct EdgeUnicodeGauge {
-        instrument: ::opentelemetry::metrics::Gauge<u64>,
+        /// `None` when telemetry is disabled: recording then does no work at all.
+        instrument: ::core::option::Option<::opentelemetry::metrics::Gauge<u64>>,
     }
     impl EdgeUnicodeGauge {
         /// The OpenTelemetry instrument name.
@@ -171,17 +183,27 @@ pub mod r#type {
         /// Creates the instrument from `meter`.
         pub fn new(meter: &::opentelemetry::metrics::Meter) -> Self {
             Self {
-                instrument: meter
-                    .u64_gauge(Self::NAME)
-                    .with_unit(Self::UNIT)
-                    .with_description(Self::DESCRIPTION)
-                    .build(),
+                instrument: ::core::option::Option::Some(
+                    meter
+                        .u64_gauge(Self::NAME)
+                        .with_unit(Self::UNIT)
+                        .with_description(Self::DESCRIPTION)
+                        .build(),
+                ),
+            }
+        }
+        /// A recorder that records nothing and builds no attributes.
+        pub const fn disabled() -> Self {
+            Self {
+                instrument: ::core::option::Option::None,
             }
         }
         /// Records the gauge's current value. The unit, `{thing}`.
         #[inline]
         pub fn record(&self, value: u64) {
-            self.instrument.record(value, &[]);
+            if let ::core::option::Option::Some(instrument) = &self.instrument {
+                instrument.record(value, &[]);
+            }
         }
     }
     /// Every recorder of the Type domain.
@@ -199,6 +221,13 @@ pub mod r#type {
             Self {
                 edge_requests_total: EdgeRequestsTotal::new(meter),
                 edge_unicode_gauge: EdgeUnicodeGauge::new(meter),
+            }
+        }
+        /// Recorders that record nothing.
+        pub const fn disabled() -> Self {
+            Self {
+                edge_requests_total: EdgeRequestsTotal::disabled(),
+                edge_unicode_gauge: EdgeUnicodeGauge::disabled(),
             }
         }
     }
@@ -220,6 +249,20 @@ impl Metrics {
             r#type: r#type::Recorders::new(meter),
         }
     }
+    /// Recorders that record nothing and build no attributes, for when telemetry is
+    /// disabled.
+    pub const fn disabled() -> Self {
+        Self {
+            r#type: r#type::Recorders::disabled(),
+        }
+    }
+    /// Each metric's OpenTelemetry name and the Prometheus metric family name it is
+    /// exposed and stored under (histograms add `_bucket`, `_sum`, `_count`), computed by
+    /// the catalog compiler's one naming rule.
+    pub const PROMETHEUS_NAMES: &'static [(&'static str, &'static str)] = &[
+        ("edge.requests.total", "edge_requests_bytes_per_second_total"),
+        ("edge.unicode.gauge", "edge_unicode_gauge"),
+    ];
     /// Creates every recorder from the global meter provider's meter named
     /// [`Metrics::METER_NAME`]. Install the provider first
     /// (`opentelemetry::global::set_meter_provider`); recorders made before that record

@@ -120,7 +120,8 @@ pub mod jobs {
     /// * Status: Instrumented, recorded in `worker.rs:finish()`
     #[derive(Clone, Debug)]
     pub struct JobsCompletedTotal {
-        instrument: ::opentelemetry::metrics::Counter<u64>,
+        /// `None` when telemetry is disabled: recording then does no work at all.
+        instrument: ::core::option::Option<::opentelemetry::metrics::Counter<u64>>,
     }
     /// The labels of [`JobsCompletedTotal`] (`app.jobs.completed.total`).
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -142,30 +143,40 @@ pub mod jobs {
         /// Creates the instrument from `meter`.
         pub fn new(meter: &::opentelemetry::metrics::Meter) -> Self {
             Self {
-                instrument: meter
-                    .u64_counter(Self::NAME)
-                    .with_unit(Self::UNIT)
-                    .with_description(Self::DESCRIPTION)
-                    .build(),
+                instrument: ::core::option::Option::Some(
+                    meter
+                        .u64_counter(Self::NAME)
+                        .with_unit(Self::UNIT)
+                        .with_description(Self::DESCRIPTION)
+                        .build(),
+                ),
+            }
+        }
+        /// A recorder that records nothing and builds no attributes.
+        pub const fn disabled() -> Self {
+            Self {
+                instrument: ::core::option::Option::None,
             }
         }
         /// Adds `value` to the counter. The unit, `{job}`.
         #[inline]
         pub fn add(&self, value: u64, labels: JobsCompletedTotalLabels<'_>) {
-            self.instrument
-                .add(
-                    value,
-                    &[
-                        ::opentelemetry::KeyValue::new(
-                            "job_id",
-                            ::std::string::String::from(labels.job_id),
-                        ),
-                        ::opentelemetry::KeyValue::new(
-                            "outcome",
-                            labels.outcome.as_str(),
-                        ),
-                    ],
-                );
+            if let ::core::option::Option::Some(instrument) = &self.instrument {
+                instrument
+                    .add(
+                        value,
+                        &[
+                            ::opentelemetry::KeyValue::new(
+                                "job_id",
+                                ::std::string::String::from(labels.job_id),
+                            ),
+                            ::opentelemetry::KeyValue::new(
+                                "outcome",
+                                labels.outcome.as_str(),
+                            ),
+                        ],
+                    );
+            }
         }
     }
     /// `app.job.duration`: Job duration
@@ -178,7 +189,8 @@ pub mod jobs {
     /// * Status: Instrumented, recorded in `worker.rs:finish()`
     #[derive(Clone, Debug)]
     pub struct JobDuration {
-        instrument: ::opentelemetry::metrics::Histogram<f64>,
+        /// `None` when telemetry is disabled: recording then does no work at all.
+        instrument: ::core::option::Option<::opentelemetry::metrics::Histogram<f64>>,
     }
     /// The labels of [`JobDuration`] (`app.job.duration`).
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -196,22 +208,37 @@ pub mod jobs {
         /// Creates the instrument from `meter`.
         pub fn new(meter: &::opentelemetry::metrics::Meter) -> Self {
             Self {
-                instrument: meter
-                    .f64_histogram(Self::NAME)
-                    .with_unit(Self::UNIT)
-                    .with_description(Self::DESCRIPTION)
-                    .with_boundaries(::std::vec![5f64, 50f64, 500f64])
-                    .build(),
+                instrument: ::core::option::Option::Some(
+                    meter
+                        .f64_histogram(Self::NAME)
+                        .with_unit(Self::UNIT)
+                        .with_description(Self::DESCRIPTION)
+                        .with_boundaries(::std::vec![5f64, 50f64, 500f64])
+                        .build(),
+                ),
+            }
+        }
+        /// A recorder that records nothing and builds no attributes.
+        pub const fn disabled() -> Self {
+            Self {
+                instrument: ::core::option::Option::None,
             }
         }
         /// Records one measurement. The unit, `ms`.
         #[inline]
         pub fn record(&self, value: f64, labels: JobDurationLabels) {
-            self.instrument
-                .record(
-                    value,
-                    &[::opentelemetry::KeyValue::new("outcome", labels.outcome.as_str())],
-                );
+            if let ::core::option::Option::Some(instrument) = &self.instrument {
+                instrument
+                    .record(
+                        value,
+                        &[
+                            ::opentelemetry::KeyValue::new(
+                                "outcome",
+                                labels.outcome.as_str(),
+                            ),
+                        ],
+                    );
+            }
         }
     }
     /// `app.jobs.running`: Jobs running now
@@ -222,7 +249,8 @@ pub mod jobs {
     /// * Status: Planned (not yet instrumented)
     #[derive(Clone, Debug)]
     pub struct JobsRunning {
-        instrument: ::opentelemetry::metrics::UpDownCounter<i64>,
+        /// `None` when telemetry is disabled: recording then does no work at all.
+        instrument: ::core::option::Option<::opentelemetry::metrics::UpDownCounter<i64>>,
     }
     impl JobsRunning {
         /// The OpenTelemetry instrument name.
@@ -234,17 +262,27 @@ pub mod jobs {
         /// Creates the instrument from `meter`.
         pub fn new(meter: &::opentelemetry::metrics::Meter) -> Self {
             Self {
-                instrument: meter
-                    .i64_up_down_counter(Self::NAME)
-                    .with_unit(Self::UNIT)
-                    .with_description(Self::DESCRIPTION)
-                    .build(),
+                instrument: ::core::option::Option::Some(
+                    meter
+                        .i64_up_down_counter(Self::NAME)
+                        .with_unit(Self::UNIT)
+                        .with_description(Self::DESCRIPTION)
+                        .build(),
+                ),
+            }
+        }
+        /// A recorder that records nothing and builds no attributes.
+        pub const fn disabled() -> Self {
+            Self {
+                instrument: ::core::option::Option::None,
             }
         }
         /// Adds `value` (which may be negative) to the counter. The unit, `{job}`.
         #[inline]
         pub fn add(&self, value: i64) {
-            self.instrument.add(value, &[]);
+            if let ::core::option::Option::Some(instrument) = &self.instrument {
+                instrument.add(value, &[]);
+            }
         }
     }
     /// Every recorder of the Jobs domain.
@@ -266,6 +304,14 @@ pub mod jobs {
                 jobs_running: JobsRunning::new(meter),
             }
         }
+        /// Recorders that record nothing.
+        pub const fn disabled() -> Self {
+            Self {
+                jobs_completed_total: JobsCompletedTotal::disabled(),
+                job_duration: JobDuration::disabled(),
+                jobs_running: JobsRunning::disabled(),
+            }
+        }
     }
 }
 /// Health metrics: Breakers and queues.
@@ -279,7 +325,8 @@ pub mod health {
     /// * Status: Instrumented, recorded in `breaker.rs`
     #[derive(Clone, Debug)]
     pub struct BreakerState {
-        instrument: ::opentelemetry::metrics::Gauge<i64>,
+        /// `None` when telemetry is disabled: recording then does no work at all.
+        instrument: ::core::option::Option<::opentelemetry::metrics::Gauge<i64>>,
     }
     impl BreakerState {
         /// The OpenTelemetry instrument name.
@@ -291,17 +338,27 @@ pub mod health {
         /// Creates the instrument from `meter`.
         pub fn new(meter: &::opentelemetry::metrics::Meter) -> Self {
             Self {
-                instrument: meter
-                    .i64_gauge(Self::NAME)
-                    .with_unit(Self::UNIT)
-                    .with_description(Self::DESCRIPTION)
-                    .build(),
+                instrument: ::core::option::Option::Some(
+                    meter
+                        .i64_gauge(Self::NAME)
+                        .with_unit(Self::UNIT)
+                        .with_description(Self::DESCRIPTION)
+                        .build(),
+                ),
+            }
+        }
+        /// A recorder that records nothing and builds no attributes.
+        pub const fn disabled() -> Self {
+            Self {
+                instrument: ::core::option::Option::None,
             }
         }
         /// Records the gauge's state. The unit, `{state}`.
         #[inline]
         pub fn record(&self, state: super::values::BreakerState) {
-            self.instrument.record(state.value(), &[]);
+            if let ::core::option::Option::Some(instrument) = &self.instrument {
+                instrument.record(state.value(), &[]);
+            }
         }
     }
     /// `queue_usage_percent`: Queue fill level
@@ -313,7 +370,8 @@ pub mod health {
     /// * Status: Defined but not yet instrumented (waiting on the queue monitor)
     #[derive(Clone, Debug)]
     pub struct QueueUsagePercent {
-        instrument: ::opentelemetry::metrics::Gauge<f64>,
+        /// `None` when telemetry is disabled: recording then does no work at all.
+        instrument: ::core::option::Option<::opentelemetry::metrics::Gauge<f64>>,
     }
     /// The labels of [`QueueUsagePercent`] (`queue_usage_percent`).
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -333,26 +391,36 @@ pub mod health {
         /// Creates the instrument from `meter`.
         pub fn new(meter: &::opentelemetry::metrics::Meter) -> Self {
             Self {
-                instrument: meter
-                    .f64_gauge(Self::NAME)
-                    .with_unit(Self::UNIT)
-                    .with_description(Self::DESCRIPTION)
-                    .build(),
+                instrument: ::core::option::Option::Some(
+                    meter
+                        .f64_gauge(Self::NAME)
+                        .with_unit(Self::UNIT)
+                        .with_description(Self::DESCRIPTION)
+                        .build(),
+                ),
+            }
+        }
+        /// A recorder that records nothing and builds no attributes.
+        pub const fn disabled() -> Self {
+            Self {
+                instrument: ::core::option::Option::None,
             }
         }
         /// Records the gauge's current value. The unit, `%`.
         #[inline]
         pub fn record(&self, value: f64, labels: QueueUsagePercentLabels<'_>) {
-            self.instrument
-                .record(
-                    value,
-                    &[
-                        ::opentelemetry::KeyValue::new(
-                            "queue",
-                            ::std::string::String::from(labels.queue),
-                        ),
-                    ],
-                );
+            if let ::core::option::Option::Some(instrument) = &self.instrument {
+                instrument
+                    .record(
+                        value,
+                        &[
+                            ::opentelemetry::KeyValue::new(
+                                "queue",
+                                ::std::string::String::from(labels.queue),
+                            ),
+                        ],
+                    );
+            }
         }
     }
     /// Every recorder of the Health domain.
@@ -369,6 +437,13 @@ pub mod health {
             Self {
                 breaker_state: BreakerState::new(meter),
                 queue_usage_percent: QueueUsagePercent::new(meter),
+            }
+        }
+        /// Recorders that record nothing.
+        pub const fn disabled() -> Self {
+            Self {
+                breaker_state: BreakerState::disabled(),
+                queue_usage_percent: QueueUsagePercent::disabled(),
             }
         }
     }
@@ -393,6 +468,24 @@ impl Metrics {
             health: health::Recorders::new(meter),
         }
     }
+    /// Recorders that record nothing and build no attributes, for when telemetry is
+    /// disabled.
+    pub const fn disabled() -> Self {
+        Self {
+            jobs: jobs::Recorders::disabled(),
+            health: health::Recorders::disabled(),
+        }
+    }
+    /// Each metric's OpenTelemetry name and the Prometheus metric family name it is
+    /// exposed and stored under (histograms add `_bucket`, `_sum`, `_count`), computed by
+    /// the catalog compiler's one naming rule.
+    pub const PROMETHEUS_NAMES: &'static [(&'static str, &'static str)] = &[
+        ("app.jobs.completed.total", "app_jobs_completed_total"),
+        ("app.job.duration", "app_job_duration_milliseconds"),
+        ("app.jobs.running", "app_jobs_running"),
+        ("breaker_state", "breaker_state"),
+        ("queue_usage_percent", "queue_usage_percent"),
+    ];
     /// Creates every recorder from the global meter provider's meter named
     /// [`Metrics::METER_NAME`]. Install the provider first
     /// (`opentelemetry::global::set_meter_provider`); recorders made before that record
