@@ -19,6 +19,13 @@
 
 include!(concat!(env!("OUT_DIR"), "/tasker_metrics.rs"));
 
+pub mod config;
+pub mod prometheus;
+pub mod telemetry;
+
+pub use config::TelemetryConfig;
+pub use telemetry::Telemetry;
+
 /// The metrics reference, generated from the same catalog (also committed as `docs/METRICS.md`).
 #[doc = include_str!(concat!(env!("OUT_DIR"), "/METRICS.md"))]
 pub mod reference {}

@@ -35,6 +35,11 @@ pub fn render(catalog: &Catalog) -> String {
         let m = ident(&d.rust_module);
         quote! { #m: #m::Recorders::disabled(), }
     });
+    let label_keys = catalog.metrics.iter().map(|m| {
+        let name = &m.name;
+        let keys = m.labels.iter().map(|&l| &catalog.label(l).key);
+        quote! { (#name, &[#(#keys),*]), }
+    });
     let prometheus_names = catalog.metrics.iter().map(|m| {
         let (name, base) = (&m.name, &m.prometheus.base);
         quote! { (#name, #base), }
@@ -97,6 +102,9 @@ pub fn render(catalog: &Catalog) -> String {
             /// exposed and stored under (histograms add `_bucket`, `_sum`, `_count`), computed by
             /// the catalog compiler's one naming rule.
             pub const PROMETHEUS_NAMES: &'static [(&'static str, &'static str)] = &[#(#prometheus_names)*];
+
+            /// Each metric's OpenTelemetry name and its label keys, in catalog order.
+            pub const LABEL_KEYS: &'static [(&'static str, &'static [&'static str])] = &[#(#label_keys)*];
 
             /// Creates every recorder from the global meter provider's meter named
             /// [`Metrics::METER_NAME`]. Install the provider first

@@ -1,0 +1,276 @@
+//! A Tasker-like workload recorded through the generated recorders only.
+//!
+//! Drives the reference's scenario: task requests for `mathematical_sequence` (and a few other
+//! task types) in `rust_e2e_linear` and other namespaces; N steps per task enqueued, claimed (by
+//! event or poll), executed (some fail, some time out), results submitted and processed; tasks
+//! finalized (complete / error / cancelled); circuit-breaker transitions; channel usage, capacity
+//! and overflow events; FFI slow sends. Every metric with status `instrumented` is recorded.
+//!
+//! ```text
+//! cargo run --example tasker_workload -- --tasks 20 --steps 4 --duration 30
+//! ```
+//!
+//! The first task always succeeds, so its correlation id shows the whole flow
+//! (1 request → N enqueued → N executed → N succeeded → N submitted → N processed → 1 completed).
+
+use clap::Parser;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tasker_metrics::labels::{
+    ClaimMethod, ErrorType, FinalState, Result as ExecutionResult, StepResultType, SubmissionResultType,
+};
+use tasker_metrics::values::CircuitBreakerState;
+use tasker_metrics::{Metrics, Telemetry, TelemetryConfig, orchestration as o, resilience as r, worker as w};
+
+#[derive(Parser, Debug)]
+#[command(about = "Runs a Tasker-like workload through the generated recorders")]
+struct Args {
+    /// Number of tasks to run
+    #[arg(long, default_value_t = 10)]
+    tasks: usize,
+    /// Steps per task
+    #[arg(long, default_value_t = 4)]
+    steps: usize,
+    /// Seconds to spread the tasks over; the program keeps serving /metrics until then
+    #[arg(long, default_value_t = 0.0)]
+    duration: f64,
+    /// Address of the embedded Prometheus /metrics endpoint (overrides the config file)
+    #[arg(long)]
+    metrics_addr: Option<SocketAddr>,
+    /// telemetry.toml to read (the environment still overrides it)
+    #[arg(long, default_value = "config/tasker/environments/development/telemetry.toml")]
+    config: PathBuf,
+}
+
+const NAMESPACES: &[&str] = &["rust_e2e_linear", "rust_e2e_diamond", "python_e2e_tree"];
+const TASK_TYPES: &[&str] = &["mathematical_sequence", "mathematical_sequence", "data_pipeline"];
+
+/// A small deterministic generator: the same run records the same values.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        // xorshift64*
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    /// A duration in milliseconds between `lo` and `hi`.
+    fn ms(&mut self, lo: f64, hi: f64) -> f64 {
+        let unit = (self.next() >> 11) as f64 / (1u64 << 53) as f64;
+        ((lo + unit * (hi - lo)) * 1000.0).round() / 1000.0
+    }
+}
+
+/// A UUIDv7-shaped correlation id: milliseconds since the epoch, then a per-run counter.
+fn correlation_id(run: u64, task: usize) -> String {
+    let ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+    let hex = format!("{ms:012x}7{:03x}{:016x}", task & 0xfff, (run << 16) | task as u64);
+    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+}
+
+/// What happens to one task.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Fate {
+    Complete,
+    /// One step fails; the task ends in error.
+    Error,
+    /// The task is cancelled after its first step.
+    Cancelled,
+}
+
+fn fate(task: usize) -> Fate {
+    match task {
+        0 => Fate::Complete,
+        t if t % 5 == 3 => Fate::Error,
+        t if t % 7 == 6 => Fate::Cancelled,
+        _ => Fate::Complete,
+    }
+}
+
+fn run_task(m: &Metrics, rng: &mut Rng, task: usize, steps: usize, id: &str) {
+    let namespace = NAMESPACES[task % NAMESPACES.len()];
+    let task_type = TASK_TYPES[task % TASK_TYPES.len()];
+    let fate = fate(task);
+
+    m.orchestration
+        .tasks_requests_total
+        .add(1, o::TasksRequestsTotalLabels { correlation_id: id, task_type, namespace });
+    m.orchestration
+        .task_initialization_duration
+        .record(rng.ms(2.0, 40.0), o::TaskInitializationDurationLabels { correlation_id: id, task_type });
+
+    let executed = if fate == Fate::Cancelled { 1 } else { steps };
+    for step in 0..steps {
+        let step_name = format!("step_{}", step + 1);
+        m.orchestration
+            .steps_enqueued_total
+            .add(1, o::StepsEnqueuedTotalLabels { correlation_id: id, namespace, step_name: &step_name });
+        if step >= executed {
+            continue;
+        }
+        let claim_method = if (task + step).is_multiple_of(3) { ClaimMethod::Poll } else { ClaimMethod::Event };
+        m.worker.steps_claimed_total.add(1, w::StepsClaimedTotalLabels { namespace, claim_method });
+        let claim_ms = if claim_method == ClaimMethod::Event { rng.ms(0.5, 5.0) } else { rng.ms(10.0, 250.0) };
+        m.worker.step_claim_duration.record(claim_ms, w::StepClaimDurationLabels { namespace, claim_method });
+
+        m.worker.steps_executions_total.add(1, w::StepsExecutionsTotalLabels { correlation_id: id });
+        let failed = fate == Fate::Error && step == steps / 2;
+        let timed_out = failed && task.is_multiple_of(2);
+        let result = if failed { ExecutionResult::Error } else { ExecutionResult::Success };
+        m.worker.step_execution_duration.record(
+            if timed_out { rng.ms(4000.0, 6000.0) } else { rng.ms(5.0, 900.0) },
+            w::StepExecutionDurationLabels { correlation_id: id, namespace, result },
+        );
+        if failed {
+            let error_type = if timed_out { ErrorType::DatabaseError } else { ErrorType::StepNotFound };
+            m.worker
+                .steps_failures_total
+                .add(1, w::StepsFailuresTotalLabels { correlation_id: id, namespace, error_type });
+        } else {
+            m.worker.steps_successes_total.add(1, w::StepsSuccessesTotalLabels { correlation_id: id, namespace });
+        }
+
+        let result_type = SubmissionResultType::Completion;
+        m.worker
+            .steps_results_submitted_total
+            .add(1, w::StepsResultsSubmittedTotalLabels { correlation_id: id, result_type });
+        m.worker
+            .step_result_submission_duration
+            .record(rng.ms(0.5, 20.0), w::StepResultSubmissionDurationLabels { correlation_id: id, result_type });
+
+        let result_type = match (failed, timed_out) {
+            (false, _) => StepResultType::Success,
+            (true, true) => StepResultType::Timeout,
+            (true, false) => StepResultType::Error,
+        };
+        m.orchestration
+            .step_results_processed_total
+            .add(1, o::StepResultsProcessedTotalLabels { correlation_id: id, result_type });
+        m.orchestration
+            .step_result_processing_duration
+            .record(rng.ms(1.0, 30.0), o::StepResultProcessingDurationLabels { correlation_id: id, result_type });
+    }
+    // Workers that fail before they know the step's namespace report `unknown` (the seed's "early
+    // failures"): one claim failure for every error task.
+    if fate == Fate::Error {
+        m.worker.steps_failures_total.add(
+            1,
+            w::StepsFailuresTotalLabels {
+                correlation_id: id,
+                namespace: "unknown",
+                error_type: ErrorType::ClaimFailed,
+            },
+        );
+    }
+
+    let final_state = match fate {
+        Fate::Complete => {
+            m.orchestration.tasks_completions_total.add(1, o::TasksCompletionsTotalLabels { correlation_id: id });
+            FinalState::Complete
+        }
+        Fate::Error => {
+            m.orchestration.tasks_failures_total.add(1, o::TasksFailuresTotalLabels { correlation_id: id });
+            FinalState::Error
+        }
+        Fate::Cancelled => FinalState::Cancelled,
+    };
+    m.orchestration
+        .task_finalization_duration
+        .record(rng.ms(1.0, 15.0), o::TaskFinalizationDurationLabels { correlation_id: id, final_state });
+}
+
+/// Breakers, channels and FFI sends, recorded once per task.
+fn run_resilience(m: &Metrics, rng: &mut Rng, task: usize) {
+    let res = &m.resilience;
+    // The API breaker opens on task 4, half-opens on 5 and closes again on 6.
+    let api_state = match task {
+        4 => CircuitBreakerState::Open,
+        5 => CircuitBreakerState::HalfOpen,
+        _ => CircuitBreakerState::Closed,
+    };
+    res.api_circuit_breaker_state.record(api_state);
+    if api_state == CircuitBreakerState::Open {
+        res.api_requests_rejected_total.add(2, r::ApiRequestsRejectedTotalLabels { endpoint: "/v1/tasks" });
+    }
+    for (i, component) in ["ffi_completion", "task_readiness", "pgmq"].into_iter().enumerate() {
+        let state = if task % 6 == 5 && i == 0 { CircuitBreakerState::Open } else { CircuitBreakerState::Closed };
+        res.tasker_circuit_breaker_state.record(state, r::TaskerCircuitBreakerStateLabels { component });
+        if state == CircuitBreakerState::Open {
+            res.ffi_completion_circuit_open_rejections_total.add(1);
+        }
+    }
+    if task % 4 == 2 {
+        res.ffi_completion_slow_sends_total.add(1);
+    }
+    for (channel, component, capacity) in
+        [("orchestration_command", "orchestration", 1000u64), ("pgmq_notifications", "worker", 500)]
+    {
+        res.mpsc_channel_capacity.record(capacity, r::MpscChannelCapacityLabels { channel, component });
+        let usage = rng.ms(5.0, 60.0);
+        res.mpsc_channel_usage_percent.record(usage, r::MpscChannelUsagePercentLabels { channel, component });
+        if task % 9 == 8 && channel == "pgmq_notifications" {
+            res.mpsc_channel_full_events_total.add(1, r::MpscChannelFullEventsTotalLabels { channel, component });
+        }
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    // Plain text, so that `grep opentelemetry_enabled=true` finds the start-up line in a log file.
+    tracing_subscriber::fmt().with_target(false).with_ansi(false).init();
+    let args = Args::parse();
+    let mut config = if args.config.exists() {
+        match TelemetryConfig::load(&args.config) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("{e}");
+                return std::process::ExitCode::from(2);
+            }
+        }
+    } else {
+        match TelemetryConfig::default().with_env(|k| std::env::var(k).ok()) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("{e}");
+                return std::process::ExitCode::from(2);
+            }
+        }
+    };
+    if let Some(addr) = args.metrics_addr {
+        config.prometheus_address = addr;
+    }
+    let telemetry = match Telemetry::init(&config) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return std::process::ExitCode::from(1);
+        }
+    };
+    if let Some(addr) = telemetry.prometheus_address() {
+        println!("scrape: http://{addr}/metrics");
+    }
+    let m = telemetry.metrics();
+    let run = SystemTime::now().duration_since(UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64) | 1;
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let start = Instant::now();
+    let total = Duration::from_secs_f64(args.duration.max(0.0));
+    for task in 0..args.tasks {
+        // Spread the tasks over the duration, so rate() has data across its window.
+        let due = total.mul_f64(task as f64 / args.tasks.max(1) as f64);
+        if let Some(wait) = due.checked_sub(start.elapsed()) {
+            std::thread::sleep(wait);
+        }
+        let id = correlation_id(run, task);
+        run_task(m, &mut rng, task, args.steps, &id);
+        run_resilience(m, &mut rng, task);
+        println!("task {task}: correlation_id={id} fate={:?} steps={}", fate(task), args.steps);
+    }
+    if let Some(rest) = total.checked_sub(start.elapsed()) {
+        std::thread::sleep(rest);
+    }
+    println!("done: {} tasks, {} steps each", args.tasks, args.steps);
+    telemetry.shutdown();
+    std::process::ExitCode::SUCCESS
+}

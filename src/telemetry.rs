@@ -1,0 +1,210 @@
+//! Start-up and shutdown of the export pipeline, from a [`TelemetryConfig`].
+//!
+//! One OpenTelemetry SDK meter provider, with a reader per configured exporter: OTLP gRPC push
+//! (opentelemetry-otlp, on its own small Tokio runtime so the program needs none), the embedded
+//! Prometheus endpoint (a `ManualReader` collected on each scrape), and stdout for debugging.
+//! Recording never touches the network: exporters run on their own threads, so an unreachable
+//! collector costs the program nothing but a logged error per export interval.
+
+use crate::Metrics;
+use crate::config::{Exporter, TelemetryConfig};
+use crate::prometheus::{Endpoint, SharedReader};
+use opentelemetry::Key;
+use opentelemetry::metrics::MeterProvider as _;
+use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::metrics::{Instrument, PeriodicReader, SdkMeterProvider, Stream};
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// How long one OTLP export may take before it is abandoned (and retried next interval).
+const OTLP_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// The running pipeline and the recorders that feed it. Dropping it flushes and shuts down.
+pub struct Telemetry {
+    metrics: Metrics,
+    provider: Option<SdkMeterProvider>,
+    endpoint: Option<Endpoint>,
+    runtime: Option<tokio::runtime::Runtime>,
+    exporters: Vec<Exporter>,
+}
+
+/// Why the pipeline could not start.
+#[derive(Debug)]
+pub enum TelemetryError {
+    /// The Prometheus endpoint's address could not be bound.
+    Prometheus {
+        /// The address asked for.
+        address: SocketAddr,
+        /// Why binding failed.
+        error: std::io::Error,
+    },
+    /// The OTLP exporter could not be built (e.g. an endpoint that is not a URI).
+    Otlp {
+        /// The endpoint asked for.
+        endpoint: String,
+        /// The exporter's error.
+        error: String,
+    },
+    /// The exporters' runtime could not start.
+    Runtime(std::io::Error),
+}
+
+impl fmt::Display for TelemetryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TelemetryError::Prometheus { address, error } => {
+                write!(f, "cannot serve Prometheus metrics on {address}: {error}")
+            }
+            TelemetryError::Otlp { endpoint, error } => write!(f, "cannot export OTLP to {endpoint}: {error}"),
+            TelemetryError::Runtime(e) => write!(f, "cannot start the exporters' runtime: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for TelemetryError {}
+
+impl Telemetry {
+    /// Starts the pipeline `config` describes. With telemetry disabled it starts nothing and the
+    /// recorders do no work.
+    pub fn init(config: &TelemetryConfig) -> Result<Telemetry, TelemetryError> {
+        if !config.metrics_enabled() {
+            tracing::info!(opentelemetry_enabled = false, "Metrics collection disabled (TELEMETRY_ENABLED=false)");
+            return Ok(Telemetry {
+                metrics: Metrics::disabled(),
+                provider: None,
+                endpoint: None,
+                runtime: None,
+                exporters: Vec::new(),
+            });
+        }
+        let resource = Resource::builder().with_service_name(config.service_name.clone()).build();
+        let mut builder = SdkMeterProvider::builder().with_resource(resource);
+        if !config.drop_labels.is_empty() {
+            builder = builder.with_view(drop_labels_view(config.drop_labels.clone()));
+        }
+        let mut endpoint = None;
+        let mut runtime = None;
+        for exporter in &config.exporters {
+            match exporter {
+                Exporter::Otlp => {
+                    let rt = tokio::runtime::Builder::new_multi_thread()
+                        .worker_threads(1)
+                        .thread_name("tasker-metrics-otlp")
+                        .enable_all()
+                        .build()
+                        .map_err(TelemetryError::Runtime)?;
+                    let otlp = {
+                        // tonic's lazy channel spawns its worker on the runtime entered here.
+                        let _entered = rt.enter();
+                        use opentelemetry_otlp::WithExportConfig as _;
+                        opentelemetry_otlp::MetricExporter::builder()
+                            .with_tonic()
+                            .with_endpoint(config.otlp_endpoint.clone())
+                            .with_timeout(OTLP_TIMEOUT.min(config.export_interval))
+                            .build()
+                            .map_err(|e| TelemetryError::Otlp {
+                                endpoint: config.otlp_endpoint.clone(),
+                                error: e.to_string(),
+                            })?
+                    };
+                    builder = builder
+                        .with_reader(PeriodicReader::builder(otlp).with_interval(config.export_interval).build());
+                    runtime = Some(rt);
+                }
+                Exporter::Prometheus => {
+                    let reader = SharedReader::new();
+                    builder = builder.with_reader(reader.clone());
+                    endpoint =
+                        Some(Endpoint::start(config.prometheus_address, reader).map_err(|error| {
+                            TelemetryError::Prometheus { address: config.prometheus_address, error }
+                        })?);
+                }
+                Exporter::Stdout => {
+                    let stdout = opentelemetry_stdout::MetricExporter::default();
+                    builder = builder
+                        .with_reader(PeriodicReader::builder(stdout).with_interval(config.export_interval).build());
+                }
+            }
+        }
+        let provider = builder.build();
+        let metrics = Metrics::new(&provider.meter(Metrics::METER_NAME));
+        let exporters = config.exporters.iter().map(ToString::to_string).collect::<Vec<_>>().join(",");
+        let prometheus = endpoint.as_ref().map(|e| format!("http://{}/metrics", e.address()));
+        tracing::info!(
+            opentelemetry_enabled = true,
+            exporters = %exporters,
+            otlp_endpoint = config.exporters.contains(&Exporter::Otlp).then_some(config.otlp_endpoint.as_str()),
+            prometheus_endpoint = prometheus.as_deref(),
+            export_interval_seconds = config.export_interval.as_secs_f64(),
+            service_name = %config.service_name,
+            "OpenTelemetry metrics enabled"
+        );
+        Ok(Telemetry { metrics, provider: Some(provider), endpoint, runtime, exporters: config.exporters.clone() })
+    }
+
+    /// The recorders: live when telemetry is enabled, no-ops otherwise.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    /// The meter provider, when telemetry is enabled (e.g. to install it globally).
+    pub fn meter_provider(&self) -> Option<&SdkMeterProvider> {
+        self.provider.as_ref()
+    }
+
+    /// The exporters in use (empty when disabled).
+    pub fn exporters(&self) -> &[Exporter] {
+        &self.exporters
+    }
+
+    /// The address the Prometheus endpoint listens on (with the real port when 0 was asked for).
+    pub fn prometheus_address(&self) -> Option<SocketAddr> {
+        self.endpoint.as_ref().map(Endpoint::address)
+    }
+
+    /// Exports what is pending now, on every push exporter.
+    pub fn flush(&self) {
+        if let Some(p) = &self.provider
+            && let Err(e) = p.force_flush()
+        {
+            tracing::warn!(error = %e, "metrics flush failed");
+        }
+    }
+
+    /// Flushes and stops every exporter. Dropping the value does the same.
+    pub fn shutdown(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        if let Some(p) = self.provider.take()
+            && let Err(e) = p.shutdown()
+        {
+            tracing::warn!(error = %e, "metrics shutdown did not complete");
+        }
+        self.endpoint.take();
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_timeout(Duration::from_secs(1));
+        }
+    }
+}
+
+impl Drop for Telemetry {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// A view that keeps each catalog metric's label keys except `drop` (e.g. the unbounded
+/// `correlation_id`), so cardinality can be cut at export without code changes.
+fn drop_labels_view(drop: Vec<String>) -> impl Fn(&Instrument) -> Option<Stream> + Send + Sync + 'static {
+    move |instrument: &Instrument| {
+        let (_, keys) = Metrics::LABEL_KEYS.iter().find(|(name, _)| *name == instrument.name())?;
+        if !keys.iter().any(|k| drop.iter().any(|d| d == k)) {
+            return None;
+        }
+        let kept = keys.iter().filter(|k| !drop.iter().any(|d| d == *k)).map(|k| Key::from_static_str(k));
+        Stream::builder().with_allowed_attribute_keys(kept).build().ok()
+    }
+}
