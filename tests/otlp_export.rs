@@ -1,0 +1,211 @@
+//! The OTLP gRPC path, proven against a receiver built from the official OTLP service definitions
+//! (opentelemetry-proto's tonic server) on loopback.
+
+use opentelemetry_proto::tonic::collector::metrics::v1::metrics_service_server::{
+    MetricsService, MetricsServiceServer,
+};
+use opentelemetry_proto::tonic::collector::metrics::v1::{ExportMetricsServiceRequest, ExportMetricsServiceResponse};
+use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value};
+use opentelemetry_proto::tonic::metrics::v1::{Metric, metric, number_data_point};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tasker_metrics::config::Exporter;
+use tasker_metrics::labels::{ClaimMethod, StepResultType};
+use tasker_metrics::values::CircuitBreakerState;
+use tasker_metrics::{Telemetry, TelemetryConfig, orchestration as o, resilience as r, worker as w};
+
+/// Keeps every request it receives.
+#[derive(Default, Clone)]
+struct Receiver(Arc<Mutex<Vec<ExportMetricsServiceRequest>>>);
+
+#[tonic::async_trait]
+impl MetricsService for Receiver {
+    async fn export(
+        &self,
+        request: tonic::Request<ExportMetricsServiceRequest>,
+    ) -> Result<tonic::Response<ExportMetricsServiceResponse>, tonic::Status> {
+        self.0.lock().unwrap().push(request.into_inner());
+        Ok(tonic::Response::new(ExportMetricsServiceResponse { partial_success: None }))
+    }
+}
+
+/// Starts the receiver on a free loopback port; returns it, its endpoint and the runtime that
+/// serves it (dropping the runtime stops the server).
+fn start_receiver() -> (Receiver, String, tokio::runtime::Runtime) {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let receiver = Receiver::default();
+    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let service = MetricsServiceServer::new(receiver.clone());
+    rt.spawn(async move {
+        tonic::transport::Server::builder()
+            .add_service(service)
+            .serve_with_incoming(tonic::transport::server::TcpIncoming::from(listener))
+            .await
+            .unwrap();
+    });
+    (receiver, endpoint, rt)
+}
+
+fn otlp_config(endpoint: &str, interval: Duration) -> TelemetryConfig {
+    let mut config = TelemetryConfig::default();
+    config.service_name = "tasker-otlp-test".into();
+    config.exporters = vec![Exporter::Otlp];
+    config.otlp_endpoint = endpoint.into();
+    config.export_interval = interval;
+    config
+}
+
+fn text(v: &Option<AnyValue>) -> String {
+    match v.as_ref().and_then(|v| v.value.as_ref()) {
+        Some(any_value::Value::StringValue(s)) => s.clone(),
+        other => format!("{other:?}"),
+    }
+}
+
+fn attrs(kvs: &[KeyValue]) -> BTreeMap<String, String> {
+    kvs.iter().map(|kv| (kv.key.clone(), text(&kv.value))).collect()
+}
+
+/// The last exported state of every metric, by name.
+fn latest(requests: &[ExportMetricsServiceRequest]) -> BTreeMap<String, Metric> {
+    let mut out = BTreeMap::new();
+    for req in requests {
+        for rm in &req.resource_metrics {
+            for sm in &rm.scope_metrics {
+                for m in &sm.metrics {
+                    out.insert(m.name.clone(), m.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn otlp_receiver_gets_names_units_labels_and_values_as_recorded() {
+    let (receiver, endpoint, _rt) = start_receiver();
+    // A long interval: the export below happens because of flush, not a timer.
+    let telemetry = Telemetry::init(&otlp_config(&endpoint, Duration::from_secs(3600))).unwrap();
+    assert_eq!(telemetry.exporters(), [Exporter::Otlp]);
+    let m = telemetry.metrics();
+    let id = "0199c3e0-ccdb-7581-87ab-3f67daeaa4a5";
+
+    m.orchestration.tasks_requests_total.add(
+        3,
+        o::TasksRequestsTotalLabels {
+            correlation_id: id,
+            task_type: "mathematical_sequence",
+            namespace: "rust_e2e_linear",
+        },
+    );
+    for ms in [2.0, 40.0, 700.0] {
+        m.worker
+            .step_claim_duration
+            .record(ms, w::StepClaimDurationLabels { namespace: "rust_e2e_linear", claim_method: ClaimMethod::Poll });
+    }
+    m.orchestration
+        .step_results_processed_total
+        .add(4, o::StepResultsProcessedTotalLabels { correlation_id: id, result_type: StepResultType::Timeout });
+    m.resilience.api_circuit_breaker_state.record(CircuitBreakerState::HalfOpen);
+    m.resilience.mpsc_channel_usage_percent.record(
+        42.5,
+        r::MpscChannelUsagePercentLabels { channel: "orchestration_command", component: "orchestration" },
+    );
+    telemetry.flush();
+    telemetry.shutdown();
+
+    let requests = receiver.0.lock().unwrap().clone();
+    assert!(!requests.is_empty(), "the receiver got no export");
+    let service_names: Vec<String> = requests
+        .iter()
+        .flat_map(|r| &r.resource_metrics)
+        .flat_map(|rm| rm.resource.iter().flat_map(|res| &res.attributes))
+        .filter(|kv| kv.key == "service.name")
+        .map(|kv| text(&kv.value))
+        .collect();
+    assert!(service_names.iter().all(|s| s == "tasker-otlp-test") && !service_names.is_empty(), "{service_names:?}");
+
+    let metrics = latest(&requests);
+    assert_eq!(
+        metrics.keys().map(String::as_str).collect::<Vec<_>>(),
+        [
+            "api_circuit_breaker_state",
+            "mpsc_channel_usage_percent",
+            "tasker.step.claim.duration",
+            "tasker.step_results.processed.total",
+            "tasker.tasks.requests.total",
+        ],
+        "exactly the metrics recorded"
+    );
+
+    let requests_total = &metrics["tasker.tasks.requests.total"];
+    assert_eq!(requests_total.unit, o::TasksRequestsTotal::UNIT);
+    assert_eq!(requests_total.description, o::TasksRequestsTotal::DESCRIPTION);
+    let Some(metric::Data::Sum(sum)) = &requests_total.data else { panic!("a counter is a Sum: {requests_total:?}") };
+    assert!(sum.is_monotonic);
+    assert_eq!(sum.data_points.len(), 1);
+    let point = &sum.data_points[0];
+    assert_eq!(point.value, Some(number_data_point::Value::AsInt(3)));
+    assert_eq!(
+        attrs(&point.attributes),
+        BTreeMap::from([
+            ("correlation_id".into(), id.into()),
+            ("namespace".into(), "rust_e2e_linear".into()),
+            ("task_type".into(), "mathematical_sequence".into()),
+        ])
+    );
+
+    let claim = &metrics["tasker.step.claim.duration"];
+    assert_eq!(claim.unit, "ms");
+    let Some(metric::Data::Histogram(h)) = &claim.data else { panic!("a histogram: {claim:?}") };
+    let p = &h.data_points[0];
+    assert_eq!(p.count, 3);
+    assert_eq!(p.sum, Some(742.0));
+    assert_eq!(p.explicit_bounds, [1.0, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0, 5000.0, 10000.0]);
+    assert_eq!(p.bucket_counts.iter().sum::<u64>(), 3);
+    assert_eq!(
+        attrs(&p.attributes),
+        BTreeMap::from([("claim_method".into(), "poll".into()), ("namespace".into(), "rust_e2e_linear".into())])
+    );
+
+    let processed = &metrics["tasker.step_results.processed.total"];
+    let Some(metric::Data::Sum(sum)) = &processed.data else { panic!("{processed:?}") };
+    assert_eq!(attrs(&sum.data_points[0].attributes)["result_type"], "timeout");
+    assert_eq!(sum.data_points[0].value, Some(number_data_point::Value::AsInt(4)));
+
+    let breaker = &metrics["api_circuit_breaker_state"];
+    let Some(metric::Data::Gauge(g)) = &breaker.data else { panic!("a gauge: {breaker:?}") };
+    assert_eq!(g.data_points[0].value, Some(number_data_point::Value::AsInt(1)), "HalfOpen is 1");
+    assert!(g.data_points[0].attributes.is_empty());
+
+    let usage = &metrics["mpsc_channel_usage_percent"];
+    assert_eq!(usage.unit, "%");
+    let Some(metric::Data::Gauge(g)) = &usage.data else { panic!("a gauge: {usage:?}") };
+    assert_eq!(g.data_points[0].value, Some(number_data_point::Value::AsDouble(42.5)));
+}
+
+#[test]
+fn drop_labels_removes_correlation_id_at_export() {
+    let (receiver, endpoint, _rt) = start_receiver();
+    let mut config = otlp_config(&endpoint, Duration::from_secs(3600));
+    config.drop_labels = vec!["correlation_id".into()];
+    let telemetry = Telemetry::init(&config).unwrap();
+    for id in ["a", "b", "c"] {
+        telemetry.metrics().orchestration.tasks_requests_total.add(
+            1,
+            o::TasksRequestsTotalLabels { correlation_id: id, task_type: "mathematical_sequence", namespace: "ns" },
+        );
+    }
+    telemetry.shutdown();
+    let metrics = latest(&receiver.0.lock().unwrap());
+    let Some(metric::Data::Sum(sum)) = &metrics["tasker.tasks.requests.total"].data else { panic!() };
+    // Three correlation ids, one series: the unbounded label is gone, the others stay.
+    assert_eq!(sum.data_points.len(), 1);
+    assert_eq!(sum.data_points[0].value, Some(number_data_point::Value::AsInt(3)));
+    assert_eq!(
+        attrs(&sum.data_points[0].attributes),
+        BTreeMap::from([("namespace".into(), "ns".into()), ("task_type".into(), "mathematical_sequence".into())])
+    );
+}

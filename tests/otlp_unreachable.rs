@@ -1,0 +1,90 @@
+//! An unreachable OTLP collector must cost the instrumented program nothing but a logged error per
+//! export: recording does not block, the log is not flooded, memory does not grow. (Its own test
+//! binary, because it installs a global tracing subscriber to see the exporter thread's logs.)
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+use tasker_metrics::config::Exporter;
+use tasker_metrics::labels::ClaimMethod;
+use tasker_metrics::{Telemetry, TelemetryConfig, worker as w};
+
+/// Counts the warnings and errors the OpenTelemetry crates log.
+#[derive(Clone, Default)]
+struct ExportErrors(Arc<AtomicUsize>);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for ExportErrors {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        let meta = event.metadata();
+        if meta.target().starts_with("opentelemetry") && *meta.level() <= tracing::Level::WARN {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+/// The resident set size of this process, from /proc (Linux).
+fn rss_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
+}
+
+#[test]
+fn an_unreachable_collector_neither_blocks_nor_floods_the_log_nor_grows_memory() {
+    use tracing_subscriber::layer::SubscriberExt as _;
+    let errors = ExportErrors::default();
+    tracing::subscriber::set_global_default(tracing_subscriber::registry().with(errors.clone())).unwrap();
+
+    // Port 9 on loopback: nothing listens, connections are refused.
+    let interval = Duration::from_millis(200);
+    let mut config = TelemetryConfig::default();
+    config.exporters = vec![Exporter::Otlp];
+    config.otlp_endpoint = "http://127.0.0.1:9".into();
+    config.export_interval = interval;
+    let telemetry = Telemetry::init(&config).unwrap();
+    let m = telemetry.metrics();
+    let labels = |i: usize| w::StepClaimDurationLabels {
+        namespace: ["a", "b", "c", "d"][i % 4],
+        claim_method: if i % 2 == 0 { ClaimMethod::Event } else { ClaimMethod::Poll },
+    };
+
+    // Recording runs on this thread while exports fail on the reader's thread; it must finish.
+    let warm_up = 200_000;
+    for i in 0..warm_up {
+        m.worker.step_claim_duration.record(i as f64 % 500.0, labels(i));
+    }
+    let before = rss_bytes();
+    let started = Instant::now();
+    let calls = 2_000_000;
+    for i in 0..calls {
+        m.worker.step_claim_duration.record(i as f64 % 500.0, labels(i));
+        m.worker
+            .steps_claimed_total
+            .add(1, w::StepsClaimedTotalLabels { namespace: "a", claim_method: ClaimMethod::Event });
+    }
+    let elapsed = started.elapsed();
+    let after = rss_bytes();
+    // Let a few more exports fail, then shut down: that must return too.
+    std::thread::sleep(interval * 3);
+    telemetry.shutdown();
+
+    let logged = errors.0.load(Ordering::Relaxed);
+    let exports = (started.elapsed().as_secs_f64() / interval.as_secs_f64()).ceil() as usize + 2;
+    eprintln!(
+        "{} recordings in {elapsed:?} with the collector unreachable; {logged} warnings/errors logged for about \
+         {exports} export attempts; RSS {before:?} -> {after:?} bytes",
+        calls * 2
+    );
+    assert!(logged >= 1, "the failed exports were not logged at all");
+    // Errors are logged per export attempt (an attempt may log a retry warning and an error),
+    // never per recording call.
+    assert!(logged <= exports * 4, "{logged} log events for ~{exports} exports: logging is per call?");
+    // A liveness bound, not a speed claim (speed is in the benchmarks): 4 million recordings
+    // that waited on the network even once per export would still pass, but ones that waited per
+    // call would not.
+    assert!(elapsed < Duration::from_secs(120), "recording stalled: {elapsed:?}");
+    // Failed exports are not buffered: the series set is fixed, so memory stays flat.
+    if let (Some(before), Some(after)) = (before, after) {
+        assert!(after.saturating_sub(before) < 32 << 20, "RSS grew by {} bytes", after - before);
+    }
+}
