@@ -263,6 +263,11 @@ impl Metrics {
         ("edge.requests.total", "edge_requests_bytes_per_second_total"),
         ("edge.unicode.gauge", "edge_unicode_gauge"),
     ];
+    /// Each metric's OpenTelemetry name and its label keys, in catalog order.
+    pub const LABEL_KEYS: &'static [(&'static str, &'static [&'static str])] = &[
+        ("edge.requests.total", &["kind", "type"]),
+        ("edge.unicode.gauge", &[]),
+    ];
     /// Creates every recorder from the global meter provider's meter named
     /// [`Metrics::METER_NAME`]. Install the provider first
     /// (`opentelemetry::global::set_meter_provider`); recorders made before that record

@@ -486,6 +486,14 @@ impl Metrics {
         ("breaker_state", "breaker_state"),
         ("queue_usage_percent", "queue_usage_percent"),
     ];
+    /// Each metric's OpenTelemetry name and its label keys, in catalog order.
+    pub const LABEL_KEYS: &'static [(&'static str, &'static [&'static str])] = &[
+        ("app.jobs.completed.total", &["job_id", "outcome"]),
+        ("app.job.duration", &["outcome"]),
+        ("app.jobs.running", &[]),
+        ("breaker_state", &[]),
+        ("queue_usage_percent", &["queue"]),
+    ];
     /// Creates every recorder from the global meter provider's meter named
     /// [`Metrics::METER_NAME`]. Install the provider first
     /// (`opentelemetry::global::set_meter_provider`); recorders made before that record
