@@ -4,6 +4,9 @@
 //! [`check`], [`promql`]), and emitted as typed Rust recorders ([`emit_rust`]) and the Markdown
 //! metrics reference ([`emit_markdown`]). build.rs and the `docs-gen` binary both go through
 //! [`load`], so they cannot disagree.
+//!
+//! [`verify`] runs every query of the catalog against a live Prometheus server ([`prometheus_api`])
+//! and writes a verification [`record`] of what each returned.
 
 pub mod check;
 pub mod diag;
@@ -12,12 +15,16 @@ pub mod load;
 pub mod model;
 pub mod parse;
 pub mod prometheus;
+pub mod prometheus_api;
 pub mod promql;
+pub mod record;
 pub mod source;
+pub mod verify;
 
 pub use diag::{Diagnostic, Diagnostics};
 pub use load::{load, load_bytes, load_str};
 pub use model::Catalog;
+pub use record::Record;
 pub mod emit_markdown;
 pub mod emit_rust;
 

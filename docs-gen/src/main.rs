@@ -1,9 +1,12 @@
-//! `docs-gen`: regenerates the metrics reference from the catalog, or checks that it is current.
+//! `docs-gen`: regenerates the metrics reference from the catalog, checks that it is current, or
+//! verifies the catalog's queries against a live Prometheus server.
 //!
 //! `cargo run -p docs-gen` writes docs/METRICS.md; `cargo run -p docs-gen -- check` exits 0 when it
-//! is up to date, 1 when it is stale, 2 when the catalog has errors.
+//! is up to date, 1 when it is stale, 2 when the catalog has errors. `verify --prometheus URL`
+//! exits 0 when every query that must return data did, 1 otherwise, 2 on catalog errors or when
+//! the server cannot be reached; it writes docs/verification.json.
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -21,6 +24,10 @@ struct Cli {
     /// The directory of the generated reference [default: docs/ at the workspace root]
     #[arg(long, global = true, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// The verification record `verify` writes [default: verification.json in the reference's
+    /// directory]
+    #[arg(long, global = true, value_name = "PATH")]
+    record: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -31,6 +38,23 @@ enum Command {
     Generate,
     /// Exit 0 when the reference is up to date, 1 when stale, 2 when the catalog has errors
     Check,
+    /// Run every query of the catalog against a Prometheus server and record what each returned.
+    /// Exit 0 when every query that must return data did, 1 otherwise, 2 on catalog errors or an
+    /// unreachable server
+    Verify(VerifyArgs),
+}
+
+#[derive(Args)]
+struct VerifyArgs {
+    /// Base URL of the Prometheus server, e.g. http://127.0.0.1:9090
+    #[arg(long, value_name = "URL")]
+    prometheus: String,
+    /// What ran before the queries (e.g. "3 mathematical_sequence tasks"), kept in the record
+    #[arg(long, value_name = "TEXT", required_unless_present = "no_record")]
+    workload: Option<String>,
+    /// Only report; write no record
+    #[arg(long)]
+    no_record: bool,
 }
 
 fn main() -> ExitCode {
@@ -49,6 +73,7 @@ fn main() -> ExitCode {
     let root = workspace_root();
     let catalog = cli.catalog.unwrap_or_else(|| root.join("metrics.yaml"));
     let out = cli.out.unwrap_or_else(|| root.join("docs"));
+    let record_path = cli.record.unwrap_or_else(|| out.join(docs_gen::record::RECORD_FILE));
     let display = display_path(&catalog);
     let c = match docs_gen::load(&catalog, &display) {
         Ok(c) => c,
@@ -57,9 +82,13 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let command = cli.command.unwrap_or(Command::Generate);
+    if let Command::Verify(args) = command {
+        return verify(&c, &args, &record_path);
+    }
     let reference = docs_gen::emit_markdown::render(&c);
     let path = out.join(docs_gen::REFERENCE_FILE);
-    match cli.command.unwrap_or(Command::Generate) {
+    match command {
         Command::Generate => match docs_gen::write_if_changed(&path, &reference) {
             Ok(true) => {
                 println!("wrote {}", path.display());
@@ -84,7 +113,38 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         }
+        Command::Verify(_) => unreachable!("handled above"),
     }
+}
+
+/// Runs every query against the server, prints the report, writes the record.
+fn verify(c: &docs_gen::Catalog, args: &VerifyArgs, record_path: &Path) -> ExitCode {
+    use docs_gen::verify;
+    let api = docs_gen::prometheus_api::PrometheusApi::new(&args.prometheus);
+    let version = match api.version() {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("error: cannot reach Prometheus: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let checked = match verify::run(verify::targets(c), |expr| api.query(expr)) {
+        Ok(checked) => checked,
+        Err(e) => {
+            eprintln!("error: Prometheus stopped answering: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    print!("{}", verify::report(&checked, &format!("Prometheus {version} at {}", api.base())));
+    if let Some(workload) = args.workload.as_ref().filter(|_| !args.no_record) {
+        let record = verify::record(&checked, docs_gen::record::now_rfc3339(), version, workload.trim().to_owned());
+        if let Err(e) = docs_gen::write_if_changed(record_path, &record.to_json()) {
+            eprintln!("error: cannot write {}: {e}", record_path.display());
+            return ExitCode::from(2);
+        }
+        println!("wrote {}", record_path.display());
+    }
+    if checked.iter().any(|c| c.failed()) { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
 /// The catalog path as diagnostics show it: relative to the current directory when inside it.

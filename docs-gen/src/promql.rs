@@ -157,6 +157,18 @@ pub fn check_query(catalog: &Catalog, index: &SeriesIndex, query: &Query, cx: &m
     });
 }
 
+/// The metrics whose series `query` selects, each once, in the order the query names them. Selectors
+/// that name no series of the catalog are left out (the checks report them).
+pub fn metrics_selected<'c>(index: &SeriesIndex<'c>, query: &Query) -> Vec<&'c Metric> {
+    let mut out: Vec<&'c Metric> = Vec::new();
+    for (metric, _) in selectors(&query.ast).into_iter().filter_map(|vs| resolve(index, vs)) {
+        if !out.iter().any(|m| std::ptr::eq(*m, metric)) {
+            out.push(metric);
+        }
+    }
+    out
+}
+
 fn selector_name(vs: &VectorSelector) -> Option<&str> {
     vs.name.as_deref().or_else(|| {
         vs.matchers.matchers.iter().find(|m| m.name == "__name__" && m.op == MatchOp::Equal).map(|m| m.value.as_str())

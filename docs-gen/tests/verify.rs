@@ -1,0 +1,310 @@
+//! `docs-gen verify` against a real Prometheus server.
+//!
+//! The test starts `prometheus` (Debian's package: `apt-get install -y prometheus`) on a free
+//! loopback port with a 1 s scrape interval, scraping a fixed exposition this test serves on
+//! 127.0.0.1 with the series of the fixture catalog `minimal.yaml`. Once two scrapes are stored, it
+//! runs the real `docs-gen verify` binary and checks each query's outcome in the report and the
+//! record. Without the `prometheus` binary the test is skipped, except under `CI=true`, where it
+//! fails. Every wait is bounded; Prometheus is killed when the test ends, however it ends.
+
+use docs_gen::prometheus_api::PrometheusApi;
+use docs_gen::record::{Outcome, Record};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// What the fixture endpoint serves: the series of `minimal.yaml`'s instrumented metrics.
+const EXPOSITION: &str = "\
+# TYPE app_jobs_completed_total counter
+app_jobs_completed_total{job_id=\"job-1\",outcome=\"ok\"} 3
+app_jobs_completed_total{job_id=\"job-1\",outcome=\"failed\"} 1
+# TYPE app_job_duration_milliseconds histogram
+app_job_duration_milliseconds_bucket{outcome=\"ok\",le=\"5\"} 1
+app_job_duration_milliseconds_bucket{outcome=\"ok\",le=\"50\"} 2
+app_job_duration_milliseconds_bucket{outcome=\"ok\",le=\"500\"} 4
+app_job_duration_milliseconds_bucket{outcome=\"ok\",le=\"+Inf\"} 4
+app_job_duration_milliseconds_sum{outcome=\"ok\"} 310
+app_job_duration_milliseconds_count{outcome=\"ok\"} 4
+# TYPE breaker_state gauge
+breaker_state 0
+";
+
+/// The longest any step waits.
+const WAIT: Duration = Duration::from_secs(30);
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/good/minimal.yaml")
+}
+
+fn docs_gen(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_docs-gen")).args(args).output().expect("docs-gen runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A child process that is killed and reaped when dropped.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The `prometheus` binary on PATH.
+fn prometheus_binary() -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?).map(|dir| dir.join("prometheus")).find(|p| p.is_file())
+}
+
+/// Serves `EXPOSITION` to every request on a free loopback port, from a thread that lives as long
+/// as the test process.
+fn serve_exposition() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+            // Read the request head; what it asks for does not matter.
+            let (mut head, mut buf) = (Vec::new(), [0u8; 1024]);
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&buf[..n]),
+                }
+            }
+            let response = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: {}\r\nConnection: \
+                 close\r\n\r\n{EXPOSITION}",
+                EXPOSITION.len()
+            );
+            let _ = stream.write_all(response.as_bytes());
+        }
+    });
+    port
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Starts Prometheus scraping `target_port` every second and waits until two scrapes are stored.
+fn start_prometheus(bin: &Path, dir: &Path, target_port: u16) -> (KillOnDrop, String) {
+    let config = dir.join("prometheus.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: fixture\n    \
+             static_configs:\n      - targets: ['127.0.0.1:{target_port}']\n"
+        ),
+    )
+    .unwrap();
+    let port = free_port();
+    let log = dir.join("prometheus.log");
+    let child = Command::new(bin)
+        .arg(format!("--config.file={}", config.display()))
+        .arg(format!("--storage.tsdb.path={}", dir.join("data").display()))
+        .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+        .stdin(Stdio::null())
+        .stdout(std::fs::File::create(&log).unwrap())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .expect("prometheus starts");
+    let mut child = KillOnDrop(child);
+    let url = format!("http://127.0.0.1:{port}");
+    let api = PrometheusApi::new(&url);
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if let Ok(Some(status)) = child.0.try_wait() {
+            panic!("prometheus exited with {status}:\n{}", std::fs::read_to_string(&log).unwrap_or_default());
+        }
+        // Two samples of every series: rate() over them has data.
+        if let Ok(Ok(counts)) = api.query("min(count_over_time(app_jobs_completed_total[1m]))")
+            && counts.first().is_some_and(|&n| n >= 2.0)
+        {
+            return (child, url);
+        }
+        assert!(
+            Instant::now() < deadline,
+            "prometheus did not store two scrapes within {WAIT:?}:\n{}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+/// The fixture catalog with three more queries: one of the planned metric, one whose series the
+/// endpoint does not serve, one Prometheus rejects (many-to-many matching).
+fn catalog_with_failures() -> String {
+    let text = std::fs::read_to_string(fixture()).unwrap();
+    let edits = [
+        (
+            "    status: planned\n",
+            "    status: planned\n    queries:\n      - title: Running\n        expr: sum(app_jobs_running)\n",
+        ),
+        (
+            "        note: \"Expected: 1\"\n",
+            "        note: \"Expected: 1\"\n      - title: Another id\n        queries:\n          - title: Not served\n            \
+             expr: app_jobs_completed_total{job_id=\"job-2\"}\n          - title: Many to many\n            \
+             expr: app_jobs_completed_total * on (job_id) app_jobs_completed_total\n",
+        ),
+    ];
+    edits.iter().fold(text, |t, (from, to)| {
+        assert!(t.contains(from), "{from:?} not in minimal.yaml");
+        t.replacen(from, to, 1)
+    })
+}
+
+fn outcome(record: &Record, expr: &str) -> (Outcome, usize, String) {
+    let r = record.result(expr).unwrap_or_else(|| panic!("{expr} not in the record: {record:#?}"));
+    (r.outcome, r.series, r.summary.clone())
+}
+
+#[test]
+fn verify_against_a_real_prometheus() {
+    let Some(bin) = prometheus_binary() else {
+        let why = "the `prometheus` binary is not installed (apt-get install -y prometheus)";
+        assert!(std::env::var("CI").as_deref() != Ok("true"), "CI=true but {why}");
+        eprintln!("skipped: {why}");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let target = serve_exposition();
+    let (prometheus, url) = start_prometheus(&bin, dir.path(), target);
+
+    // The fixture catalog as it is: every query that must return data does.
+    let record_path = dir.path().join("verification.json");
+    let run = docs_gen(&[
+        "verify",
+        "--catalog",
+        fixture().to_str().unwrap(),
+        "--prometheus",
+        &url,
+        "--record",
+        record_path.to_str().unwrap(),
+        "--workload",
+        "the fixture exposition of tests/verify.rs",
+    ]);
+    let stdout = text(&run.stdout);
+    assert_eq!(run.status.code(), Some(0), "{stdout}{}", text(&run.stderr));
+    assert!(
+        stdout.contains(
+            "ok   data     app.jobs.completed.total · By outcome · sum by (outcome) (app_jobs_completed_total) → \
+             2 series, values 1–3\n"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("ok   no data  breaker_state · alert BreakerOpen · breaker_state == 2 → returned nothing (alert not firing)\n"), "{stdout}");
+    assert!(
+        stdout.contains(": 7 returned data, 1 returned nothing, 0 errors, 0 not yet verifiable; 0 failed\n"),
+        "{stdout}"
+    );
+
+    let record = Record::read(&record_path).unwrap().expect("verify wrote the record");
+    assert!(record.prometheus_version.starts_with("2."), "{}", record.prometheus_version);
+    assert_eq!(record.workload, "the fixture exposition of tests/verify.rs");
+    assert_eq!(record.date.len(), "2026-11-24T10:15:00Z".len());
+    assert_eq!(record.queries.len(), 8);
+    let data = |expr: &str, series: usize, summary: &str| {
+        assert_eq!(outcome(&record, expr), (Outcome::Data, series, summary.to_owned()), "{expr}");
+    };
+    data("sum by (outcome) (app_jobs_completed_total)", 2, "2 series, values 1–3");
+    data("rate(app_jobs_completed_total{outcome=\"failed\"}[5m])", 1, "value 0");
+    data("histogram_quantile(0.95, sum by (le) (app_job_duration_milliseconds_bucket))", 1, "value 455");
+    data("app_jobs_completed_total{job_id=\"job-1\"}", 2, "2 series, values 1–3");
+    data("sum(rate(app_jobs_completed_total[5m]))", 1, "value 0");
+    data("breaker_state", 1, "value 0");
+    data("app_jobs_completed_total", 2, "2 series, values 1–3");
+    assert_eq!(outcome(&record, "breaker_state == 2"), (Outcome::NoData, 0, "no series".into()));
+
+    // A planned metric's query is not run; an unserved series returns nothing; a query Prometheus
+    // rejects is an error with its text. The last two fail the run.
+    let catalog = dir.path().join("metrics.yaml");
+    std::fs::write(&catalog, catalog_with_failures()).unwrap();
+    let failing_record = dir.path().join("failing.json");
+    let run = docs_gen(&[
+        "verify",
+        "--catalog",
+        catalog.to_str().unwrap(),
+        "--prometheus",
+        &url,
+        "--record",
+        failing_record.to_str().unwrap(),
+        "--workload",
+        "the fixture exposition",
+    ]);
+    let stdout = text(&run.stdout);
+    assert_eq!(run.status.code(), Some(1), "{stdout}{}", text(&run.stderr));
+    assert!(
+        stdout.contains(
+            "skip planned  app.jobs.running · Running · sum(app_jobs_running) → not yet verifiable (planned)\n"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "FAIL no data  Example Queries › Job Flow › Another id · Not served · \
+             app_jobs_completed_total{job_id=\"job-2\"} → returned nothing\n"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("FAIL error    Example Queries › Job Flow › Another id · Many to many · "), "{stdout}");
+    assert!(stdout.contains("; 2 failed\n"), "{stdout}");
+
+    let record = Record::read(&failing_record).unwrap().unwrap();
+    assert_eq!(outcome(&record, "sum(app_jobs_running)"), (Outcome::NotVerifiable, 0, "planned metric".into()));
+    assert_eq!(
+        outcome(&record, "app_jobs_completed_total{job_id=\"job-2\"}"),
+        (Outcome::NoData, 0, "no series".into())
+    );
+    let (o, n, error) = outcome(&record, "app_jobs_completed_total * on (job_id) app_jobs_completed_total");
+    assert_eq!((o, n), (Outcome::Error, 0));
+    assert!(error.starts_with("execution: ") && error.contains("many-to-many matching not allowed"), "{error}");
+
+    drop(prometheus);
+    // Prometheus is gone: its port no longer answers.
+    let port: u16 = url.rsplit(':').next().unwrap().parse().unwrap();
+    assert!(TcpStream::connect(("127.0.0.1", port)).is_err(), "prometheus still listens after the test");
+}
+
+#[test]
+fn unreachable_prometheus_exits_2() {
+    let run = docs_gen(&[
+        "verify",
+        "--catalog",
+        fixture().to_str().unwrap(),
+        "--prometheus",
+        &format!("http://127.0.0.1:{}", free_port()),
+        "--no-record",
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        text(&run.stderr).contains("error: cannot reach Prometheus: GET http://127.0.0.1:"),
+        "{}",
+        text(&run.stderr)
+    );
+}
+
+#[test]
+fn recording_needs_a_workload() {
+    let run = docs_gen(&["verify", "--catalog", fixture().to_str().unwrap(), "--prometheus", "http://127.0.0.1:9"]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(text(&run.stderr).contains("--workload <TEXT>"), "{}", text(&run.stderr));
+}
+
+#[test]
+fn catalog_errors_exit_2_before_any_query() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("metrics.yaml");
+    let good = std::fs::read_to_string(fixture()).unwrap();
+    std::fs::write(&bad, good.replace("instrument: counter", "instrument: countr")).unwrap();
+    let run =
+        docs_gen(&["verify", "--catalog", bad.to_str().unwrap(), "--prometheus", "http://127.0.0.1:9", "--no-record"]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(text(&run.stderr).contains("unknown instrument `countr`"), "{}", text(&run.stderr));
+}
