@@ -3,8 +3,13 @@
 //! Every count in it is computed from the model, every Prometheus name comes from
 //! [`crate::prometheus::PrometheusName`], and every query shown has passed the PromQL checks.
 //! Table cells are escaped so that catalog text cannot break a table.
+//!
+//! Each query's expected output comes from the verification [`Record`] (`docs-gen verify`), never
+//! from hand-typed text, and each query links to its Prometheus graph page.
 
 use crate::model::{Catalog, Domain, Instrument, LabelKind, Metric, Query, QueryKind, Status};
+use crate::record::{Outcome, Record};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use std::fmt::Write;
 
 /// The first line of the generated reference.
@@ -55,6 +60,94 @@ fn fenced(out: &mut String, lang: &str, body: &str) {
     let _ = writeln!(out, "{fence}{lang}\n{}\n{fence}\n", body.trim_end());
 }
 
+/// Text inside a link or list item: one line, Markdown's punctuation escaped.
+fn inline(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.split_whitespace().collect::<Vec<_>>().join(" ").chars() {
+        if "\\`*_[]<>|".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Characters left as they are in a query-string value: RFC 3986's unreserved ones.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// The Prometheus graph page that runs `expr`: `{base}/graph?g0.expr=...&g0.tab=0`.
+pub fn graph_url(base: &str, expr: &str) -> String {
+    format!("{}/graph?g0.expr={}&g0.tab=0", base.trim_end_matches('/'), utf8_percent_encode(expr.trim(), QUERY_VALUE))
+}
+
+/// What the reference says about query results: the record of the last `docs-gen verify` run, if
+/// any, and the Prometheus UI the queries link to.
+struct Verified<'a> {
+    record: Option<&'a Record>,
+    prometheus: &'a str,
+}
+
+/// A query as the results list and links name it.
+struct Shown<'q> {
+    title: &'q str,
+    query: &'q Query,
+    alert: bool,
+}
+
+impl<'q> Shown<'q> {
+    fn query(query: &'q Query) -> Self {
+        Shown { title: &query.title, query, alert: false }
+    }
+}
+
+fn shown<'q>(queries: &[&'q Query]) -> Vec<Shown<'q>> {
+    queries.iter().map(|q| Shown::query(q)).collect()
+}
+
+impl Verified<'_> {
+    /// What the record says the query returned.
+    fn result(&self, q: &Shown) -> String {
+        let Some(r) = self.record.and_then(|r| r.result(&q.query.expr)) else {
+            return "not verified".into();
+        };
+        match (r.outcome, q.alert) {
+            (Outcome::Data, false) => inline(&r.summary),
+            (Outcome::Data, true) => format!("firing: {}", inline(&r.summary)),
+            (Outcome::NoData, false) => "returned nothing".into(),
+            (Outcome::NoData, true) => "returned nothing (not firing)".into(),
+            (Outcome::Error, _) => format!("error: {}", code(&crate::record::elide(&r.summary, 200))),
+            (Outcome::NotVerifiable, _) => format!("not yet verifiable: {}", inline(&r.summary)),
+        }
+    }
+
+    /// After a query block: each query's expected output (with a record) and its graph link.
+    fn results(&self, out: &mut String, queries: &[Shown]) {
+        if let Some(r) = self.record {
+            let _ = writeln!(
+                out,
+                "*Expected output, verified {} against Prometheus {}:*\n",
+                inline(r.day()),
+                inline(&r.prometheus_version)
+            );
+            for q in queries {
+                let _ = writeln!(
+                    out,
+                    "- {} → {}",
+                    code(&q.title.split_whitespace().collect::<Vec<_>>().join(" ")),
+                    self.result(q)
+                );
+            }
+            out.push('\n');
+        }
+        let links = queries.iter().map(|q| self.link(q.title)(q.query)).collect::<Vec<_>>().join(" · ");
+        let _ = writeln!(out, "Open in Prometheus: {links}\n");
+    }
+
+    fn link<'t>(&'t self, text: &'t str) -> impl Fn(&Query) -> String + 't {
+        move |q| format!("[{}]({})", inline(text), graph_url(self.prometheus, &q.expr))
+    }
+}
+
 /// One or more titled queries as a PromQL block, each title as a comment line.
 fn query_block(out: &mut String, queries: &[&Query]) {
     let body = queries
@@ -65,8 +158,14 @@ fn query_block(out: &mut String, queries: &[&Query]) {
     fenced(out, "promql", &body);
 }
 
-/// Renders the reference.
+/// Renders the reference without a verification record.
 pub fn render(c: &Catalog) -> String {
+    render_with_record(c, None)
+}
+
+/// Renders the reference, with each query's expected output from `record`.
+pub fn render_with_record(c: &Catalog, record: Option<&Record>) -> String {
+    let v = Verified { record, prometheus: &c.document.prometheus_url };
     let mut out = String::from(HEADER);
     let doc = &c.document;
     let total = c.metrics.len();
@@ -79,6 +178,22 @@ pub fn render(c: &Catalog) -> String {
         doc.export_interval_seconds, doc.otlp_endpoint, doc.grafana_url, doc.prometheus_url
     );
     let _ = writeln!(out, "{}\n", doc.summary.trim());
+    match record {
+        Some(r) => {
+            let _ = writeln!(
+                out,
+                "**Expected outputs:** each query below shows what it returned on {} against Prometheus {} \
+                 (workload: {}), as recorded by `docs-gen verify`.\n",
+                inline(&r.date),
+                inline(&r.prometheus_version),
+                inline(&r.workload)
+            );
+        }
+        None => out.push_str(
+            "**Expected outputs:** not verified yet. Run `cargo run -p docs-gen -- verify --prometheus URL --workload \
+             TEXT` against a Prometheus server that has scraped a workload, then `cargo run -p docs-gen`.\n\n",
+        ),
+    }
 
     let mut toc = vec!["Overview", "Histogram Metric Naming", "Query Patterns: Instant vs Rate-Based", "Configuration"];
     let domain_titles: Vec<String> = c.domains.iter().map(|d| format!("{} Metrics", d.title)).collect();
@@ -101,11 +216,11 @@ pub fn render(c: &Catalog) -> String {
     query_patterns(&mut out, c);
     configuration(&mut out, c);
     for d in 0..c.domains.len() {
-        domain_section(&mut out, c, d);
+        domain_section(&mut out, c, &v, d);
     }
-    examples(&mut out, c);
-    dashboards(&mut out, c);
-    checklist(&mut out, c);
+    examples(&mut out, c, &v);
+    dashboards(&mut out, c, &v);
+    checklist(&mut out, c, &v);
     troubleshooting(&mut out, c);
     next_steps(&mut out, c);
     if let Some(footer) = &doc.footer {
@@ -259,7 +374,7 @@ fn path_or_prose(text: &str) -> String {
     }
 }
 
-fn domain_section(out: &mut String, c: &Catalog, d: usize) {
+fn domain_section(out: &mut String, c: &Catalog, v: &Verified, d: usize) {
     let domain: &Domain = &c.domains[d];
     let _ = writeln!(out, "## {} Metrics\n", domain.title);
     if let Some(m) = &domain.module {
@@ -287,7 +402,7 @@ fn domain_section(out: &mut String, c: &Catalog, d: usize) {
             }
             let _ = writeln!(out, "### {}s\n", kind.title());
             for m in of_kind {
-                metric_entry(out, c, m);
+                metric_entry(out, c, v, m);
             }
         }
     } else {
@@ -297,17 +412,17 @@ fn domain_section(out: &mut String, c: &Catalog, d: usize) {
                 let _ = writeln!(out, "{}\n", intro.trim());
             }
             for m in metrics.iter().filter(|m| m.group == Some(g)) {
-                metric_entry(out, c, m);
+                metric_entry(out, c, v, m);
             }
         }
     }
     for dash in c.dashboards.iter().filter(|x| x.domain == Some(d)) {
         let _ = writeln!(out, "### {}\n", dash.title);
-        panels(out, c, dash, 4);
+        panels(out, c, v, dash, 4);
     }
 }
 
-fn metric_entry(out: &mut String, c: &Catalog, m: &Metric) {
+fn metric_entry(out: &mut String, c: &Catalog, v: &Verified, m: &Metric) {
     let _ = writeln!(out, "#### {}\n", code(&m.name));
     let _ = writeln!(out, "{}\n", m.description.trim());
     out.push_str("| | |\n|---|---|\n");
@@ -366,10 +481,12 @@ fn metric_entry(out: &mut String, c: &Catalog, m: &Metric) {
         if !instant.is_empty() {
             out.push_str("*Instant/Recent Data:*\n\n");
             query_block(out, &instant);
+            v.results(out, &shown(&instant));
         }
         if !rate.is_empty() {
             out.push_str("*Rate-Based (requires data spread over the window):*\n\n");
             query_block(out, &rate);
+            v.results(out, &shown(&rate));
         }
     }
     if !m.alerts.is_empty() {
@@ -388,10 +505,13 @@ fn metric_entry(out: &mut String, c: &Catalog, m: &Metric) {
             );
         }
         out.push('\n');
+        let shown: Vec<Shown> =
+            m.alerts.iter().map(|a| Shown { title: &a.name, query: &a.query, alert: true }).collect();
+        v.results(out, &shown);
     }
 }
 
-fn examples(out: &mut String, c: &Catalog) {
+fn examples(out: &mut String, c: &Catalog, v: &Verified) {
     out.push_str("## Example Queries\n\n");
     for s in &c.examples {
         let _ = writeln!(out, "### {}\n", s.title);
@@ -405,10 +525,14 @@ fn examples(out: &mut String, c: &Catalog) {
             if !instant.is_empty() && !rate.is_empty() {
                 out.push_str("*Instant/Recent Data:*\n\n");
                 query_block(out, &instant);
+                v.results(out, &shown(&instant));
                 out.push_str("*Rate-Based:*\n\n");
                 query_block(out, &rate);
+                v.results(out, &shown(&rate));
             } else {
-                query_block(out, &e.queries.iter().collect::<Vec<_>>());
+                let all: Vec<&Query> = e.queries.iter().collect();
+                query_block(out, &all);
+                v.results(out, &shown(&all));
             }
             if let Some(n) = &e.note {
                 let _ = writeln!(out, "{}\n", n.trim());
@@ -417,15 +541,15 @@ fn examples(out: &mut String, c: &Catalog) {
     }
 }
 
-fn dashboards(out: &mut String, c: &Catalog) {
+fn dashboards(out: &mut String, c: &Catalog, v: &Verified) {
     out.push_str("## Dashboard Recommendations\n\n");
     for d in c.dashboards.iter().filter(|d| d.domain.is_none()) {
         let _ = writeln!(out, "### {}\n", d.title);
-        panels(out, c, d, 4);
+        panels(out, c, v, d, 4);
     }
 }
 
-fn panels(out: &mut String, c: &Catalog, d: &crate::model::Dashboard, level: usize) {
+fn panels(out: &mut String, c: &Catalog, v: &Verified, d: &crate::model::Dashboard, level: usize) {
     let hashes = "#".repeat(level);
     for (i, p) in d.panels.iter().enumerate() {
         let _ = writeln!(out, "{hashes} {}. {}\n", i + 1, p.title.trim());
@@ -451,17 +575,24 @@ fn panels(out: &mut String, c: &Catalog, d: &crate::model::Dashboard, level: usi
             let _ = writeln!(out, "{}\n", n.trim());
         }
         query_block(out, &p.queries.iter().collect::<Vec<_>>());
+        v.results(out, &p.queries.iter().map(Shown::query).collect::<Vec<_>>());
     }
 }
 
-fn checklist(out: &mut String, c: &Catalog) {
+fn checklist(out: &mut String, c: &Catalog, v: &Verified) {
     out.push_str("## Verification Checklist\n\nUse this checklist to verify metrics are working correctly.\n\n");
     for g in &c.verification {
         let _ = writeln!(out, "### {}\n", g.title);
         for item in &g.items {
             match &item.query {
                 Some(q) => {
-                    let _ = writeln!(out, "- [ ] {} {}", code(q.expr.trim()), item.text.trim());
+                    let verified = match v.record.map(|r| r.result(&q.expr).is_some()) {
+                        Some(true) => format!(" · verified: {}", v.result(&Shown::query(q))),
+                        Some(false) => " · not verified".to_owned(),
+                        None => String::new(),
+                    };
+                    let link = v.link("Open in Prometheus")(q);
+                    let _ = writeln!(out, "- [ ] {} {}{verified} · {link}", code(q.expr.trim()), item.text.trim());
                 }
                 None => {
                     let _ = writeln!(out, "- [ ] {}", item.text.trim());
@@ -508,6 +639,73 @@ mod tests {
         assert_eq!(code("a`b"), "``a`b``");
         assert_eq!(code("`a"), "`` `a ``");
         assert_eq!(cell("a | b\nc"), "a \\| b<br>c");
+    }
+
+    #[test]
+    fn graph_links_encode_every_special_character() {
+        let expr = "sum by (ns) (rate(x_total{a=\"b c\", d=~\"e|f\"}[5m])) + 1";
+        assert_eq!(
+            graph_url("http://localhost:9090/", expr),
+            "http://localhost:9090/graph?g0.expr=sum%20by%20%28ns%29%20%28rate%28x_total%7Ba%3D%22b%20c%22%2C%20d%3D~%22e%7Cf%22%7D\
+             %5B5m%5D%29%29%20%2B%201&g0.tab=0"
+        );
+        // Multi-line expressions keep their lines; the base may have a path.
+        assert_eq!(graph_url("https://h/prom", "a /\n b"), "https://h/prom/graph?g0.expr=a%20%2F%0A%20b&g0.tab=0");
+        assert_eq!(inline("a [b] `c` *d*"), "a \\[b\\] \\`c\\` \\*d\\*");
+    }
+
+    fn minimal() -> Catalog {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/good/minimal.yaml");
+        crate::load(&path, "minimal.yaml").unwrap()
+    }
+
+    #[test]
+    fn without_a_record_queries_get_links_and_no_results() {
+        let md = render(&minimal());
+        assert!(md.contains("**Expected outputs:** not verified yet. Run `cargo run -p docs-gen -- verify"), "{md}");
+        assert!(!md.contains("Expected output,"), "{md}");
+        assert!(!md.contains("not verified\n"), "{md}");
+        assert!(md.contains(
+            "Open in Prometheus: [P95](http://localhost:9090/graph?g0.expr=histogram_quantile%280.95%2C%20sum%20by%20\
+             %28le%29%20%28app_job_duration_milliseconds_bucket%29%29&g0.tab=0)\n"
+        ));
+        assert!(md.contains(
+            "- [ ] `app_jobs_completed_total` returns non-zero · [Open in Prometheus](http://localhost:9090/graph?\
+             g0.expr=app_jobs_completed_total&g0.tab=0)\n"
+        ));
+    }
+
+    #[test]
+    fn each_outcome_reads_as_a_result() {
+        use crate::record::QueryResult;
+        let c = minimal();
+        let mut record = Record {
+            date: "2026-11-24T10:15:00Z".into(),
+            prometheus_version: "2.42.0".into(),
+            queries: Default::default(),
+            workload: "3 jobs".into(),
+        };
+        let mut put = |expr: &str, outcome, series, summary: &str| {
+            let result = QueryResult { outcome, series, summary: summary.into() };
+            record.queries.insert(crate::record::normalize(expr), result);
+        };
+        put("sum by (outcome) (app_jobs_completed_total)", Outcome::Data, 2, "2 series, values 1–3");
+        put("breaker_state == 2", Outcome::Data, 1, "value 2");
+        put("rate(app_jobs_completed_total{outcome=\"failed\"}[5m])", Outcome::Error, 0, "bad_data: a `b` c");
+        put("breaker_state", Outcome::NoData, 0, "no series");
+        let md = render_with_record(&c, Some(&record));
+        for line in [
+            "**Expected outputs:** each query below shows what it returned on 2026-11-24T10:15:00Z against Prometheus \
+             2.42.0 (workload: 3 jobs), as recorded by `docs-gen verify`.\n",
+            "*Expected output, verified 2026-11-24 against Prometheus 2.42.0:*\n\n- `By outcome` → 2 series, values 1–3\n",
+            "- `BreakerOpen` → firing: value 2\n",
+            "- `Failure rate` → error: ``bad_data: a `b` c``\n",
+            "- `State` → returned nothing\n",
+            "- `P95` → not verified\n",
+            "- [ ] `app_jobs_completed_total` returns non-zero · not verified · [Open in Prometheus]",
+        ] {
+            assert!(md.contains(line), "missing {line:?} in\n{md}");
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! [`load`], so they cannot disagree.
 //!
 //! [`verify`] runs every query of the catalog against a live Prometheus server ([`prometheus_api`])
-//! and writes a verification [`record`] of what each returned.
+//! and writes the [`record`] the reference renders its expected outputs from.
 
 pub mod check;
 pub mod diag;
@@ -57,9 +57,25 @@ pub fn write_if_changed(path: &Path, contents: &str) -> io::Result<bool> {
 /// What build.rs does: loads the catalog and writes the Rust recorders and the reference into
 /// `out_dir`. On catalog errors nothing is written and the diagnostics are returned.
 pub fn generate_into(catalog: &Path, display: &str, out_dir: &Path) -> Result<(), String> {
+    generate_into_with_record(catalog, display, out_dir, None)
+}
+
+/// [`generate_into`], with each query's expected output in the reference taken from the
+/// verification record at `record` (`docs/verification.json`; a missing file means no record). An
+/// unreadable or malformed record is an error, and nothing is written.
+pub fn generate_into_with_record(
+    catalog: &Path,
+    display: &str,
+    out_dir: &Path,
+    record: Option<&Path>,
+) -> Result<(), String> {
     let c = load(catalog, display).map_err(|d| d.to_string())?;
+    let record = match record {
+        Some(path) => Record::read(path).map_err(|e| format!("error: {e}"))?,
+        None => None,
+    };
     let rust = emit_rust::render(&c);
-    let markdown = emit_markdown::render(&c);
+    let markdown = emit_markdown::render_with_record(&c, record.as_ref());
     for (file, text) in [(RUST_FILE, &rust), (REFERENCE_FILE, &markdown)] {
         let path = out_dir.join(file);
         write_if_changed(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;

@@ -4,7 +4,7 @@
 //! `cargo run -p docs-gen` writes docs/METRICS.md; `cargo run -p docs-gen -- check` exits 0 when it
 //! is up to date, 1 when it is stale, 2 when the catalog has errors. `verify --prometheus URL`
 //! exits 0 when every query that must return data did, 1 otherwise, 2 on catalog errors or when
-//! the server cannot be reached; it writes docs/verification.json.
+//! the server cannot be reached; it writes docs/verification.json, which the reference renders.
 
 use clap::{Args, Parser, Subcommand};
 use std::path::{Path, PathBuf};
@@ -24,8 +24,8 @@ struct Cli {
     /// The directory of the generated reference [default: docs/ at the workspace root]
     #[arg(long, global = true, value_name = "DIR")]
     out: Option<PathBuf>,
-    /// The verification record `verify` writes [default: verification.json in the reference's
-    /// directory]
+    /// The verification record: read to render expected outputs, written by `verify`
+    /// [default: verification.json in the reference's directory]
     #[arg(long, global = true, value_name = "PATH")]
     record: Option<PathBuf>,
     #[command(subcommand)]
@@ -61,7 +61,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     // The command that regenerates what `check` compares, with the same arguments.
     let mut fix = String::from("cargo run -p docs-gen");
-    if cli.catalog.is_some() || cli.out.is_some() {
+    if cli.catalog.is_some() || cli.out.is_some() || cli.record.is_some() {
         fix.push_str(" --");
     }
     if let Some(c) = &cli.catalog {
@@ -69,6 +69,9 @@ fn main() -> ExitCode {
     }
     if let Some(o) = &cli.out {
         fix.push_str(&format!(" --out {}", o.display()));
+    }
+    if let Some(r) = &cli.record {
+        fix.push_str(&format!(" --record {}", r.display()));
     }
     let root = workspace_root();
     let catalog = cli.catalog.unwrap_or_else(|| root.join("metrics.yaml"));
@@ -86,7 +89,18 @@ fn main() -> ExitCode {
     if let Command::Verify(args) = command {
         return verify(&c, &args, &record_path);
     }
-    let reference = docs_gen::emit_markdown::render(&c);
+    let record = match docs_gen::Record::read(&record_path) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let inputs = match &record {
+        Some(_) => format!("{display} and {}", record_path.display()),
+        None => display.clone(),
+    };
+    let reference = docs_gen::emit_markdown::render_with_record(&c, record.as_ref());
     let path = out.join(docs_gen::REFERENCE_FILE);
     match command {
         Command::Generate => match docs_gen::write_if_changed(&path, &reference) {
@@ -105,10 +119,10 @@ fn main() -> ExitCode {
         },
         Command::Check => {
             if std::fs::read(&path).is_ok_and(|old| old == reference.as_bytes()) {
-                println!("{} is up to date with {display}", path.display());
+                println!("{} is up to date with {inputs}", path.display());
                 ExitCode::SUCCESS
             } else {
-                eprintln!("error: {} is stale: it does not match {display}", path.display());
+                eprintln!("error: {} is stale: it does not match {inputs}", path.display());
                 eprintln!("  help: run `{fix}` and commit the result");
                 ExitCode::from(1)
             }
@@ -142,7 +156,7 @@ fn verify(c: &docs_gen::Catalog, args: &VerifyArgs, record_path: &Path) -> ExitC
             eprintln!("error: cannot write {}: {e}", record_path.display());
             return ExitCode::from(2);
         }
-        println!("wrote {}", record_path.display());
+        println!("wrote {}; run `cargo run -p docs-gen` to render it into the reference", record_path.display());
     }
     if checked.iter().any(|c| c.failed()) { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }

@@ -1,5 +1,6 @@
 //! What build.rs calls: `generate_into` writes both files for a good catalog, and for a bad one
-//! returns the located diagnostics and writes nothing.
+//! returns the located diagnostics and writes nothing; `generate_into_with_record` renders the
+//! verification record into the reference.
 
 use std::path::Path;
 
@@ -31,6 +32,42 @@ fn bad_catalog_fails_with_located_errors_and_writes_nothing() {
     assert_eq!(
         err,
         "metrics.yaml:66:22: error: reference to undefined label `outcom`\n  help: did you mean `outcome`?\n1 error in the catalog"
+    );
+    assert!(!out.exists());
+}
+
+fn record() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/good/minimal.verification.json")
+}
+
+#[test]
+fn the_record_is_rendered_into_the_reference() {
+    let out = tempfile::tempdir().unwrap();
+    docs_gen::generate_into_with_record(&fixture(), "metrics.yaml", out.path(), Some(&record())).unwrap();
+    let md = std::fs::read_to_string(out.path().join(docs_gen::REFERENCE_FILE)).unwrap();
+    assert!(md.contains("- `By outcome` → 2 series, values 1–3\n"), "{md}");
+
+    // A record path with no file behind it: the reference says the queries are not verified yet.
+    let missing = out.path().join("verification.json");
+    docs_gen::generate_into_with_record(&fixture(), "metrics.yaml", out.path(), Some(&missing)).unwrap();
+    let md = std::fs::read_to_string(out.path().join(docs_gen::REFERENCE_FILE)).unwrap();
+    assert!(md.contains("**Expected outputs:** not verified yet."), "{md}");
+}
+
+#[test]
+fn a_malformed_record_fails_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("verification.json");
+    let text = std::fs::read_to_string(record()).unwrap();
+    std::fs::write(&bad, text.replace("\"no_data\"", "\"nothing\"")).unwrap();
+    let out = dir.path().join("out");
+    let err = docs_gen::generate_into_with_record(&fixture(), "metrics.yaml", &out, Some(&bad)).unwrap_err();
+    assert!(
+        err.starts_with(&format!(
+            "error: {}: not a valid verification record: unknown variant `nothing`",
+            bad.display()
+        )),
+        "{err}"
     );
     assert!(!out.exists());
 }

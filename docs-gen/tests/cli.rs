@@ -1,4 +1,5 @@
-//! The `docs-gen` binary: generate, check (0 current, 1 stale, 2 catalog errors), --catalog, --out.
+//! The `docs-gen` binary: generate, check (0 current, 1 stale, 2 catalog errors), --catalog, --out,
+//! --record. `verify` has its own tests, in verify.rs.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -68,4 +69,41 @@ fn default_paths_are_the_workspace_catalog_and_docs() {
     let check =
         Command::new(env!("CARGO_BIN_EXE_docs-gen")).arg("check").current_dir(std::env::temp_dir()).output().unwrap();
     assert_eq!(check.status.code(), Some(0), "{}", text(&check.stderr));
+}
+
+#[test]
+fn the_record_is_an_input_of_generate_and_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = fixture("minimal.yaml");
+    let record = dir.path().join("verification.json");
+    let fixture_record = fixture("minimal.verification.json");
+    std::fs::copy(&fixture_record, &record).unwrap();
+    let (catalog, out_dir) = (catalog.to_str().unwrap(), dir.path().to_str().unwrap());
+
+    // The default record is verification.json beside the reference.
+    let generated = docs_gen(&["--catalog", catalog, "--out", out_dir]);
+    assert_eq!(generated.status.code(), Some(0), "{}", text(&generated.stderr));
+    let md = std::fs::read_to_string(dir.path().join("METRICS.md")).unwrap();
+    assert!(md.contains("- `P95` → value 455\n"), "{md}");
+    let check = docs_gen(&["check", "--catalog", catalog, "--out", out_dir]);
+    assert_eq!(check.status.code(), Some(0), "{}", text(&check.stderr));
+    assert!(text(&check.stdout).contains("verification.json"), "{}", text(&check.stdout));
+
+    // A new record makes the reference stale.
+    let newer = std::fs::read_to_string(&fixture_record).unwrap().replace("value 455", "value 460");
+    std::fs::write(&record, newer).unwrap();
+    let stale = docs_gen(&["check", "--catalog", catalog, "--out", out_dir]);
+    assert_eq!(stale.status.code(), Some(1));
+    assert!(text(&stale.stderr).contains("and "), "{}", text(&stale.stderr));
+
+    // --record elsewhere; a malformed record is an error (exit 2), not a silent "not verified".
+    let other = dir.path().join("other.json");
+    std::fs::write(&other, "{}").unwrap();
+    let bad = docs_gen(&["check", "--catalog", catalog, "--out", out_dir, "--record", other.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        text(&bad.stderr).contains("not a valid verification record: missing field `date`"),
+        "{}",
+        text(&bad.stderr)
+    );
 }

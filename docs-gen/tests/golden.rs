@@ -2,6 +2,11 @@
 //!
 //! Run with `UPDATE_GOLDEN=1` to accept new output, then review the diff. The golden Rust is also
 //! compiled and used by the root crate's `tests/golden_compiles.rs`.
+//!
+//! The Markdown is rendered with the fixture's verification record, `NAME.verification.json`:
+//! records written by `docs-gen verify` against Prometheus 2.42 scraping the exposition of
+//! `tests/verify.rs`, with the panel query `sum(rate(app_jobs_completed_total[5m]))` taken out of
+//! minimal's so that the reference shows a query the record lacks.
 
 use std::path::{Path, PathBuf};
 
@@ -18,9 +23,11 @@ fn generated_rust_and_markdown_match_golden_files() {
     for name in FIXTURES {
         let path = dir().join("fixtures/good").join(format!("{name}.yaml"));
         let catalog = docs_gen::load(&path, &format!("{name}.yaml")).unwrap_or_else(|e| panic!("{name}.yaml: {e}"));
-        for (ext, text) in
-            [("rs", docs_gen::emit_rust::render(&catalog)), ("md", docs_gen::emit_markdown::render(&catalog))]
-        {
+        let record = record(name);
+        for (ext, text) in [
+            ("rs", docs_gen::emit_rust::render(&catalog)),
+            ("md", docs_gen::emit_markdown::render_with_record(&catalog, Some(&record))),
+        ] {
             let golden = dir().join("golden").join(format!("{name}.{ext}"));
             if update {
                 docs_gen::write_if_changed(&golden, &text).unwrap();
@@ -36,6 +43,11 @@ fn generated_rust_and_markdown_match_golden_files() {
     );
 }
 
+fn record(name: &str) -> docs_gen::Record {
+    let path = dir().join("fixtures/good").join(format!("{name}.verification.json"));
+    docs_gen::Record::read(&path).unwrap().unwrap_or_else(|| panic!("{} is missing", path.display()))
+}
+
 #[test]
 fn generation_is_deterministic() {
     for name in FIXTURES {
@@ -43,6 +55,11 @@ fn generation_is_deterministic() {
         let a = docs_gen::load(&path, "a.yaml").unwrap();
         let b = docs_gen::load(&path, "a.yaml").unwrap();
         assert_eq!(docs_gen::emit_rust::render(&a), docs_gen::emit_rust::render(&b), "{name}");
-        assert_eq!(docs_gen::emit_markdown::render(&a), docs_gen::emit_markdown::render(&b), "{name}");
+        let (ra, rb) = (record(name), record(name));
+        assert_eq!(
+            docs_gen::emit_markdown::render_with_record(&a, Some(&ra)),
+            docs_gen::emit_markdown::render_with_record(&b, Some(&rb)),
+            "{name}"
+        );
     }
 }

@@ -1,4 +1,5 @@
-//! Fails when the committed docs/METRICS.md no longer matches metrics.yaml.
+//! Fails when the committed docs/METRICS.md no longer matches metrics.yaml and the verification
+//! record docs/verification.json (when there is one).
 
 use std::path::Path;
 
@@ -6,11 +7,13 @@ use std::path::Path;
 fn committed_reference_is_current() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let catalog = docs_gen::load(&root.join("metrics.yaml"), "metrics.yaml").unwrap_or_else(|e| panic!("{e}"));
-    let expected = docs_gen::emit_markdown::render(&catalog);
+    let record = docs_gen::Record::read(&root.join("docs/verification.json")).unwrap_or_else(|e| panic!("{e}"));
+    let expected = docs_gen::emit_markdown::render_with_record(&catalog, record.as_ref());
     let committed = std::fs::read_to_string(root.join("docs/METRICS.md")).unwrap_or_default();
     assert!(
         committed == expected,
-        "docs/METRICS.md is stale: it does not match metrics.yaml. Run `cargo run -p docs-gen` and commit the result."
+        "docs/METRICS.md is stale: it does not match metrics.yaml and docs/verification.json. Run `cargo run -p \
+         docs-gen` and commit the result."
     );
 }
 

@@ -222,6 +222,24 @@ fn verify_against_a_real_prometheus() {
     data("app_jobs_completed_total", 2, "2 series, values 1–3");
     assert_eq!(outcome(&record, "breaker_state == 2"), (Outcome::NoData, 0, "no series".into()));
 
+    // The reference renders those outcomes.
+    let out = dir.path().join("docs");
+    let generated = docs_gen(&[
+        "--catalog",
+        fixture().to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--record",
+        record_path.to_str().unwrap(),
+    ]);
+    assert_eq!(generated.status.code(), Some(0), "{}", text(&generated.stderr));
+    let md = std::fs::read_to_string(out.join("METRICS.md")).unwrap();
+    let verified =
+        format!("*Expected output, verified {} against Prometheus {}:*", record.day(), record.prometheus_version);
+    assert!(md.contains(&verified), "{md}");
+    assert!(md.contains("- `By outcome` → 2 series, values 1–3\n"), "{md}");
+    assert!(md.contains("- `BreakerOpen` → returned nothing (not firing)\n"), "{md}");
+
     // A planned metric's query is not run; an unserved series returns nothing; a query Prometheus
     // rejects is an error with its text. The last two fail the run.
     let catalog = dir.path().join("metrics.yaml");
