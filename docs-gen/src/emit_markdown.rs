@@ -139,12 +139,13 @@ impl Verified<'_> {
             }
             out.push('\n');
         }
-        let links = queries.iter().map(|q| self.link(q.title)(q.query)).collect::<Vec<_>>().join(" · ");
+        let links = queries.iter().map(|q| self.link(q.title, q.query)).collect::<Vec<_>>().join(" · ");
         let _ = writeln!(out, "Open in Prometheus: {links}\n");
     }
 
-    fn link<'t>(&'t self, text: &'t str) -> impl Fn(&Query) -> String + 't {
-        move |q| format!("[{}]({})", inline(text), graph_url(self.prometheus, &q.expr))
+    /// A Markdown link with `text` to the graph page of `q`.
+    fn link(&self, text: &str, q: &Query) -> String {
+        format!("[{}]({})", inline(text), graph_url(self.prometheus, &q.expr))
     }
 }
 
@@ -591,7 +592,7 @@ fn checklist(out: &mut String, c: &Catalog, v: &Verified) {
                         Some(false) => " · not verified".to_owned(),
                         None => String::new(),
                     };
-                    let link = v.link("Open in Prometheus")(q);
+                    let link = v.link("Open in Prometheus", q);
                     let _ = writeln!(out, "- [ ] {} {}{verified} · {link}", code(q.expr.trim()), item.text.trim());
                 }
                 None => {
