@@ -7,11 +7,17 @@
 //! and overflow events; FFI slow sends. Every metric with status `instrumented` is recorded.
 //!
 //! ```text
-//! cargo run --example tasker_workload -- --tasks 20 --steps 4 --duration 30
+//! cargo run --example tasker_workload -- --tasks 20 --steps 4 --duration 30 --hold 600
 //! ```
 //!
-//! The first task always succeeds, so its correlation id shows the whole flow
-//! (1 request → N enqueued → N executed → N succeeded → N submitted → N processed → 1 completed).
+//! The first task is the reference's test task: `mathematical_sequence` in `rust_e2e_linear` with
+//! correlation id `0199c3e0-ccdb-7581-87ab-3f67daeaa4a5`, and it always succeeds, so the
+//! reference's queries for that id show the whole flow (1 request → N enqueued → N executed → N
+//! succeeded → N submitted → N processed → 1 completed).
+//!
+//! The last task ends with an incident, so that the reference's threshold and alert queries have
+//! something to show: the API database circuit breaker opens, the `pgmq_notifications` channel
+//! saturates (95%, with overflow events), and FFI completion sends turn slow.
 
 use clap::Parser;
 use std::net::SocketAddr;
@@ -35,6 +41,9 @@ struct Args {
     /// Seconds to spread the tasks over; the program keeps serving /metrics until then
     #[arg(long, default_value_t = 0.0)]
     duration: f64,
+    /// Seconds to keep serving /metrics after the run, so queries can be run against the final state
+    #[arg(long, default_value_t = 0.0)]
+    hold: f64,
     /// Address of the embedded Prometheus /metrics endpoint (overrides the config file)
     #[arg(long)]
     metrics_addr: Option<SocketAddr>,
@@ -64,8 +73,15 @@ impl Rng {
     }
 }
 
-/// A UUIDv7-shaped correlation id: milliseconds since the epoch, then a per-run counter.
+/// The reference's test task's correlation id, used for task 0.
+const SEED_CORRELATION_ID: &str = "0199c3e0-ccdb-7581-87ab-3f67daeaa4a5";
+
+/// Task 0 gets the reference's id; the others a UUIDv7-shaped id: milliseconds since the epoch,
+/// then a per-run counter.
 fn correlation_id(run: u64, task: usize) -> String {
+    if task == 0 {
+        return SEED_CORRELATION_ID.to_owned();
+    }
     let ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
     let hex = format!("{ms:012x}7{:03x}{:016x}", task & 0xfff, (run << 16) | task as u64);
     format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
@@ -182,11 +198,12 @@ fn run_task(m: &Metrics, rng: &mut Rng, task: usize, steps: usize, id: &str) {
         .record(rng.ms(1.0, 15.0), o::TaskFinalizationDurationLabels { correlation_id: id, final_state });
 }
 
-/// Breakers, channels and FFI sends, recorded once per task.
-fn run_resilience(m: &Metrics, rng: &mut Rng, task: usize) {
+/// Breakers, channels and FFI sends, recorded once per task; `incident` for the last one.
+fn run_resilience(m: &Metrics, rng: &mut Rng, task: usize, incident: bool) {
     let res = &m.resilience;
-    // The API breaker opens on task 4, half-opens on 5 and closes again on 6.
+    // The API breaker opens on task 4, half-opens on 5 and closes again on 6; the incident opens it.
     let api_state = match task {
+        _ if incident => CircuitBreakerState::Open,
         4 => CircuitBreakerState::Open,
         5 => CircuitBreakerState::HalfOpen,
         _ => CircuitBreakerState::Closed,
@@ -196,7 +213,8 @@ fn run_resilience(m: &Metrics, rng: &mut Rng, task: usize) {
         res.api_requests_rejected_total.add(2, r::ApiRequestsRejectedTotalLabels { endpoint: "/v1/tasks" });
     }
     for (i, component) in ["ffi_completion", "task_readiness", "pgmq"].into_iter().enumerate() {
-        let state = if task % 6 == 5 && i == 0 { CircuitBreakerState::Open } else { CircuitBreakerState::Closed };
+        let state =
+            if (incident || task % 6 == 5) && i == 0 { CircuitBreakerState::Open } else { CircuitBreakerState::Closed };
         res.tasker_circuit_breaker_state.record(state, r::TaskerCircuitBreakerStateLabels { component });
         if state == CircuitBreakerState::Open {
             res.ffi_completion_circuit_open_rejections_total.add(1);
@@ -205,13 +223,18 @@ fn run_resilience(m: &Metrics, rng: &mut Rng, task: usize) {
     if task % 4 == 2 {
         res.ffi_completion_slow_sends_total.add(1);
     }
+    if incident {
+        // Well over the 10/s alert threshold for any window shorter than the run.
+        res.ffi_completion_slow_sends_total.add(5000);
+    }
     for (channel, component, capacity) in
         [("orchestration_command", "orchestration", 1000u64), ("pgmq_notifications", "worker", 500)]
     {
         res.mpsc_channel_capacity.record(capacity, r::MpscChannelCapacityLabels { channel, component });
-        let usage = rng.ms(5.0, 60.0);
+        let saturated = incident && channel == "pgmq_notifications";
+        let usage = if saturated { 95.0 } else { rng.ms(5.0, 60.0) };
         res.mpsc_channel_usage_percent.record(usage, r::MpscChannelUsagePercentLabels { channel, component });
-        if task % 9 == 8 && channel == "pgmq_notifications" {
+        if (task % 9 == 8 || saturated) && channel == "pgmq_notifications" {
             res.mpsc_channel_full_events_total.add(1, r::MpscChannelFullEventsTotalLabels { channel, component });
         }
     }
@@ -264,13 +287,16 @@ fn main() -> std::process::ExitCode {
         }
         let id = correlation_id(run, task);
         run_task(m, &mut rng, task, args.steps, &id);
-        run_resilience(m, &mut rng, task);
+        run_resilience(m, &mut rng, task, task + 1 == args.tasks);
         println!("task {task}: correlation_id={id} fate={:?} steps={}", fate(task), args.steps);
     }
     if let Some(rest) = total.checked_sub(start.elapsed()) {
         std::thread::sleep(rest);
     }
     println!("done: {} tasks, {} steps each", args.tasks, args.steps);
+    if args.hold > 0.0 {
+        std::thread::sleep(Duration::from_secs_f64(args.hold));
+    }
     telemetry.shutdown();
     std::process::ExitCode::SUCCESS
 }

@@ -45,7 +45,7 @@ fn an_unreachable_collector_neither_blocks_nor_floods_the_log_nor_grows_memory()
     let m = telemetry.metrics();
     let labels = |i: usize| w::StepClaimDurationLabels {
         namespace: ["a", "b", "c", "d"][i % 4],
-        claim_method: if i % 2 == 0 { ClaimMethod::Event } else { ClaimMethod::Poll },
+        claim_method: if i.is_multiple_of(2) { ClaimMethod::Event } else { ClaimMethod::Poll },
     };
 
     // Recording runs on this thread while exports fail on the reader's thread; it must finish.

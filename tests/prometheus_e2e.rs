@@ -1,0 +1,659 @@
+//! End to end through a real Prometheus server: the `tasker_workload` example serves the text
+//! exposition, Prometheus (Debian's 2.42 package) scrapes it every second, and the test checks
+//! through Prometheus's HTTP API that
+//!
+//! - every series name the catalog gives an instrumented metric (`prometheus.series`) exists
+//!   under exactly that name, with exactly the catalog's label keys (plus `le` on `_bucket`);
+//! - `promtool check metrics` accepts the raw exposition (see [`check_promtool`] for the one lint
+//!   it is allowed to report);
+//! - the first task's correlation id shows the seed's whole flow (1 request → 4 enqueued → 4
+//!   executed → 4 succeeded → 4 submitted → 4 processed → 1 completed);
+//! - the workload produced series at all, and how many (printed, for the record).
+//!
+//! Needs `prometheus` and `promtool` on PATH (`apt-get install -y prometheus`). Without them the
+//! test says so and passes, except under `CI=true`, where it fails.
+//!
+//! Counter values are read as `last_over_time(...[5m])`: once the workload exits, Prometheus
+//! writes staleness markers and a plain instant selector returns nothing, while a range selector
+//! skips them and still gives the last scraped value. Nothing older than this test's own run is in
+//! its fresh TSDB, so the window only ever sees this run.
+
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::{self, File};
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use docs_gen::model::Status;
+
+const TASKS: usize = 12;
+const STEPS: usize = 4;
+const DURATION_SECS: u64 = 20;
+const JOB: &str = "tasker_workload";
+/// No phase may run past this, counted from the test's start: the whole test stays under 90 s.
+const OVERALL: Duration = Duration::from_secs(80);
+const SKIP: &str = "skipped: prometheus not installed (apt-get install -y prometheus)";
+
+#[test]
+fn prometheus_scrapes_the_catalog() {
+    let started = Instant::now();
+    if !runs("prometheus") || !runs("promtool") {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("{SKIP}");
+        }
+        eprintln!("{SKIP}");
+        return;
+    }
+
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let catalog = docs_gen::load(&manifest.join("metrics.yaml"), "metrics.yaml")
+        .unwrap_or_else(|d| panic!("metrics.yaml does not load:\n{d}"));
+    let workload_bin = workload_binary().unwrap_or_else(|e| panic!("{e}"));
+
+    let mut run = Run::new();
+    match run.check(&catalog, &workload_bin, started + OVERALL) {
+        Ok(failures) if failures.is_empty() => {
+            eprintln!("e2e: all checks passed in {:.1} s", started.elapsed().as_secs_f64());
+        }
+        Ok(failures) => {
+            run.dump_logs();
+            panic!("{} check(s) failed:\n  - {}", failures.len(), failures.join("\n  - "));
+        }
+        Err(fatal) => {
+            run.dump_logs();
+            panic!("{fatal}");
+        }
+    }
+}
+
+/// Whether `program --version` can be run, i.e. it is on PATH.
+fn runs(program: &str) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// The workload example next to this test binary (`target/debug/deps/prometheus_e2e-HASH` →
+/// `target/debug/examples/tasker_workload`). `cargo build --example` runs first in any case (a
+/// no-op when it is current): `cargo test --test prometheus_e2e` alone does not build examples, and
+/// a binary left from an older build would test old code.
+fn workload_binary() -> Result<PathBuf, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .ok_or_else(|| format!("cannot derive the target directory from {}", exe.display()))?;
+    let bin = profile_dir.join("examples").join(format!("tasker_workload{}", std::env::consts::EXE_SUFFIX));
+    let mut cargo = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cargo.args(["build", "--quiet", "--example", "tasker_workload"]).current_dir(env!("CARGO_MANIFEST_DIR"));
+    match profile_dir.file_name().and_then(|n| n.to_str()) {
+        Some("debug") | None => {}
+        Some("release") => {
+            cargo.arg("--release");
+        }
+        Some(other) => {
+            cargo.args(["--profile", other]);
+        }
+    }
+    let t = Instant::now();
+    let status = cargo.status().map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !status.success() {
+        return Err(format!("`cargo build --example tasker_workload` failed: {status}"));
+    }
+    if !bin.exists() {
+        return Err(format!("{} does not exist after `cargo build --example tasker_workload`", bin.display()));
+    }
+    eprintln!("e2e: workload {} (built or checked in {:.1} s)", bin.display(), t.elapsed().as_secs_f64());
+    Ok(bin)
+}
+
+/// Two distinct free loopback ports.
+fn free_ports() -> (u16, u16) {
+    let a = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    let b = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    (a.local_addr().unwrap().port(), b.local_addr().unwrap().port())
+}
+
+/// The temporary directory and the two child processes; dropping it kills and reaps both and
+/// removes the directory, whatever happened.
+struct Run {
+    dir: PathBuf,
+    workload: Option<Child>,
+    prometheus: Option<Child>,
+}
+
+impl Drop for Run {
+    fn drop(&mut self) {
+        for child in [&mut self.workload, &mut self.prometheus].into_iter().flatten() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl Run {
+    fn new() -> Run {
+        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        let dir = std::env::temp_dir().join(format!("tasker-prometheus-e2e-{}-{nanos}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+        Run { dir, workload: None, prometheus: None }
+    }
+
+    /// Prints the children's logs, for a failing run.
+    fn dump_logs(&self) {
+        for name in ["prometheus.log", "workload.stderr", "promtool.stderr"] {
+            if let Ok(text) = fs::read_to_string(self.dir.join(name)) {
+                let lines: Vec<&str> = text.lines().collect();
+                let tail = &lines[lines.len().saturating_sub(40)..];
+                eprintln!("---- {name} (last {} lines) ----\n{}", tail.len(), tail.join("\n"));
+            }
+        }
+    }
+
+    /// Runs everything; `Ok` holds the failed checks (empty when all passed), `Err` a failure that
+    /// stopped the run.
+    fn check(
+        &mut self,
+        catalog: &docs_gen::Catalog,
+        workload_bin: &Path,
+        deadline: Instant,
+    ) -> Result<Vec<String>, String> {
+        let (metrics_port, prometheus_port) = free_ports();
+        eprintln!("e2e: workload /metrics on 127.0.0.1:{metrics_port}, Prometheus on 127.0.0.1:{prometheus_port}");
+        eprintln!("e2e: temp dir {}", self.dir.display());
+        let api = Api::new(&format!("http://127.0.0.1:{prometheus_port}"));
+
+        // Prometheus first, so that it sees the workload's whole run.
+        let config = self.dir.join("prometheus.yml");
+        fs::write(
+            &config,
+            format!(
+                "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n\
+                 scrape_configs:\n  - job_name: {JOB}\n    static_configs:\n      - targets: ['127.0.0.1:{metrics_port}']\n"
+            ),
+        )
+        .map_err(|e| format!("cannot write {}: {e}", config.display()))?;
+        let log = File::create(self.dir.join("prometheus.log")).map_err(|e| e.to_string())?;
+        let prometheus = Command::new("prometheus")
+            .arg(format!("--config.file={}", config.display()))
+            .arg(format!("--storage.tsdb.path={}", self.dir.join("data").display()))
+            .arg(format!("--web.listen-address=127.0.0.1:{prometheus_port}"))
+            .arg("--log.level=warn")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().map_err(|e| e.to_string())?)
+            .stderr(log)
+            .spawn()
+            .map_err(|e| format!("cannot start prometheus: {e}"))?;
+        self.prometheus = Some(prometheus);
+
+        let t = Instant::now();
+        let ready_by = deadline.min(t + Duration::from_secs(25));
+        loop {
+            if let Some(status) = exited(&mut self.prometheus) {
+                return Err(format!("prometheus exited before it was ready: {status}"));
+            }
+            if api.get("/-/ready", &[]).is_ok_and(|(code, _)| code == 200) {
+                break;
+            }
+            if Instant::now() >= ready_by {
+                return Err(format!("prometheus not ready after {:.1} s", t.elapsed().as_secs_f64()));
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        eprintln!("e2e: prometheus ready after {:.1} s", t.elapsed().as_secs_f64());
+
+        // The workload; its stdout is read line by line on a thread.
+        let workload_start = Instant::now();
+        let stderr = File::create(self.dir.join("workload.stderr")).map_err(|e| e.to_string())?;
+        let mut workload = Command::new(workload_bin)
+            .args(["--tasks", &TASKS.to_string(), "--steps", &STEPS.to_string()])
+            .args(["--duration", &DURATION_SECS.to_string()])
+            // Keep serving after the last task (the guard stops it), so the reference's queries
+            // run against live series rather than ones Prometheus has marked stale.
+            .args(["--hold", "120"])
+            .args(["--metrics-addr", &format!("127.0.0.1:{metrics_port}"), "--config", "/nonexistent"])
+            .env("TELEMETRY_ENABLED", "true")
+            .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", workload_bin.display()))?;
+        let stdout = workload.stdout.take().expect("piped stdout");
+        self.workload = Some(workload);
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+
+        let first = self.wait_line(&lines, "task 0:", deadline.min(workload_start + Duration::from_secs(15)))?;
+        let correlation_id = first
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix("correlation_id="))
+            .ok_or_else(|| format!("no correlation id in `{first}`"))?
+            .to_owned();
+        eprintln!("e2e: task 0 correlation_id={correlation_id}");
+
+        let t = Instant::now();
+        let data_by = deadline.min(t + Duration::from_secs(15));
+        let selector = format!("tasker_tasks_requests_total{{job=\"{JOB}\"}}");
+        loop {
+            if api.query(&selector).is_ok_and(|v| !v.is_empty()) {
+                break;
+            }
+            if Instant::now() >= data_by {
+                return Err(format!("no `{selector}` in Prometheus {:.1} s after task 0", t.elapsed().as_secs_f64()));
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        eprintln!("e2e: first scraped data in Prometheus {:.1} s after task 0", t.elapsed().as_secs_f64());
+
+        // The last task is in once its line is printed: take the raw exposition for promtool now,
+        // while the endpoint still serves (it stops about DURATION/TASKS seconds later).
+        let last = format!("task {}:", TASKS - 1);
+        self.wait_line(&lines, &last, deadline.min(workload_start + Duration::from_secs(DURATION_SECS + 20)))?;
+        let exposition = match api.get_url(&format!("http://127.0.0.1:{metrics_port}/metrics")) {
+            Ok((200, body)) => body,
+            Ok((code, body)) => return Err(format!("GET /metrics of the workload: HTTP {code}: {body}")),
+            Err(e) => return Err(format!("GET /metrics of the workload: {e}")),
+        };
+        eprintln!(
+            "e2e: {last} printed after {:.1} s; exposition is {} bytes",
+            workload_start.elapsed().as_secs_f64(),
+            exposition.len()
+        );
+
+        let t = Instant::now();
+        let all_by = deadline.min(t + Duration::from_secs(15));
+        let total = format!("sum(last_over_time(tasker_tasks_requests_total{{job=\"{JOB}\"}}[5m]))");
+        loop {
+            let seen = api.query(&total).ok().and_then(|v| v.first().map(|(_, x)| *x));
+            if seen == Some(TASKS as f64) {
+                break;
+            }
+            if Instant::now() >= all_by {
+                return Err(format!(
+                    "`{total}` is {seen:?}, not {TASKS}, {:.1} s after the last task",
+                    t.elapsed().as_secs_f64()
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        eprintln!("e2e: `{total}` = {TASKS} after {:.1} s", t.elapsed().as_secs_f64());
+
+        let mut failures = Vec::new();
+        check_series(&api, catalog, &mut failures)?;
+        self.check_promtool(&exposition, catalog, deadline, &mut failures)?;
+        check_flow(&api, &correlation_id, &mut failures)?;
+        count_series(&api, &exposition, catalog, &mut failures)?;
+        check_reference_queries(&api.base, catalog, &mut failures)?;
+        Ok(failures)
+    }
+
+    /// Waits for a stdout line of the workload starting with `prefix`, echoing each line.
+    fn wait_line(&mut self, lines: &Receiver<String>, prefix: &str, by: Instant) -> Result<String, String> {
+        loop {
+            let left = by.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(format!("the workload printed no `{prefix}` line in time"));
+            }
+            match lines.recv_timeout(left.min(Duration::from_millis(500))) {
+                Ok(line) => {
+                    eprintln!("workload: {line}");
+                    if line.starts_with(prefix) {
+                        return Ok(line);
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => {
+                    let status = self.workload.as_mut().and_then(|c| c.wait().ok());
+                    return Err(format!("the workload ended ({status:?}) before printing `{prefix}`"));
+                }
+            }
+        }
+    }
+
+    /// `promtool check metrics` on the raw exposition, from stdin. Prometheus 2.42's promtool has
+    /// no flag to choose lints: it exits 0 with no problem, 3 ("lint error") when its linter finds
+    /// problems, 1 when the text does not parse. The catalog's durations are in milliseconds (the
+    /// reference's names), which the linter reports as `NAME use base unit "seconds" instead of
+    /// "milliseconds"`; that is the only problem tolerated, and only for instrumented families.
+    fn check_promtool(
+        &self,
+        exposition: &str,
+        catalog: &docs_gen::Catalog,
+        deadline: Instant,
+        failures: &mut Vec<String>,
+    ) -> Result<(), String> {
+        let input = self.dir.join("exposition.txt");
+        let (out, err) = (self.dir.join("promtool.stdout"), self.dir.join("promtool.stderr"));
+        fs::write(&input, exposition).map_err(|e| e.to_string())?;
+        let open = |p: &Path| File::create(p).map_err(|e| format!("{}: {e}", p.display()));
+        let mut child = Command::new("promtool")
+            .args(["check", "metrics"])
+            .stdin(File::open(&input).map_err(|e| e.to_string())?)
+            .stdout(open(&out)?)
+            .stderr(open(&err)?)
+            .spawn()
+            .map_err(|e| format!("cannot run promtool: {e}"))?;
+        let by = deadline.min(Instant::now() + Duration::from_secs(20));
+        let status = loop {
+            if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+                break status;
+            }
+            if Instant::now() >= by {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err("promtool check metrics did not finish in time".into());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let output =
+            format!("{}{}", fs::read_to_string(&out).unwrap_or_default(), fs::read_to_string(&err).unwrap_or_default());
+        let problems: Vec<&str> = output.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        eprintln!("e2e: promtool check metrics: exit {:?}, {} line(s) of output", status.code(), problems.len());
+        for p in &problems {
+            eprintln!("promtool: {p}");
+        }
+        let families: BTreeSet<&str> = catalog
+            .metrics
+            .iter()
+            .filter(|m| m.status == Status::Instrumented)
+            .map(|m| m.prometheus.base.as_str())
+            .collect();
+        let tolerated = |line: &str| {
+            line.split_once(' ').is_some_and(|(name, rest)| {
+                families.contains(name)
+                    && name.ends_with("_milliseconds")
+                    && rest == "use base unit \"seconds\" instead of \"milliseconds\""
+            })
+        };
+        match status.code() {
+            Some(0) => eprintln!("e2e: promtool accepted the exposition with no problem"),
+            Some(3) if !problems.is_empty() && problems.iter().all(|l| tolerated(l)) => eprintln!(
+                "e2e: promtool accepted the exposition apart from {} base-unit naming lint(s) (exit 3)",
+                problems.len()
+            ),
+            _ => failures.push(format!(
+                "promtool check metrics: {}; its output:\n{}",
+                describe(status),
+                problems.iter().map(|l| format!("      {l}")).collect::<Vec<_>>().join("\n")
+            )),
+        }
+        Ok(())
+    }
+}
+
+/// The workload as the verification record describes it.
+const WORKLOAD: &str = "examples/tasker_workload --tasks 12 --steps 4 --duration 20: task 0 is the reference's \
+                        test task (mathematical_sequence, correlation_id 0199c3e0-ccdb-7581-87ab-3f67daeaa4a5); \
+                        tasks 3 and 8 fail, task 6 is cancelled; the run ends with an incident (API database \
+                        breaker open, pgmq_notifications channel at 95% with overflows, FFI slow sends)";
+
+/// `docs-gen verify` on the reference itself: every query of an instrumented metric must return
+/// data (alerts may be quiet; planned metrics are not verifiable yet). With
+/// `UPDATE_VERIFICATION=1`, the run is written to docs/verification.json, which the reference
+/// renders as each query's expected output (then run `cargo run -p docs-gen`).
+fn check_reference_queries(base: &str, catalog: &docs_gen::Catalog, failures: &mut Vec<String>) -> Result<(), String> {
+    use docs_gen::verify;
+    let api = docs_gen::prometheus_api::PrometheusApi::new(base);
+    let version = api.version().map_err(|e| format!("Prometheus version: {}", e.0))?;
+    let checked =
+        verify::run(verify::targets(catalog), |expr| api.query(expr)).map_err(|e| format!("verify: {}", e.0))?;
+    let report = verify::report(&checked, &format!("Prometheus {version} at {base}"));
+    eprint!("{report}");
+    for c in checked.iter().filter(|c| c.failed()) {
+        failures.push(format!(
+            "reference query {} · {} · `{}` → {:?}: {}",
+            c.target.place,
+            c.target.title,
+            c.target.query.expr.trim(),
+            c.result.outcome,
+            c.result.summary
+        ));
+    }
+    if std::env::var_os("UPDATE_VERIFICATION").is_some() {
+        let record = verify::record(&checked, docs_gen::record::now_rfc3339(), version, WORKLOAD.to_owned());
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/verification.json");
+        docs_gen::write_if_changed(&path, &record.to_json()).map_err(|e| format!("{}: {e}", path.display()))?;
+        eprintln!("e2e: wrote {}; now run `cargo run -p docs-gen`", path.display());
+    }
+    Ok(())
+}
+
+fn describe(status: ExitStatus) -> String {
+    match status.code() {
+        Some(code) => format!("exit {code}"),
+        None => status.to_string(),
+    }
+}
+
+/// The child's exit status, if it has exited.
+fn exited(child: &mut Option<Child>) -> Option<ExitStatus> {
+    child.as_mut().and_then(|c| c.try_wait().ok().flatten())
+}
+
+/// Every series name of every instrumented metric exists, with exactly the catalog's label keys.
+fn check_series(api: &Api, catalog: &docs_gen::Catalog, failures: &mut Vec<String>) -> Result<(), String> {
+    let (mut metrics, mut names, mut series_seen) = (0, 0, 0);
+    for m in catalog.metrics.iter().filter(|m| m.status == Status::Instrumented) {
+        metrics += 1;
+        let expected: BTreeSet<&str> = m.labels.iter().map(|&i| catalog.label(i).key.as_str()).collect();
+        for name in &m.prometheus.series {
+            names += 1;
+            let bucket = name.ends_with("_bucket") && *name != m.prometheus.base;
+            let series = api.series(&format!("{name}{{job=\"{JOB}\"}}"))?;
+            if series.is_empty() {
+                failures.push(format!("{name} (metric {}): no such series in Prometheus", m.name));
+                continue;
+            }
+            series_seen += series.len();
+            // Distinct label-key sets among the series, with how many series have each.
+            let mut shapes: BTreeMap<BTreeSet<String>, usize> = BTreeMap::new();
+            let mut le_wrong = 0;
+            for labels in &series {
+                if labels.get("__name__").map(String::as_str) != Some(name.as_str()) {
+                    failures
+                        .push(format!("{name}: /api/v1/series returned a series named {:?}", labels.get("__name__")));
+                }
+                if labels.contains_key("le") != bucket {
+                    le_wrong += 1;
+                }
+                let keys = labels
+                    .keys()
+                    .filter(|k| !matches!(k.as_str(), "__name__" | "job" | "instance") && (!bucket || *k != "le"))
+                    .cloned()
+                    .collect();
+                *shapes.entry(keys).or_default() += 1;
+            }
+            if le_wrong > 0 {
+                let want = if bucket { "lack" } else { "have" };
+                failures.push(format!("{name}: {le_wrong} of {} series {want} an `le` label", series.len()));
+            }
+            for (keys, count) in shapes {
+                let got: BTreeSet<&str> = keys.iter().map(String::as_str).collect();
+                if got != expected {
+                    failures.push(format!(
+                        "{name}: label keys {got:?} on {count} of {} series; the catalog says {expected:?}",
+                        series.len()
+                    ));
+                }
+            }
+        }
+    }
+    eprintln!("e2e: checked {metrics} instrumented metrics, {names} series names, {series_seen} series");
+    Ok(())
+}
+
+/// Task 0 always completes: its correlation id shows the seed's whole flow.
+fn check_flow(api: &Api, id: &str, failures: &mut Vec<String>) -> Result<(), String> {
+    let steps = STEPS as f64;
+    let expected = [
+        ("tasker_tasks_requests_total", 1.0),
+        ("tasker_steps_enqueued_total", steps),
+        ("tasker_steps_executions_total", steps),
+        ("tasker_steps_successes_total", steps),
+        ("tasker_steps_results_submitted_total", steps),
+        ("tasker_step_results_processed_total", steps),
+        ("tasker_tasks_completions_total", 1.0),
+    ];
+    for (name, want) in expected {
+        let query = format!("sum(last_over_time({name}{{job=\"{JOB}\",correlation_id=\"{id}\"}}[5m]))");
+        let result = api.query(&query)?;
+        let got = result.first().map(|(_, v)| *v);
+        eprintln!("e2e: {query} = {}", got.map_or("(no data)".to_owned(), |v| v.to_string()));
+        if got != Some(want) {
+            failures.push(format!("{query} is {got:?}, expected {want}"));
+        }
+    }
+    Ok(())
+}
+
+/// The series the workload produced in Prometheus (without Prometheus's own `up` and `scrape_*`),
+/// and its metric families.
+fn count_series(
+    api: &Api,
+    exposition: &str,
+    catalog: &docs_gen::Catalog,
+    failures: &mut Vec<String>,
+) -> Result<(), String> {
+    let all = api.series(&format!("{{job=\"{JOB}\"}}"))?;
+    let names: Vec<&str> = all
+        .iter()
+        .filter_map(|l| l.get("__name__").map(String::as_str))
+        .filter(|n| *n != "up" && !n.starts_with("scrape_"))
+        .collect();
+    let distinct: BTreeSet<&str> = names.iter().copied().collect();
+    let known: BTreeSet<&str> = catalog
+        .metrics
+        .iter()
+        .filter(|m| m.status == Status::Instrumented)
+        .flat_map(|m| m.prometheus.series.iter().map(String::as_str))
+        .collect();
+    let families_prometheus: BTreeSet<&str> = distinct
+        .iter()
+        .map(|n| {
+            ["_bucket", "_sum", "_count"]
+                .iter()
+                .find_map(|s| n.strip_suffix(s).filter(|base| distinct.contains(format!("{base}_bucket").as_str())))
+                .unwrap_or(n)
+        })
+        .collect();
+    let families_exposition = exposition.lines().filter(|l| l.starts_with("# TYPE ")).count();
+    let samples_exposition = exposition.lines().filter(|l| !l.is_empty() && !l.starts_with('#')).count();
+    eprintln!(
+        "e2e: the workload produced {} series under {} names in Prometheus, {} families \
+         ({} `# TYPE` families and {} samples in the last exposition)",
+        names.len(),
+        distinct.len(),
+        families_prometheus.len(),
+        families_exposition,
+        samples_exposition
+    );
+    let extra: Vec<&&str> = distinct.iter().filter(|n| !known.contains(**n)).collect();
+    if !extra.is_empty() {
+        eprintln!("e2e: note: series names not in the catalog's instrumented metrics: {extra:?}");
+    }
+    if names.is_empty() {
+        failures.push(format!("no series of job {JOB} in Prometheus"));
+    }
+    if families_exposition == 0 {
+        failures.push("the exposition has no `# TYPE` line".into());
+    }
+    Ok(())
+}
+
+/// A series' labels, `__name__` included.
+type Labels = BTreeMap<String, String>;
+
+/// Prometheus's HTTP API, over plain HTTP with short timeouts.
+struct Api {
+    base: String,
+    agent: ureq::Agent,
+}
+
+impl Api {
+    fn new(base: &str) -> Api {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .proxy(None)
+            .timeout_connect(Some(Duration::from_secs(2)))
+            .timeout_global(Some(Duration::from_secs(15)))
+            .build()
+            .into();
+        Api { base: base.to_owned(), agent }
+    }
+
+    /// GET a path of the server; the status code and the body.
+    fn get(&self, path: &str, query: &[(&str, &str)]) -> Result<(u16, String), String> {
+        let url = format!("{}{path}", self.base);
+        let mut response =
+            self.agent.get(&url).query_pairs(query.iter().copied()).call().map_err(|e| format!("GET {url}: {e}"))?;
+        let code = response.status().as_u16();
+        let body = response.body_mut().read_to_string().map_err(|e| format!("GET {url}: reading the body: {e}"))?;
+        Ok((code, body))
+    }
+
+    fn get_url(&self, url: &str) -> Result<(u16, String), String> {
+        let mut response = self.agent.get(url).call().map_err(|e| format!("GET {url}: {e}"))?;
+        let code = response.status().as_u16();
+        let body = response.body_mut().read_to_string().map_err(|e| format!("GET {url}: reading the body: {e}"))?;
+        Ok((code, body))
+    }
+
+    /// The `data` of a successful API answer.
+    fn data(&self, path: &str, query: &[(&str, &str)]) -> Result<Value, String> {
+        let (code, body) = self.get(path, query)?;
+        let what = format!("GET {path} {query:?}");
+        let mut json: Value =
+            serde_json::from_str(&body).map_err(|e| format!("{what}: HTTP {code}, not JSON ({e}): {body}"))?;
+        if code != 200 || json["status"] != "success" {
+            return Err(format!("{what}: HTTP {code}: {body}"));
+        }
+        Ok(json["data"].take())
+    }
+
+    /// An instant query's vector: each series' labels and value.
+    fn query(&self, expr: &str) -> Result<Vec<(Labels, f64)>, String> {
+        let data = self.data("/api/v1/query", &[("query", expr)])?;
+        if data["resultType"] != "vector" {
+            return Err(format!("`{expr}` gave a {} result, not a vector", data["resultType"]));
+        }
+        let result = data["result"].as_array().ok_or_else(|| format!("`{expr}`: no result array"))?;
+        result
+            .iter()
+            .map(|s| {
+                let value = s["value"][1]
+                    .as_str()
+                    .and_then(|v| v.parse::<f64>().ok())
+                    .ok_or_else(|| format!("`{expr}`: bad sample {s}"))?;
+                Ok((labels(&s["metric"]), value))
+            })
+            .collect()
+    }
+
+    /// The label sets of the series matching `selector`, over all the stored time.
+    fn series(&self, selector: &str) -> Result<Vec<Labels>, String> {
+        let data = self.data("/api/v1/series", &[("match[]", selector)])?;
+        let list = data.as_array().ok_or_else(|| format!("series `{selector}`: not a list: {data}"))?;
+        Ok(list.iter().map(labels).collect())
+    }
+}
+
+fn labels(v: &Value) -> Labels {
+    v.as_object()
+        .map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned())).collect())
+        .unwrap_or_default()
+}
