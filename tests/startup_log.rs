@@ -1,0 +1,53 @@
+//! The start-up lines the reference's troubleshooting section tells operators to grep for.
+//! (Its own test binary: it installs a global tracing subscriber.)
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use tasker_metrics::config::Exporter;
+use tasker_metrics::{Telemetry, TelemetryConfig};
+
+/// A log file in memory.
+#[derive(Clone, Default)]
+struct Log(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Log {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Log {
+    fn take(&self) -> String {
+        String::from_utf8(std::mem::take(&mut *self.0.lock().unwrap())).unwrap()
+    }
+}
+
+#[test]
+fn enabled_and_disabled_start_up_lines() {
+    let log = Log::default();
+    let writer = log.clone();
+    tracing_subscriber::fmt().with_ansi(false).with_writer(move || writer.clone()).init();
+
+    let mut config = TelemetryConfig::default();
+    config.prometheus_address = "127.0.0.1:0".parse().unwrap();
+    config.exporters = vec![Exporter::Prometheus, Exporter::Stdout];
+    let telemetry = Telemetry::init(&config).unwrap();
+    let port = telemetry.prometheus_address().unwrap().port();
+    drop(telemetry);
+    let text = log.take();
+    assert!(text.contains("opentelemetry_enabled=true"), "{text}");
+    assert!(text.contains("exporters=prometheus,stdout"), "{text}");
+    assert!(text.contains(&format!("prometheus_endpoint=\"http://127.0.0.1:{port}/metrics\"")), "{text}");
+
+    let disabled = TelemetryConfig::default().with_env(|k| (k == "TELEMETRY_ENABLED").then(|| "false".into())).unwrap();
+    let telemetry = Telemetry::init(&disabled).unwrap();
+    assert!(telemetry.exporters().is_empty());
+    assert!(telemetry.prometheus_address().is_none());
+    let text = log.take();
+    assert!(text.contains("Metrics collection disabled (TELEMETRY_ENABLED=false)"), "{text}");
+    assert!(!text.contains("opentelemetry_enabled=true"), "{text}");
+}
