@@ -49,6 +49,7 @@ pub fn render(catalog: &Catalog) -> String {
          creating instruments is not free, recording through them is cheap.",
         catalog.metrics.len()
     ));
+    let bound_module = bound_module();
     let tokens = quote! {
         /// Enums for the labels whose values are a closed list. Each is shared by every metric that
         /// uses the label.
@@ -74,6 +75,8 @@ pub fn render(catalog: &Catalog) -> String {
         pub mod values {
             #(#values)*
         }
+
+        #bound_module
 
         #(#domains)*
 
@@ -116,6 +119,76 @@ pub fn render(catalog: &Catalog) -> String {
         }
     };
     format(tokens)
+}
+
+/// The slot types behind every `bind()`: with the `bound-instruments` feature, OpenTelemetry's bound
+/// instruments (the attribute set is resolved once; recording is an atomic update); without it, the
+/// unbound instrument with a pre-built attribute array (no attribute work per call, but the SDK
+/// still looks the set up). Up-down counters have no bound form in OpenTelemetry 0.33 and always
+/// use the fallback.
+fn bound_module() -> TokenStream {
+    let slot = |name: &str, instrument: TokenStream, bound: Option<TokenStream>, method: TokenStream| {
+        let name = format_ident!("{name}");
+        let fast = bound.map(|bound| {
+            quote! {
+                /// One pre-resolved attribute set.
+                #[cfg(feature = "bound-instruments")]
+                #[derive(Clone, Debug)]
+                pub struct #name<T>(::opentelemetry::metrics::#bound<T>);
+
+                #[cfg(feature = "bound-instruments")]
+                impl<T> #name<T> {
+                    /// Resolves `attributes` on `instrument`.
+                    pub fn new(instrument: &::opentelemetry::metrics::#instrument<T>, attributes: &[::opentelemetry::KeyValue]) -> Self {
+                        Self(instrument.bind(attributes))
+                    }
+                    /// Records `value` on the resolved set.
+                    #[inline]
+                    pub fn #method(&self, value: T) {
+                        self.0.#method(value)
+                    }
+                }
+            }
+        });
+        let fallback_cfg = fast.is_some().then(|| quote!(#[cfg(not(feature = "bound-instruments"))]));
+        quote! {
+            #fast
+
+            /// One pre-built attribute set.
+            #fallback_cfg
+            #[derive(Clone, Debug)]
+            pub struct #name<T>(::opentelemetry::metrics::#instrument<T>, ::std::boxed::Box<[::opentelemetry::KeyValue]>);
+
+            #fallback_cfg
+            impl<T> #name<T>
+            where
+                ::opentelemetry::metrics::#instrument<T>: ::core::clone::Clone,
+            {
+                /// Keeps `attributes` for `instrument`.
+                pub fn new(instrument: &::opentelemetry::metrics::#instrument<T>, attributes: &[::opentelemetry::KeyValue]) -> Self {
+                    Self(instrument.clone(), attributes.into())
+                }
+                /// Records `value` with the kept attributes.
+                #[inline]
+                pub fn #method(&self, value: T) {
+                    self.0.#method(value, &self.1)
+                }
+            }
+        }
+    };
+    let counter = slot("CounterSlot", quote!(Counter), Some(quote!(BoundCounter)), quote!(add));
+    let histogram = slot("HistogramSlot", quote!(Histogram), Some(quote!(BoundHistogram)), quote!(record));
+    let gauge = slot("GaugeSlot", quote!(Gauge), Some(quote!(BoundGauge)), quote!(record));
+    let up_down = slot("UpDownCounterSlot", quote!(UpDownCounter), None, quote!(add));
+    quote! {
+        /// The attribute-set slots behind the recorders' `bind()`.
+        pub mod bound {
+            #counter
+            #histogram
+            #gauge
+            #up_down
+        }
+    }
 }
 
 /// Formats tokens with prettyplease, so the output does not depend on the installed rustfmt.
@@ -440,6 +513,8 @@ fn recorder(catalog: &Catalog, m: &Metric) -> TokenStream {
         )
     };
 
+    let bind = bind_api(m, &defs, &ty, &value_param, &value_expr);
+
     quote! {
         #item_doc
         #[derive(Clone, Debug)]
@@ -484,5 +559,142 @@ fn recorder(catalog: &Catalog, m: &Metric) -> TokenStream {
                 }
             }
         }
+
+        #bind
     }
+}
+
+/// Most attribute sets a `bind()` table may hold; metrics whose closed labels combine to more get
+/// no `bind()`.
+const MAX_BOUND_SLOTS: usize = 1024;
+
+/// `bind(free-form labels) -> {Recorder}Bound`: every combination of the closed labels resolved
+/// once into a dense table indexed by the enums' discriminants, so that recording is an index and
+/// an atomic update.
+fn bind_api(
+    m: &Metric,
+    defs: &[&LabelDef],
+    ty: &TokenStream,
+    value_param: &TokenStream,
+    value_expr: &TokenStream,
+) -> Option<TokenStream> {
+    let closed: Vec<&LabelDef> = defs.iter().copied().filter(|l| l.values().is_some()).collect();
+    let free: Vec<&LabelDef> = defs.iter().copied().filter(|l| l.values().is_none()).collect();
+    let slots: usize = closed.iter().map(|l| l.values().map_or(1, <[_]>::len)).product();
+    if slots > MAX_BOUND_SLOTS {
+        return None;
+    }
+    let rec = ident(&m.rust_recorder);
+    let bound = format_ident!("{}Bound", m.rust_recorder);
+    let (slot, method) = match m.instrument {
+        Instrument::Counter => (quote!(CounterSlot), quote!(add)),
+        Instrument::UpDownCounter => (quote!(UpDownCounterSlot), quote!(add)),
+        Instrument::Histogram => (quote!(HistogramSlot), quote!(record)),
+        Instrument::Gauge => (quote!(GaugeSlot), quote!(record)),
+    };
+    let free_params = free.iter().map(|l| {
+        let f = ident(&l.rust_field);
+        quote!(#f: &str)
+    });
+    let closed_params: Vec<TokenStream> = closed
+        .iter()
+        .map(|l| {
+            let f = ident(&l.rust_field);
+            let e = ident(&l.rust_enum);
+            quote!(#f: super::labels::#e)
+        })
+        .collect();
+    // The attributes of one slot, in the catalog's label order.
+    let kvs = defs.iter().map(|l| {
+        let f = ident(&l.rust_field);
+        let key = &l.key;
+        match &l.kind {
+            LabelKind::Closed(_) => quote! { ::opentelemetry::KeyValue::new(#key, #f.as_str()) },
+            LabelKind::FreeForm { .. } => {
+                quote! { ::opentelemetry::KeyValue::new(#key, ::std::string::String::from(#f)) }
+            }
+        }
+    });
+    let one = quote! { super::bound::#slot::new(instrument, &[#(#kvs),*]) };
+    let n = Literal::usize_unsuffixed(slots);
+    let table = if closed.is_empty() {
+        quote! { ::std::vec![#one].into_boxed_slice() }
+    } else {
+        // Nested loops over the closed labels, outermost first, pushing one slot per combination.
+        let mut fill = quote! { slots.push(#one); };
+        for l in closed.iter().rev() {
+            let f = ident(&l.rust_field);
+            let e = ident(&l.rust_enum);
+            fill = quote! { for &#f in super::labels::#e::ALL { #fill } };
+        }
+        quote! {{
+            let mut slots = ::std::vec::Vec::with_capacity(#n);
+            #fill
+            slots.into_boxed_slice()
+        }}
+    };
+    // index = Σ discriminant_i × (product of the sizes of the labels after i).
+    let mut stride = 1usize;
+    let mut terms = Vec::new();
+    for l in closed.iter().rev() {
+        let f = ident(&l.rust_field);
+        terms.push(if stride == 1 {
+            quote!(#f as usize)
+        } else {
+            let s = Literal::usize_unsuffixed(stride);
+            quote!(#f as usize * #s)
+        });
+        stride *= l.values().map_or(1, <[_]>::len);
+    }
+    let index = if terms.is_empty() { quote!(0) } else { quote!(#(#terms)+*) };
+    let combos = if closed.is_empty() {
+        "one attribute set".to_owned()
+    } else {
+        format!(
+            "one attribute set per combination of {} ({slots} in all)",
+            closed.iter().map(|l| code(&l.key)).collect::<Vec<_>>().join(", ")
+        )
+    };
+    let fixed = if free.is_empty() {
+        String::new()
+    } else {
+        format!(
+            ", with {} fixed to the values given here",
+            free.iter().map(|l| code(&l.key)).collect::<Vec<_>>().join(", ")
+        )
+    };
+    let bind_doc = doc(&format!(
+        "Resolves the attributes once: {combos}{fixed}. Recording through the result does no attribute work \
+         (with the `bound-instruments` feature, an atomic update on a pre-resolved series). Bind at start-up, \
+         e.g. with the worker's namespace, and keep the result."
+    ));
+    let bound_doc =
+        doc(&format!("[`{}`] with its attributes resolved by [`{}::bind`].", m.rust_recorder, m.rust_recorder));
+    Some(quote! {
+        #bound_doc
+        #[derive(Clone, Debug)]
+        pub struct #bound {
+            /// `None` when telemetry is disabled.
+            slots: ::core::option::Option<::std::boxed::Box<[super::bound::#slot<#ty>]>>,
+        }
+
+        impl #rec {
+            #bind_doc
+            pub fn bind(&self #(, #free_params)*) -> #bound {
+                #bound {
+                    slots: self.instrument.as_ref().map(|instrument| #table),
+                }
+            }
+        }
+
+        impl #bound {
+            /// Records through the pre-resolved attribute set of these label values.
+            #[inline]
+            pub fn #method(&self, #value_param #(, #closed_params)*) {
+                if let ::core::option::Option::Some(slots) = &self.slots {
+                    slots[#index].#method(#value_expr);
+                }
+            }
+        }
+    })
 }

@@ -92,6 +92,164 @@ pub mod labels {
 }
 /// Enums for gauges whose values stand for named states.
 pub mod values {}
+/// The attribute-set slots behind the recorders' `bind()`.
+pub mod bound {
+    /// One pre-resolved attribute set.
+    #[cfg(feature = "bound-instruments")]
+    #[derive(Clone, Debug)]
+    pub struct CounterSlot<T>(::opentelemetry::metrics::BoundCounter<T>);
+    #[cfg(feature = "bound-instruments")]
+    impl<T> CounterSlot<T> {
+        /// Resolves `attributes` on `instrument`.
+        pub fn new(
+            instrument: &::opentelemetry::metrics::Counter<T>,
+            attributes: &[::opentelemetry::KeyValue],
+        ) -> Self {
+            Self(instrument.bind(attributes))
+        }
+        /// Records `value` on the resolved set.
+        #[inline]
+        pub fn add(&self, value: T) {
+            self.0.add(value)
+        }
+    }
+    /// One pre-built attribute set.
+    #[cfg(not(feature = "bound-instruments"))]
+    #[derive(Clone, Debug)]
+    pub struct CounterSlot<T>(
+        ::opentelemetry::metrics::Counter<T>,
+        ::std::boxed::Box<[::opentelemetry::KeyValue]>,
+    );
+    #[cfg(not(feature = "bound-instruments"))]
+    impl<T> CounterSlot<T>
+    where
+        ::opentelemetry::metrics::Counter<T>: ::core::clone::Clone,
+    {
+        /// Keeps `attributes` for `instrument`.
+        pub fn new(
+            instrument: &::opentelemetry::metrics::Counter<T>,
+            attributes: &[::opentelemetry::KeyValue],
+        ) -> Self {
+            Self(instrument.clone(), attributes.into())
+        }
+        /// Records `value` with the kept attributes.
+        #[inline]
+        pub fn add(&self, value: T) {
+            self.0.add(value, &self.1)
+        }
+    }
+    /// One pre-resolved attribute set.
+    #[cfg(feature = "bound-instruments")]
+    #[derive(Clone, Debug)]
+    pub struct HistogramSlot<T>(::opentelemetry::metrics::BoundHistogram<T>);
+    #[cfg(feature = "bound-instruments")]
+    impl<T> HistogramSlot<T> {
+        /// Resolves `attributes` on `instrument`.
+        pub fn new(
+            instrument: &::opentelemetry::metrics::Histogram<T>,
+            attributes: &[::opentelemetry::KeyValue],
+        ) -> Self {
+            Self(instrument.bind(attributes))
+        }
+        /// Records `value` on the resolved set.
+        #[inline]
+        pub fn record(&self, value: T) {
+            self.0.record(value)
+        }
+    }
+    /// One pre-built attribute set.
+    #[cfg(not(feature = "bound-instruments"))]
+    #[derive(Clone, Debug)]
+    pub struct HistogramSlot<T>(
+        ::opentelemetry::metrics::Histogram<T>,
+        ::std::boxed::Box<[::opentelemetry::KeyValue]>,
+    );
+    #[cfg(not(feature = "bound-instruments"))]
+    impl<T> HistogramSlot<T>
+    where
+        ::opentelemetry::metrics::Histogram<T>: ::core::clone::Clone,
+    {
+        /// Keeps `attributes` for `instrument`.
+        pub fn new(
+            instrument: &::opentelemetry::metrics::Histogram<T>,
+            attributes: &[::opentelemetry::KeyValue],
+        ) -> Self {
+            Self(instrument.clone(), attributes.into())
+        }
+        /// Records `value` with the kept attributes.
+        #[inline]
+        pub fn record(&self, value: T) {
+            self.0.record(value, &self.1)
+        }
+    }
+    /// One pre-resolved attribute set.
+    #[cfg(feature = "bound-instruments")]
+    #[derive(Clone, Debug)]
+    pub struct GaugeSlot<T>(::opentelemetry::metrics::BoundGauge<T>);
+    #[cfg(feature = "bound-instruments")]
+    impl<T> GaugeSlot<T> {
+        /// Resolves `attributes` on `instrument`.
+        pub fn new(
+            instrument: &::opentelemetry::metrics::Gauge<T>,
+            attributes: &[::opentelemetry::KeyValue],
+        ) -> Self {
+            Self(instrument.bind(attributes))
+        }
+        /// Records `value` on the resolved set.
+        #[inline]
+        pub fn record(&self, value: T) {
+            self.0.record(value)
+        }
+    }
+    /// One pre-built attribute set.
+    #[cfg(not(feature = "bound-instruments"))]
+    #[derive(Clone, Debug)]
+    pub struct GaugeSlot<T>(
+        ::opentelemetry::metrics::Gauge<T>,
+        ::std::boxed::Box<[::opentelemetry::KeyValue]>,
+    );
+    #[cfg(not(feature = "bound-instruments"))]
+    impl<T> GaugeSlot<T>
+    where
+        ::opentelemetry::metrics::Gauge<T>: ::core::clone::Clone,
+    {
+        /// Keeps `attributes` for `instrument`.
+        pub fn new(
+            instrument: &::opentelemetry::metrics::Gauge<T>,
+            attributes: &[::opentelemetry::KeyValue],
+        ) -> Self {
+            Self(instrument.clone(), attributes.into())
+        }
+        /// Records `value` with the kept attributes.
+        #[inline]
+        pub fn record(&self, value: T) {
+            self.0.record(value, &self.1)
+        }
+    }
+    /// One pre-built attribute set.
+    #[derive(Clone, Debug)]
+    pub struct UpDownCounterSlot<T>(
+        ::opentelemetry::metrics::UpDownCounter<T>,
+        ::std::boxed::Box<[::opentelemetry::KeyValue]>,
+    );
+    impl<T> UpDownCounterSlot<T>
+    where
+        ::opentelemetry::metrics::UpDownCounter<T>: ::core::clone::Clone,
+    {
+        /// Keeps `attributes` for `instrument`.
+        pub fn new(
+            instrument: &::opentelemetry::metrics::UpDownCounter<T>,
+            attributes: &[::opentelemetry::KeyValue],
+        ) -> Self {
+            Self(instrument.clone(), attributes.into())
+        }
+        /// Records `value` with the kept attributes.
+        #[inline]
+        pub fn add(&self, value: T) {
+            self.0.add(value, &self.1)
+        }
+    }
+}
 /// Type metrics: A domain whose id is a keyword | with a pipe.
 pub mod r#type {
     /// `edge.requests.total`: Bytes */ with "quotes", `backticks`, | pipes
@@ -162,6 +320,52 @@ pub mod r#type {
             }
         }
     }
+    /// [`EdgeRequestsTotal`] with its attributes resolved by [`EdgeRequestsTotal::bind`].
+    #[derive(Clone, Debug)]
+    pub struct EdgeRequestsTotalBound {
+        /// `None` when telemetry is disabled.
+        slots: ::core::option::Option<
+            ::std::boxed::Box<[super::bound::CounterSlot<f64>]>,
+        >,
+    }
+    impl EdgeRequestsTotal {
+        /// Resolves the attributes once: one attribute set per combination of `kind` (7 in all), with `type` fixed to the values given here. Recording through the result does no attribute work (with the `bound-instruments` feature, an atomic update on a pre-resolved series). Bind at start-up, e.g. with the worker's namespace, and keep the result.
+        pub fn bind(&self, r#type: &str) -> EdgeRequestsTotalBound {
+            EdgeRequestsTotalBound {
+                slots: self
+                    .instrument
+                    .as_ref()
+                    .map(|instrument| {
+                        let mut slots = ::std::vec::Vec::with_capacity(7);
+                        for &kind in super::labels::Kind::ALL {
+                            slots
+                                .push(
+                                    super::bound::CounterSlot::new(
+                                        instrument,
+                                        &[
+                                            ::opentelemetry::KeyValue::new("kind", kind.as_str()),
+                                            ::opentelemetry::KeyValue::new(
+                                                "type",
+                                                ::std::string::String::from(r#type),
+                                            ),
+                                        ],
+                                    ),
+                                );
+                        }
+                        slots.into_boxed_slice()
+                    }),
+            }
+        }
+    }
+    impl EdgeRequestsTotalBound {
+        /// Records through the pre-resolved attribute set of these label values.
+        #[inline]
+        pub fn add(&self, value: f64, kind: super::labels::Kind) {
+            if let ::core::option::Option::Some(slots) = &self.slots {
+                slots[kind as usize].add(value);
+            }
+        }
+    }
     /// `edge.unicode.gauge`: Ünïcödé — déscription ✓
     ///
     /// * Instrument: gauge (u64), unit `{thing}`
@@ -203,6 +407,35 @@ pub mod r#type {
         pub fn record(&self, value: u64) {
             if let ::core::option::Option::Some(instrument) = &self.instrument {
                 instrument.record(value, &[]);
+            }
+        }
+    }
+    /// [`EdgeUnicodeGauge`] with its attributes resolved by [`EdgeUnicodeGauge::bind`].
+    #[derive(Clone, Debug)]
+    pub struct EdgeUnicodeGaugeBound {
+        /// `None` when telemetry is disabled.
+        slots: ::core::option::Option<::std::boxed::Box<[super::bound::GaugeSlot<u64>]>>,
+    }
+    impl EdgeUnicodeGauge {
+        /// Resolves the attributes once: one attribute set. Recording through the result does no attribute work (with the `bound-instruments` feature, an atomic update on a pre-resolved series). Bind at start-up, e.g. with the worker's namespace, and keep the result.
+        pub fn bind(&self) -> EdgeUnicodeGaugeBound {
+            EdgeUnicodeGaugeBound {
+                slots: self
+                    .instrument
+                    .as_ref()
+                    .map(|instrument| {
+                        ::std::vec![super::bound::GaugeSlot::new(instrument, & [])]
+                            .into_boxed_slice()
+                    }),
+            }
+        }
+    }
+    impl EdgeUnicodeGaugeBound {
+        /// Records through the pre-resolved attribute set of these label values.
+        #[inline]
+        pub fn record(&self, value: u64) {
+            if let ::core::option::Option::Some(slots) = &self.slots {
+                slots[0].record(value);
             }
         }
     }

@@ -106,6 +106,164 @@ pub mod values {
         }
     }
 }
+/// The attribute-set slots behind the recorders' `bind()`.
+pub mod bound {
+    /// One pre-resolved attribute set.
+    #[cfg(feature = "bound-instruments")]
+    #[derive(Clone, Debug)]
+    pub struct CounterSlot<T>(::opentelemetry::metrics::BoundCounter<T>);
+    #[cfg(feature = "bound-instruments")]
+    impl<T> CounterSlot<T> {
+        /// Resolves `attributes` on `instrument`.
+        pub fn new(
+            instrument: &::opentelemetry::metrics::Counter<T>,
+            attributes: &[::opentelemetry::KeyValue],
+        ) -> Self {
+            Self(instrument.bind(attributes))
+        }
+        /// Records `value` on the resolved set.
+        #[inline]
+        pub fn add(&self, value: T) {
+            self.0.add(value)
+        }
+    }
+    /// One pre-built attribute set.
+    #[cfg(not(feature = "bound-instruments"))]
+    #[derive(Clone, Debug)]
+    pub struct CounterSlot<T>(
+        ::opentelemetry::metrics::Counter<T>,
+        ::std::boxed::Box<[::opentelemetry::KeyValue]>,
+    );
+    #[cfg(not(feature = "bound-instruments"))]
+    impl<T> CounterSlot<T>
+    where
+        ::opentelemetry::metrics::Counter<T>: ::core::clone::Clone,
+    {
+        /// Keeps `attributes` for `instrument`.
+        pub fn new(
+            instrument: &::opentelemetry::metrics::Counter<T>,
+            attributes: &[::opentelemetry::KeyValue],
+        ) -> Self {
+            Self(instrument.clone(), attributes.into())
+        }
+        /// Records `value` with the kept attributes.
+        #[inline]
+        pub fn add(&self, value: T) {
+            self.0.add(value, &self.1)
+        }
+    }
+    /// One pre-resolved attribute set.
+    #[cfg(feature = "bound-instruments")]
+    #[derive(Clone, Debug)]
+    pub struct HistogramSlot<T>(::opentelemetry::metrics::BoundHistogram<T>);
+    #[cfg(feature = "bound-instruments")]
+    impl<T> HistogramSlot<T> {
+        /// Resolves `attributes` on `instrument`.
+        pub fn new(
+            instrument: &::opentelemetry::metrics::Histogram<T>,
+            attributes: &[::opentelemetry::KeyValue],
+        ) -> Self {
+            Self(instrument.bind(attributes))
+        }
+        /// Records `value` on the resolved set.
+        #[inline]
+        pub fn record(&self, value: T) {
+            self.0.record(value)
+        }
+    }
+    /// One pre-built attribute set.
+    #[cfg(not(feature = "bound-instruments"))]
+    #[derive(Clone, Debug)]
+    pub struct HistogramSlot<T>(
+        ::opentelemetry::metrics::Histogram<T>,
+        ::std::boxed::Box<[::opentelemetry::KeyValue]>,
+    );
+    #[cfg(not(feature = "bound-instruments"))]
+    impl<T> HistogramSlot<T>
+    where
+        ::opentelemetry::metrics::Histogram<T>: ::core::clone::Clone,
+    {
+        /// Keeps `attributes` for `instrument`.
+        pub fn new(
+            instrument: &::opentelemetry::metrics::Histogram<T>,
+            attributes: &[::opentelemetry::KeyValue],
+        ) -> Self {
+            Self(instrument.clone(), attributes.into())
+        }
+        /// Records `value` with the kept attributes.
+        #[inline]
+        pub fn record(&self, value: T) {
+            self.0.record(value, &self.1)
+        }
+    }
+    /// One pre-resolved attribute set.
+    #[cfg(feature = "bound-instruments")]
+    #[derive(Clone, Debug)]
+    pub struct GaugeSlot<T>(::opentelemetry::metrics::BoundGauge<T>);
+    #[cfg(feature = "bound-instruments")]
+    impl<T> GaugeSlot<T> {
+        /// Resolves `attributes` on `instrument`.
+        pub fn new(
+            instrument: &::opentelemetry::metrics::Gauge<T>,
+            attributes: &[::opentelemetry::KeyValue],
+        ) -> Self {
+            Self(instrument.bind(attributes))
+        }
+        /// Records `value` on the resolved set.
+        #[inline]
+        pub fn record(&self, value: T) {
+            self.0.record(value)
+        }
+    }
+    /// One pre-built attribute set.
+    #[cfg(not(feature = "bound-instruments"))]
+    #[derive(Clone, Debug)]
+    pub struct GaugeSlot<T>(
+        ::opentelemetry::metrics::Gauge<T>,
+        ::std::boxed::Box<[::opentelemetry::KeyValue]>,
+    );
+    #[cfg(not(feature = "bound-instruments"))]
+    impl<T> GaugeSlot<T>
+    where
+        ::opentelemetry::metrics::Gauge<T>: ::core::clone::Clone,
+    {
+        /// Keeps `attributes` for `instrument`.
+        pub fn new(
+            instrument: &::opentelemetry::metrics::Gauge<T>,
+            attributes: &[::opentelemetry::KeyValue],
+        ) -> Self {
+            Self(instrument.clone(), attributes.into())
+        }
+        /// Records `value` with the kept attributes.
+        #[inline]
+        pub fn record(&self, value: T) {
+            self.0.record(value, &self.1)
+        }
+    }
+    /// One pre-built attribute set.
+    #[derive(Clone, Debug)]
+    pub struct UpDownCounterSlot<T>(
+        ::opentelemetry::metrics::UpDownCounter<T>,
+        ::std::boxed::Box<[::opentelemetry::KeyValue]>,
+    );
+    impl<T> UpDownCounterSlot<T>
+    where
+        ::opentelemetry::metrics::UpDownCounter<T>: ::core::clone::Clone,
+    {
+        /// Keeps `attributes` for `instrument`.
+        pub fn new(
+            instrument: &::opentelemetry::metrics::UpDownCounter<T>,
+            attributes: &[::opentelemetry::KeyValue],
+        ) -> Self {
+            Self(instrument.clone(), attributes.into())
+        }
+        /// Records `value` with the kept attributes.
+        #[inline]
+        pub fn add(&self, value: T) {
+            self.0.add(value, &self.1)
+        }
+    }
+}
 /// Jobs metrics: Job lifecycle.
 ///
 /// Defined in Tasker at `src/metrics/jobs.rs`.
@@ -179,6 +337,52 @@ pub mod jobs {
             }
         }
     }
+    /// [`JobsCompletedTotal`] with its attributes resolved by [`JobsCompletedTotal::bind`].
+    #[derive(Clone, Debug)]
+    pub struct JobsCompletedTotalBound {
+        /// `None` when telemetry is disabled.
+        slots: ::core::option::Option<
+            ::std::boxed::Box<[super::bound::CounterSlot<u64>]>,
+        >,
+    }
+    impl JobsCompletedTotal {
+        /// Resolves the attributes once: one attribute set per combination of `outcome` (3 in all), with `job_id` fixed to the values given here. Recording through the result does no attribute work (with the `bound-instruments` feature, an atomic update on a pre-resolved series). Bind at start-up, e.g. with the worker's namespace, and keep the result.
+        pub fn bind(&self, job_id: &str) -> JobsCompletedTotalBound {
+            JobsCompletedTotalBound {
+                slots: self
+                    .instrument
+                    .as_ref()
+                    .map(|instrument| {
+                        let mut slots = ::std::vec::Vec::with_capacity(3);
+                        for &outcome in super::labels::Outcome::ALL {
+                            slots
+                                .push(
+                                    super::bound::CounterSlot::new(
+                                        instrument,
+                                        &[
+                                            ::opentelemetry::KeyValue::new(
+                                                "job_id",
+                                                ::std::string::String::from(job_id),
+                                            ),
+                                            ::opentelemetry::KeyValue::new("outcome", outcome.as_str()),
+                                        ],
+                                    ),
+                                );
+                        }
+                        slots.into_boxed_slice()
+                    }),
+            }
+        }
+    }
+    impl JobsCompletedTotalBound {
+        /// Records through the pre-resolved attribute set of these label values.
+        #[inline]
+        pub fn add(&self, value: u64, outcome: super::labels::Outcome) {
+            if let ::core::option::Option::Some(slots) = &self.slots {
+                slots[outcome as usize].add(value);
+            }
+        }
+    }
     /// `app.job.duration`: Job duration
     ///
     /// * Instrument: histogram (f64), unit `ms`
@@ -241,6 +445,48 @@ pub mod jobs {
             }
         }
     }
+    /// [`JobDuration`] with its attributes resolved by [`JobDuration::bind`].
+    #[derive(Clone, Debug)]
+    pub struct JobDurationBound {
+        /// `None` when telemetry is disabled.
+        slots: ::core::option::Option<
+            ::std::boxed::Box<[super::bound::HistogramSlot<f64>]>,
+        >,
+    }
+    impl JobDuration {
+        /// Resolves the attributes once: one attribute set per combination of `outcome` (3 in all). Recording through the result does no attribute work (with the `bound-instruments` feature, an atomic update on a pre-resolved series). Bind at start-up, e.g. with the worker's namespace, and keep the result.
+        pub fn bind(&self) -> JobDurationBound {
+            JobDurationBound {
+                slots: self
+                    .instrument
+                    .as_ref()
+                    .map(|instrument| {
+                        let mut slots = ::std::vec::Vec::with_capacity(3);
+                        for &outcome in super::labels::Outcome::ALL {
+                            slots
+                                .push(
+                                    super::bound::HistogramSlot::new(
+                                        instrument,
+                                        &[
+                                            ::opentelemetry::KeyValue::new("outcome", outcome.as_str()),
+                                        ],
+                                    ),
+                                );
+                        }
+                        slots.into_boxed_slice()
+                    }),
+            }
+        }
+    }
+    impl JobDurationBound {
+        /// Records through the pre-resolved attribute set of these label values.
+        #[inline]
+        pub fn record(&self, value: f64, outcome: super::labels::Outcome) {
+            if let ::core::option::Option::Some(slots) = &self.slots {
+                slots[outcome as usize].record(value);
+            }
+        }
+    }
     /// `app.jobs.running`: Jobs running now
     ///
     /// * Instrument: up_down_counter (i64), unit `{job}`
@@ -282,6 +528,39 @@ pub mod jobs {
         pub fn add(&self, value: i64) {
             if let ::core::option::Option::Some(instrument) = &self.instrument {
                 instrument.add(value, &[]);
+            }
+        }
+    }
+    /// [`JobsRunning`] with its attributes resolved by [`JobsRunning::bind`].
+    #[derive(Clone, Debug)]
+    pub struct JobsRunningBound {
+        /// `None` when telemetry is disabled.
+        slots: ::core::option::Option<
+            ::std::boxed::Box<[super::bound::UpDownCounterSlot<i64>]>,
+        >,
+    }
+    impl JobsRunning {
+        /// Resolves the attributes once: one attribute set. Recording through the result does no attribute work (with the `bound-instruments` feature, an atomic update on a pre-resolved series). Bind at start-up, e.g. with the worker's namespace, and keep the result.
+        pub fn bind(&self) -> JobsRunningBound {
+            JobsRunningBound {
+                slots: self
+                    .instrument
+                    .as_ref()
+                    .map(|instrument| {
+                        ::std::vec![
+                            super::bound::UpDownCounterSlot::new(instrument, & [])
+                        ]
+                            .into_boxed_slice()
+                    }),
+            }
+        }
+    }
+    impl JobsRunningBound {
+        /// Records through the pre-resolved attribute set of these label values.
+        #[inline]
+        pub fn add(&self, value: i64) {
+            if let ::core::option::Option::Some(slots) = &self.slots {
+                slots[0].add(value);
             }
         }
     }
@@ -361,6 +640,35 @@ pub mod health {
             }
         }
     }
+    /// [`BreakerState`] with its attributes resolved by [`BreakerState::bind`].
+    #[derive(Clone, Debug)]
+    pub struct BreakerStateBound {
+        /// `None` when telemetry is disabled.
+        slots: ::core::option::Option<::std::boxed::Box<[super::bound::GaugeSlot<i64>]>>,
+    }
+    impl BreakerState {
+        /// Resolves the attributes once: one attribute set. Recording through the result does no attribute work (with the `bound-instruments` feature, an atomic update on a pre-resolved series). Bind at start-up, e.g. with the worker's namespace, and keep the result.
+        pub fn bind(&self) -> BreakerStateBound {
+            BreakerStateBound {
+                slots: self
+                    .instrument
+                    .as_ref()
+                    .map(|instrument| {
+                        ::std::vec![super::bound::GaugeSlot::new(instrument, & [])]
+                            .into_boxed_slice()
+                    }),
+            }
+        }
+    }
+    impl BreakerStateBound {
+        /// Records through the pre-resolved attribute set of these label values.
+        #[inline]
+        pub fn record(&self, state: super::values::BreakerState) {
+            if let ::core::option::Option::Some(slots) = &self.slots {
+                slots[0].record(state.value());
+            }
+        }
+    }
     /// `queue_usage_percent`: Queue fill level
     ///
     /// * Instrument: gauge (f64), unit `%`
@@ -420,6 +728,39 @@ pub mod health {
                             ),
                         ],
                     );
+            }
+        }
+    }
+    /// [`QueueUsagePercent`] with its attributes resolved by [`QueueUsagePercent::bind`].
+    #[derive(Clone, Debug)]
+    pub struct QueueUsagePercentBound {
+        /// `None` when telemetry is disabled.
+        slots: ::core::option::Option<::std::boxed::Box<[super::bound::GaugeSlot<f64>]>>,
+    }
+    impl QueueUsagePercent {
+        /// Resolves the attributes once: one attribute set, with `queue` fixed to the values given here. Recording through the result does no attribute work (with the `bound-instruments` feature, an atomic update on a pre-resolved series). Bind at start-up, e.g. with the worker's namespace, and keep the result.
+        pub fn bind(&self, queue: &str) -> QueueUsagePercentBound {
+            QueueUsagePercentBound {
+                slots: self
+                    .instrument
+                    .as_ref()
+                    .map(|instrument| {
+                        ::std::vec![
+                            super::bound::GaugeSlot::new(instrument, &
+                            [::opentelemetry::KeyValue::new("queue",
+                            ::std::string::String::from(queue))])
+                        ]
+                            .into_boxed_slice()
+                    }),
+            }
+        }
+    }
+    impl QueueUsagePercentBound {
+        /// Records through the pre-resolved attribute set of these label values.
+        #[inline]
+        pub fn record(&self, value: f64) {
+            if let ::core::option::Option::Some(slots) = &self.slots {
+                slots[0].record(value);
             }
         }
     }
