@@ -1,0 +1,174 @@
+//! Recording through the generated recorders against the same call written by hand, side by side
+//! on the same SDK meter provider. `cargo bench --bench recording`; figures in docs/BENCHMARKS.md.
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use opentelemetry::KeyValue;
+use opentelemetry::metrics::{Meter, MeterProvider as _};
+use opentelemetry_sdk::metrics::{ManualReader, SdkMeterProvider};
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+use tasker_metrics::labels::ClaimMethod;
+use tasker_metrics::{Metrics, orchestration as o, worker as w};
+
+const NAMESPACE: &str = "rust_e2e_linear";
+const ID: &str = "0199c3e0-ccdb-7581-87ab-3f67daeaa4a5";
+
+/// An SDK provider with a reader that is never collected: recording cost only.
+fn sdk() -> (SdkMeterProvider, Meter) {
+    let provider = SdkMeterProvider::builder().with_reader(ManualReader::builder().build()).build();
+    let meter = provider.meter(Metrics::METER_NAME);
+    (provider, meter)
+}
+
+/// Closed labels: `tasker.steps.claimed.total` {namespace fixed at start-up, claim_method} and the
+/// histogram `tasker.step.claim.duration` with the same labels.
+fn closed_labels(c: &mut Criterion) {
+    let (_provider, meter) = sdk();
+    let metrics = Metrics::new(&meter);
+    let claimed = metrics.worker.steps_claimed_total.bind(NAMESPACE);
+    let claim_ms = metrics.worker.step_claim_duration.bind(NAMESPACE);
+    // The hand-written instruments: same names, same provider.
+    let counter = meter.u64_counter("hand.steps.claimed.total").build();
+    let histogram = meter.f64_histogram("hand.step.claim.duration").build();
+
+    let mut g = c.benchmark_group("closed_labels_counter");
+    g.bench_function("generated_bind", |b| b.iter(|| claimed.add(black_box(1), black_box(ClaimMethod::Event))));
+    g.bench_function("generated_per_call", |b| {
+        b.iter(|| {
+            metrics.worker.steps_claimed_total.add(
+                black_box(1),
+                w::StepsClaimedTotalLabels { namespace: black_box(NAMESPACE), claim_method: ClaimMethod::Event },
+            )
+        })
+    });
+    g.bench_function("hand_written", |b| {
+        b.iter(|| {
+            counter.add(
+                black_box(1),
+                &[KeyValue::new("namespace", black_box(NAMESPACE)), KeyValue::new("claim_method", "event")],
+            )
+        })
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("closed_labels_histogram");
+    g.bench_function("generated_bind", |b| b.iter(|| claim_ms.record(black_box(3.5), black_box(ClaimMethod::Poll))));
+    g.bench_function("hand_written", |b| {
+        b.iter(|| {
+            histogram.record(
+                black_box(3.5),
+                &[KeyValue::new("namespace", black_box(NAMESPACE)), KeyValue::new("claim_method", "poll")],
+            )
+        })
+    });
+    g.finish();
+}
+
+/// Free-form labels from `&str`s: `tasker.tasks.requests.total` {correlation_id, task_type, namespace}.
+fn free_form_labels(c: &mut Criterion) {
+    let (_provider, meter) = sdk();
+    let metrics = Metrics::new(&meter);
+    let counter = meter.u64_counter("hand.tasks.requests.total").build();
+    let (id, task_type, namespace) = (String::from(ID), String::from("mathematical_sequence"), String::from(NAMESPACE));
+
+    let mut g = c.benchmark_group("free_form_counter");
+    g.bench_function("generated", |b| {
+        b.iter(|| {
+            metrics.orchestration.tasks_requests_total.add(
+                black_box(1),
+                o::TasksRequestsTotalLabels {
+                    correlation_id: black_box(&id),
+                    task_type: black_box(&task_type),
+                    namespace: black_box(&namespace),
+                },
+            )
+        })
+    });
+    g.bench_function("hand_written", |b| {
+        b.iter(|| {
+            counter.add(
+                black_box(1),
+                &[
+                    KeyValue::new("correlation_id", black_box(&id).to_string()),
+                    KeyValue::new("task_type", black_box(&task_type).to_string()),
+                    KeyValue::new("namespace", black_box(&namespace).to_string()),
+                ],
+            )
+        })
+    });
+    g.finish();
+}
+
+/// Telemetry disabled: the generated no-op recorder against the hand-written call on a no-op meter
+/// (the global meter with no provider installed).
+fn disabled(c: &mut Criterion) {
+    let metrics = Metrics::disabled();
+    let noop = opentelemetry::global::meter("noop");
+    let counter = noop.u64_counter("hand.tasks.requests.total").build();
+    let mut g = c.benchmark_group("disabled");
+    g.bench_function("generated", |b| {
+        b.iter(|| {
+            metrics.orchestration.tasks_requests_total.add(
+                black_box(1),
+                o::TasksRequestsTotalLabels {
+                    correlation_id: black_box(ID),
+                    task_type: black_box("mathematical_sequence"),
+                    namespace: black_box(NAMESPACE),
+                },
+            )
+        })
+    });
+    g.bench_function("hand_written_noop_meter", |b| {
+        b.iter(|| {
+            counter.add(
+                black_box(1),
+                &[
+                    KeyValue::new("correlation_id", black_box(ID).to_string()),
+                    KeyValue::new("task_type", black_box("mathematical_sequence").to_string()),
+                    KeyValue::new("namespace", black_box(NAMESPACE).to_string()),
+                ],
+            )
+        })
+    });
+    g.finish();
+}
+
+/// Two threads recording the same series; the time is per recording (wall time / calls per thread).
+fn contention(c: &mut Criterion) {
+    let (_provider, meter) = sdk();
+    let metrics = Metrics::new(&meter);
+    let claimed = metrics.worker.steps_claimed_total.bind(NAMESPACE);
+    let counter = meter.u64_counter("hand.steps.claimed.total").build();
+    let mut g = c.benchmark_group("contention_2_threads");
+    let threads = 2;
+    g.bench_function(BenchmarkId::new("generated_bind", threads), |b| {
+        b.iter_custom(|iters| run_threads(threads, iters, || claimed.add(1, ClaimMethod::Event)))
+    });
+    g.bench_function(BenchmarkId::new("hand_written", threads), |b| {
+        b.iter_custom(|iters| {
+            run_threads(threads, iters, || {
+                counter.add(1, &[KeyValue::new("namespace", NAMESPACE), KeyValue::new("claim_method", "event")])
+            })
+        })
+    });
+    g.finish();
+}
+
+fn run_threads(threads: usize, iters: u64, f: impl Fn() + Sync) -> Duration {
+    let barrier = std::sync::Barrier::new(threads);
+    let start = Instant::now();
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                barrier.wait();
+                for _ in 0..iters {
+                    f();
+                }
+            });
+        }
+    });
+    start.elapsed()
+}
+
+criterion_group!(benches, closed_labels, free_form_labels, disabled, contention);
+criterion_main!(benches);
