@@ -49,12 +49,12 @@ impl std::error::Error for Diagnostics {}
 /// `Ctxt` does).
 pub struct Ctxt<'a> {
     file: &'a str,
-    map: &'a SourceMap,
+    map: &'a SourceMap<'a>,
     errors: Option<Vec<Diagnostic>>,
 }
 
 impl<'a> Ctxt<'a> {
-    pub fn new(file: &'a str, map: &'a SourceMap) -> Self {
+    pub fn new(file: &'a str, map: &'a SourceMap<'a>) -> Self {
         Ctxt { file, map, errors: Some(Vec::new()) }
     }
 
