@@ -119,14 +119,16 @@ fn number_type_fits_instrument(catalog: &Catalog, cx: &mut Ctxt) {
     }
 }
 
-/// Label keys are valid Prometheus label names: `claim-method` or `__name` break it.
+/// Label keys are valid Prometheus label names that make a Rust field: `claim-method`, `__name` or
+/// `_` break it.
 fn label_keys_valid(catalog: &Catalog, cx: &mut Ctxt) {
     for l in &catalog.labels {
         let mut chars = l.key.chars();
         let ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
             && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
             && !l.key.starts_with("__")
-            && l.key != "le";
+            && l.key != "le"
+            && !l.rust_field.is_empty();
         if !ok {
             let at = if l.key == l.id { l.at.clone() } else { join_key(&l.at, "key") };
             cx.error_at_key(&at, Message::InvalidLabelKey { key: l.key.clone() });

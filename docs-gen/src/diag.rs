@@ -389,7 +389,11 @@ impl Message {
             ),
             InvalidLabelKey { key } => (
                 format!("invalid label key `{key}`"),
-                Some("a Prometheus label name matches [a-zA-Z_][a-zA-Z0-9_]* and does not start with `__`".into()),
+                Some(
+                    "a Prometheus label name matches [a-zA-Z_][a-zA-Z0-9_]* and does not start with `__`; `_` alone \
+                     makes no Rust field"
+                        .into(),
+                ),
             ),
             LabelValuesAndFreeForm => (
                 "a label has either `values` or `free_form`, not both".into(),

@@ -2,7 +2,8 @@
 //!
 //! heck does the casing; keywords get a raw `r#` (or a trailing `_` where Rust allows no raw form);
 //! names that start with a digit get a prefix (`V` for types and variants, `_` for fields). A name
-//! that leaves nothing usable gives `None`, and the caller reports it.
+//! that leaves nothing usable, or no identifier Rust accepts (`x²`: `²` is numeric to Unicode but
+//! no identifier character), gives `None`, and the caller reports it.
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
@@ -22,7 +23,7 @@ const NOT_RAW: &[&str] = &["crate", "self", "Self", "super", "_"];
 pub fn type_ident(text: &str) -> Option<String> {
     let camel = words(text)?.to_upper_camel_case();
     let ident = if camel.starts_with(|c: char| c.is_ascii_digit()) { format!("V{camel}") } else { camel };
-    Some(finish(ident))
+    finish(ident)
 }
 
 /// `snake_case` for fields, methods and modules: `claim-method` → `claim_method`, `type` → `r#type`,
@@ -30,7 +31,7 @@ pub fn type_ident(text: &str) -> Option<String> {
 pub fn field_ident(text: &str) -> Option<String> {
     let snake = words(text)?.to_snake_case();
     let ident = if snake.starts_with(|c: char| c.is_ascii_digit()) { format!("_{snake}") } else { snake };
-    Some(finish(ident))
+    finish(ident)
 }
 
 /// Keeps only characters that can be part of an identifier, turning the rest into separators.
@@ -40,14 +41,16 @@ fn words(text: &str) -> Option<String> {
     if trimmed.is_empty() { None } else { Some(trimmed) }
 }
 
-fn finish(ident: String) -> String {
-    if NOT_RAW.contains(&ident.as_str()) {
+fn finish(ident: String) -> Option<String> {
+    let ident = if NOT_RAW.contains(&ident.as_str()) {
         format!("{ident}_")
     } else if KEYWORDS.contains(&ident.as_str()) {
         format!("r#{ident}")
     } else {
         ident
-    }
+    };
+    // The emitter parses every identifier the same way, so what passes here cannot fail there.
+    syn::parse_str::<syn::Ident>(&ident).is_ok().then_some(ident)
 }
 
 /// The identifier without a raw prefix, for building longer names (`r#type` → `type`).
@@ -74,6 +77,8 @@ mod tests {
             ("ünïcode", Some("Ünïcode")),
             ("--", None),
             ("", None),
+            ("x²", None),
+            ("²", None),
         ];
         for (text, want) in types {
             assert_eq!(type_ident(text).as_deref(), *want, "type_ident({text:?})");
@@ -88,6 +93,8 @@ mod tests {
             ("2xx", Some("_2xx")),
             ("tasks.requests.total", Some("tasks_requests_total")),
             ("/", None),
+            ("_", None),
+            ("jobs²", None),
         ];
         for (text, want) in fields {
             assert_eq!(field_ident(text).as_deref(), *want, "field_ident({text:?})");

@@ -1,0 +1,79 @@
+//! Inputs meant to break the loader, through what `docs-gen check` runs (load, then render both
+//! outputs on success): each gives a located diagnostic, whose first line is asserted exactly.
+//!
+//! Each case prints the time and the peak memory it took; neither is asserted (speed is measured
+//! by the benchmarks; a test run shares the machine). The cases run one at a time, so the peak is
+//! theirs.
+
+use std::sync::Mutex;
+use std::time::Instant;
+
+const MINIMAL: &str = include_str!("fixtures/good/minimal.yaml");
+
+/// One case at a time, so that the peak memory a case prints is its own.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+/// Loads `bytes` as `docs-gen check` does and returns the first line of its diagnostics, or
+/// `loaded` when the catalog is valid (its renders then ran too). Prints time and peak memory.
+fn check(case: &str, bytes: &[u8]) -> String {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    reset_peak_rss();
+    let start = Instant::now();
+    let outcome = match docs_gen::load_bytes("metrics.yaml", bytes) {
+        Ok(catalog) => {
+            docs_gen::emit_markdown::render(&catalog);
+            docs_gen::emit_rust::render(&catalog);
+            "loaded".to_owned()
+        }
+        Err(d) => d.to_string().lines().next().unwrap_or_default().to_owned(),
+    };
+    let elapsed = start.elapsed();
+    let peak = peak_rss_kib().map_or("?".into(), |k| format!("{} MiB", k / 1024));
+    println!("{case}: {} bytes in {elapsed:.2?}, peak RSS {peak}: {outcome}", bytes.len());
+    outcome
+}
+
+/// Linux keeps the process's peak resident set in /proc/self/status (VmHWM); writing 5 to
+/// /proc/self/clear_refs resets it. Elsewhere nothing is printed.
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+fn peak_rss_kib() -> Option<usize> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// The minimal fixture with `from` replaced by `to` (which must occur).
+fn minimal_with(from: &str, to: &str) -> String {
+    assert!(MINIMAL.contains(from), "{from:?} is not in minimal.yaml");
+    MINIMAL.replacen(from, to, 1)
+}
+
+/// Names the sanitizer cannot make a Rust identifier of are reported where they are; the emitter
+/// used to panic on them (`²` is numeric to Unicode, but no identifier character).
+#[test]
+fn names_that_make_no_rust_identifier() {
+    let cases = [
+        (
+            minimal_with("values: [ok, failed, timed_out]", "values: [ok, failed, x²]"),
+            "metrics.yaml:42:26: error: cannot make a Rust identifier of the label value `x²`",
+        ),
+        (
+            minimal_with("id: jobs", "id: jobs²").replace("domain: jobs\n", "domain: jobs²\n"),
+            "metrics.yaml:25:9: error: cannot make a Rust identifier of the domain id `jobs²`",
+        ),
+        (
+            minimal_with("name: Open,", "name: Open²,"),
+            "metrics.yaml:57:26: error: cannot make a Rust identifier of the state name `Open²`",
+        ),
+        (
+            minimal_with("  queue:\n    description: Queue name", "  queue:\n    key: _\n    description: Queue name"),
+            "metrics.yaml:48:5: error: invalid label key `_`",
+        ),
+    ];
+    for (text, want) in cases {
+        assert_eq!(check("no Rust identifier", text.as_bytes()), want);
+    }
+}
