@@ -1,9 +1,10 @@
 //! The loader: bytes → located shape errors or [`Parsed`] sections → [`Catalog`] → checked.
 //!
 //! Stages: (1) UTF-8 and YAML syntax, the top-level shape (serde_yaml, which also bounds alias
-//! expansion and nesting depth); (2) each section item deserialized on its own, so every item's
-//! shape error is reported; (3) the model is built and every rule checked. Errors of a stage are all
-//! reported, sorted; a stage with errors stops the load.
+//! expansion and nesting depth; flow nesting is bounded before it, see `flow_too_deep`); (2) each
+//! section item deserialized on its own, so every item's shape error is reported; (3) the model is
+//! built and every rule checked. Errors of a stage are all reported, sorted; a stage with errors
+//! stops the load.
 
 use crate::check;
 use crate::diag::{Ctxt, Diagnostic, Diagnostics, Message};
@@ -38,6 +39,9 @@ pub fn load_str(display: &str, text: &str) -> Result<Catalog, Diagnostics> {
     if text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
         return Err(single(display, 1, 1, Message::EmptyCatalog));
     }
+    if let Some((line, col)) = flow_too_deep(text) {
+        return Err(single(display, line, col, Message::Yaml { error: "recursion limit exceeded".into() }));
+    }
     let raw: RawCatalog = serde_yaml::from_str(text).map_err(|e| {
         let (line, col) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
         single(display, line, col, Message::Yaml { error: strip_location(&e.to_string()) })
@@ -54,6 +58,27 @@ pub fn load_str(display: &str, text: &str) -> Result<Catalog, Diagnostics> {
     check::all(&catalog, &mut cx);
     cx.finish()?;
     Ok(catalog)
+}
+
+/// Where flow collections (`[`, `{`) nest deeper than yaml-rust2's scanner allows (255 levels;
+/// serde_yaml refuses more than 128 anyway), if they do.
+///
+/// libyaml, under serde_yaml, looks at every open flow collection for each token, so its time grows
+/// with depth × tokens: 100,000 unclosed `[` (100 KB) took 20 s, all before serde_yaml's recursion
+/// limit could refuse them. yaml-rust2's scanner stops at its limit instead (or at a syntax error,
+/// where libyaml stops too). Its pass is skipped where the number of `[` and `{` (a bound on the
+/// depth) times the size (a bound on the tokens) is small, as for the seed catalog: libyaml's extra
+/// work there is small too.
+fn flow_too_deep(text: &str) -> Option<(usize, usize)> {
+    let opens = text.bytes().filter(|b| matches!(b, b'[' | b'{')).count();
+    if opens <= 255 || opens.saturating_mul(text.len()) <= 1 << 27 {
+        return None;
+    }
+    let mut scanner = yaml_rust2::scanner::Scanner::new(text.chars());
+    scanner.by_ref().for_each(drop);
+    let error = scanner.get_error()?;
+    // yaml-rust2 counts lines from 1 and columns from 0.
+    (error.info() == "recursion limit exceeded").then(|| (error.marker().line(), error.marker().col() + 1))
 }
 
 fn single(file: &str, line: usize, col: usize, message: Message) -> Diagnostics {

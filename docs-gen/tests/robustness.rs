@@ -77,3 +77,27 @@ fn names_that_make_no_rust_identifier() {
         assert_eq!(check("no Rust identifier", text.as_bytes()), want);
     }
 }
+
+/// Deep nesting: serde_yaml stops at 128 levels, but libyaml's time under it grew with depth ×
+/// tokens (100,000 `[` took 20 s); yaml-rust2, which indexes locations, must not overflow the stack.
+#[test]
+fn deeply_nested_input() {
+    let flow = |open: &str, close: &str, depth: usize| {
+        minimal_with(
+            "    labels: [job_id, outcome]",
+            &format!("    labels: {}x{}", open.repeat(depth), close.repeat(depth)),
+        )
+    };
+    let too_deep = "error: recursion limit exceeded";
+    for depth in [10_000, 100_000] {
+        assert_eq!(check("nested [", flow("[", "]", depth).as_bytes()), format!("metrics.yaml:66:268: {too_deep}"));
+        assert_eq!(
+            check("nested {a: ", flow("{a: ", "}", depth).as_bytes()),
+            format!("metrics.yaml:66:1033: {too_deep}")
+        );
+        assert_eq!(check("unclosed [", flow("[", "", depth).as_bytes()), format!("metrics.yaml:66:268: {too_deep}"));
+        let block =
+            minimal_with("    labels: [job_id, outcome]", &format!("    labels:\n      {}x", "- ".repeat(depth)));
+        assert_eq!(check("nested - ", block.as_bytes()), format!("metrics.yaml:67:257: {too_deep}"));
+    }
+}
