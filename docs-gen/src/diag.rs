@@ -250,6 +250,10 @@ pub enum Message {
         query: String,
         error: String,
     },
+    PromqlTooLong {
+        bytes: usize,
+        max: usize,
+    },
     PromqlUnknownSeries {
         series: String,
         suggestion: Option<String>,
@@ -443,6 +447,10 @@ impl Message {
                 Some("use UpperCamelCase letters and digits, e.g. `FfiCompletionSlowSends`".into()),
             ),
             Promql { query, error } => (format!("invalid PromQL `{query}`: {error}"), None),
+            PromqlTooLong { bytes, max } => (
+                format!("the query is {bytes} bytes long; a query of the catalog has at most {max}"),
+                Some("split it into several queries".into()),
+            ),
             PromqlUnknownSeries { series, suggestion } => (
                 format!("the query names `{series}`, which no metric of the catalog produces"),
                 hint_for(

@@ -101,3 +101,34 @@ fn deeply_nested_input() {
         assert_eq!(check("nested - ", block.as_bytes()), format!("metrics.yaml:67:257: {too_deep}"));
     }
 }
+
+/// A query nested deeply overflowed the stack (promql-parser and the checks recurse on its syntax
+/// tree); a query longer than the catalog allows is reported where it is, and the deepest queries
+/// it allows still load.
+#[test]
+fn deeply_nested_query() {
+    let x = "app_jobs_completed_total";
+    let shapes = |n: usize| {
+        [
+            format!("{}{x}{}", "(".repeat(n / 2), ")".repeat(n / 2)),
+            format!("{}{x}{}", "sum(".repeat(n / 5), ")".repeat(n / 5)),
+            format!("{}{x}", "-".repeat(n)),
+            format!("{x}{}", " + 1".repeat(n / 4)),
+        ]
+    };
+    for expr in shapes(4096 - x.len()) {
+        assert!(expr.len() <= 4096);
+        let text = minimal_with("expr: sum by (outcome) (app_jobs_completed_total)", &format!("expr: \"{expr}\""));
+        assert_eq!(check("deepest query allowed", text.as_bytes()), "loaded");
+    }
+    for expr in shapes(100_000) {
+        let text = minimal_with("expr: sum by (outcome) (app_jobs_completed_total)", &format!("expr: \"{expr}\""));
+        assert_eq!(
+            check("deep query", text.as_bytes()),
+            format!(
+                "metrics.yaml:71:15: error: the query is {} bytes long; a query of the catalog has at most 4096",
+                expr.len()
+            )
+        );
+    }
+}
