@@ -36,14 +36,16 @@ pub fn load_bytes(display: &str, bytes: &[u8]) -> Result<Catalog, Diagnostics> {
 
 /// Loads and validates a catalog from its text.
 pub fn load_str(display: &str, text: &str) -> Result<Catalog, Diagnostics> {
-    if text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+    if text.split(['\n', '\r']).all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
         return Err(single(display, 1, 1, Message::EmptyCatalog));
     }
     if let Some((line, col)) = flow_too_deep(text) {
         return Err(single(display, line, col, Message::Yaml { error: "recursion limit exceeded".into() }));
     }
     let raw: RawCatalog = serde_yaml::from_str(text).map_err(|e| {
-        let (line, col) = e.location().map(|l| (l.line(), l.column())).unwrap_or((1, 1));
+        // libyaml also breaks lines at NEL, LS and PS (YAML 1.1), which editors and yaml-rust2 do
+        // not: the position is counted again from its byte offset.
+        let (line, col) = e.location().map(|l| line_col(text.as_bytes(), l.index())).unwrap_or((1, 1));
         single(display, line, col, Message::Yaml { error: strip_location(&e.to_string()) })
     })?;
 
@@ -119,10 +121,13 @@ fn plain_serde(message: &str) -> String {
     }
 }
 
+/// The 1-based line and column (in characters) of a byte offset. Lines end as YAML 1.2 and
+/// yaml-rust2 end them: at `\n`, `\r\n` or a lone `\r`.
 fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
-    let before = &bytes[..offset];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let before = &bytes[..offset.min(bytes.len())];
+    let ends_line = |i: usize| bytes[i] == b'\n' || (bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+    let line = (0..before.len()).filter(|&i| ends_line(i)).count() + 1;
+    let line_start = (0..before.len()).rev().find(|&i| ends_line(i)).map_or(0, |i| i + 1);
     let col = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
     (line, col)
 }

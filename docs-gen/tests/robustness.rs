@@ -132,3 +132,42 @@ fn deeply_nested_query() {
         );
     }
 }
+
+/// Lines end at `\n`, `\r\n` or a lone `\r` (YAML 1.2, as editors show them). libyaml also ended
+/// lines at NEL, LS and PS, so its errors pointed past the end of a file; a catalog with
+/// CR line endings was reported empty, as its first line (all of it) started with a comment.
+#[test]
+fn line_breaks() {
+    let cases = [
+        (
+            "'\u{85}\u{85}".to_owned(),
+            "metrics.yaml:1:4: error: found unexpected end of stream, while scanning a quoted scalar",
+        ),
+        (
+            "document: x\u{2028}\u{2029}\ndomains: [unclosed\n".to_owned(),
+            "metrics.yaml:3:1: error: did not find expected ',' or ']', while parsing a flow sequence",
+        ),
+        (
+            minimal_with("instrument: counter", "instrument: countr").replace('\n', "\r\n"),
+            "metrics.yaml:62:17: error: unknown instrument `countr`",
+        ),
+        (
+            minimal_with("instrument: counter", "instrument: countr").replace('\n', "\r"),
+            "metrics.yaml:62:17: error: unknown instrument `countr`",
+        ),
+        (
+            "document:\r  title: [unclosed\r".to_owned(),
+            "metrics.yaml:3:1: error: did not find expected ',' or ']', while parsing a flow sequence",
+        ),
+        ("document:\r  title: caf\u{e9}".to_owned(), "metrics.yaml:1:1: error: missing field `domains`"),
+        (
+            "\u{feff}document: [unclosed\n".to_owned(),
+            "metrics.yaml:2:1: error: did not find expected ',' or ']', while parsing a flow sequence",
+        ),
+    ];
+    for (text, want) in cases {
+        assert_eq!(check("line breaks", text.as_bytes()), want, "{text:?}");
+    }
+    let not_utf8 = b"document:\r  title: caf\xe9\r";
+    assert_eq!(check("not UTF-8 after CR", not_utf8), "metrics.yaml:2:13: error: the catalog is not valid UTF-8");
+}
