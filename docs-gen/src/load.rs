@@ -45,7 +45,10 @@ pub fn load_str(display: &str, text: &str) -> Result<Catalog, Diagnostics> {
     let raw: RawCatalog = serde_yaml::from_str(text).map_err(|e| {
         // libyaml also breaks lines at NEL, LS and PS (YAML 1.1), which editors and yaml-rust2 do
         // not: the position is counted again from its byte offset.
-        let (line, col) = e.location().map(|l| line_col(text.as_bytes(), l.index())).unwrap_or((1, 1));
+        let (line, col) = match e.location() {
+            Some(l) => line_col(text.as_bytes(), l.index()),
+            None => where_deserialization_stopped(text),
+        };
         single(display, line, col, Message::Yaml { error: strip_location(&e.to_string()) })
     })?;
 
@@ -81,6 +84,16 @@ fn flow_too_deep(text: &str) -> Option<(usize, usize)> {
     let error = scanner.get_error()?;
     // yaml-rust2 counts lines from 1 and columns from 0.
     (error.info() == "recursion limit exceeded").then(|| (error.marker().line(), error.marker().col() + 1))
+}
+
+/// serde_yaml's repetition limit (an alias bomb) has no position: deserializing again with the
+/// path tracked finds where it stopped, and the source map finds that path (or the nearest
+/// enclosing one it has: it does not expand aliases).
+fn where_deserialization_stopped(text: &str) -> (usize, usize) {
+    match serde_path_to_error::deserialize::<_, RawCatalog>(serde_yaml::Deserializer::from_str(text)) {
+        Ok(_) => (1, 1),
+        Err(e) => SourceMap::new(text).value(&join_path(String::new(), e.path())),
+    }
 }
 
 fn single(file: &str, line: usize, col: usize, message: Message) -> Diagnostics {
@@ -183,19 +196,24 @@ fn list<T: DeserializeOwned>(key: &str, values: Vec<serde_yaml::Value>, cx: &mut
         .collect()
 }
 
+/// `path` followed by the segments serde stopped at, in the source map's spelling.
+fn join_path(mut path: String, segments: &serde_path_to_error::Path) -> String {
+    for segment in segments.iter() {
+        match segment {
+            serde_path_to_error::Segment::Seq { index } => path = join_index(&path, *index),
+            serde_path_to_error::Segment::Map { key } => path = join_key(&path, key),
+            serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {}
+        }
+    }
+    path
+}
+
 /// Deserializes one item; a shape error is reported at the exact path serde stopped at.
 fn item<T: DeserializeOwned>(at: String, value: serde_yaml::Value, cx: &mut Ctxt) -> Option<T> {
     match serde_path_to_error::deserialize::<_, T>(value) {
         Ok(t) => Some(t),
         Err(e) => {
-            let mut path = at;
-            for segment in e.path().iter() {
-                match segment {
-                    serde_path_to_error::Segment::Seq { index } => path = join_index(&path, *index),
-                    serde_path_to_error::Segment::Map { key } => path = join_key(&path, key),
-                    serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {}
-                }
-            }
+            let path = join_path(at, e.path());
             let message = plain_serde(&e.into_inner().to_string());
             // Unknown fields point at their key; other shape errors at the offending value.
             if message.starts_with("unknown field") {

@@ -322,7 +322,7 @@ const CASES: &[Case] = &[
             "labels:\n  a: &a [x, x, x, x, x, x, x, x, x]\n  b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n  c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n  d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n  e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n  f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n  g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]\n  h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]\n  i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]\n",
         ),
         expect: &[
-            "metrics.yaml:1:1: error: repetition limit exceeded",
+            "metrics.yaml:7:10: error: repetition limit exceeded",
             "  help: YAML aliases expand to too many nodes; write the values out instead",
             "1 error in the catalog",
         ],

@@ -171,3 +171,27 @@ fn line_breaks() {
     let not_utf8 = b"document:\r  title: caf\xe9\r";
     assert_eq!(check("not UTF-8 after CR", not_utf8), "metrics.yaml:2:13: error: the catalog is not valid UTF-8");
 }
+
+/// "Billion laughs" inside a catalog: 10 levels of 10 aliases (10^10 nodes if expanded) in a
+/// metric's `labels`, and 9 levels of 9 in a label's `values`. serde_yaml stops expanding; the
+/// error is located at the alias where it stopped (it had no position, so it said 1:1).
+#[test]
+fn alias_bombs() {
+    let bomb = |levels: usize, width: usize| {
+        let mut b = "[&l0 lol".to_owned();
+        for i in 1..levels {
+            b += &format!(", &l{i} [{}]", vec![format!("*l{}", i - 1); width].join(", "));
+        }
+        b + "]"
+    };
+    let in_metric = minimal_with("    labels: [job_id, outcome]", &format!("    labels: {}", bomb(10, 10)));
+    assert_eq!(
+        check("alias bomb in a metric", in_metric.as_bytes()),
+        "metrics.yaml:66:267: error: repetition limit exceeded"
+    );
+    let in_label = minimal_with("    values: [ok, failed, timed_out]", &format!("    values: {}", bomb(9, 9)));
+    assert_eq!(
+        check("alias bomb in a label", in_label.as_bytes()),
+        "metrics.yaml:42:257: error: repetition limit exceeded"
+    );
+}
