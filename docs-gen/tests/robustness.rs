@@ -2,21 +2,25 @@
 //! outputs on success): each gives a located diagnostic, whose first line is asserted exactly.
 //!
 //! Each case prints the time and the peak memory it took; neither is asserted (speed is measured
-//! by the benchmarks; a test run shares the machine). The cases run one at a time, so the peak is
-//! theirs.
+//! by the benchmarks; a test run shares the machine). The tests of this file run one at a time, so
+//! the peak is the case's own.
 
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
 const MINIMAL: &str = include_str!("fixtures/good/minimal.yaml");
+const SEED: &str = include_str!("../../metrics.yaml");
 
-/// One case at a time, so that the peak memory a case prints is its own.
+/// Every test of this file holds it, so that the peak memory a case prints is its own.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+fn one_at_a_time() -> MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 /// Loads `bytes` as `docs-gen check` does and returns the first line of its diagnostics, or
 /// `loaded` when the catalog is valid (its renders then ran too). Prints time and peak memory.
 fn check(case: &str, bytes: &[u8]) -> String {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     reset_peak_rss();
     let start = Instant::now();
     let outcome = match docs_gen::load_bytes("metrics.yaml", bytes) {
@@ -55,6 +59,7 @@ fn minimal_with(from: &str, to: &str) -> String {
 /// used to panic on them (`²` is numeric to Unicode, but no identifier character).
 #[test]
 fn names_that_make_no_rust_identifier() {
+    let _one = one_at_a_time();
     let cases = [
         (
             minimal_with("values: [ok, failed, timed_out]", "values: [ok, failed, x²]"),
@@ -82,6 +87,7 @@ fn names_that_make_no_rust_identifier() {
 /// tokens (100,000 `[` took 20 s); yaml-rust2, which indexes locations, must not overflow the stack.
 #[test]
 fn deeply_nested_input() {
+    let _one = one_at_a_time();
     let flow = |open: &str, close: &str, depth: usize| {
         minimal_with(
             "    labels: [job_id, outcome]",
@@ -107,6 +113,7 @@ fn deeply_nested_input() {
 /// it allows still load.
 #[test]
 fn deeply_nested_query() {
+    let _one = one_at_a_time();
     let x = "app_jobs_completed_total";
     let shapes = |n: usize| {
         [
@@ -138,6 +145,7 @@ fn deeply_nested_query() {
 /// CR line endings was reported empty, as its first line (all of it) started with a comment.
 #[test]
 fn line_breaks() {
+    let _one = one_at_a_time();
     let cases = [
         (
             "'\u{85}\u{85}".to_owned(),
@@ -177,6 +185,7 @@ fn line_breaks() {
 /// error is located at the alias where it stopped (it had no position, so it said 1:1).
 #[test]
 fn alias_bombs() {
+    let _one = one_at_a_time();
     let bomb = |levels: usize, width: usize| {
         let mut b = "[&l0 lol".to_owned();
         for i in 1..levels {
@@ -193,5 +202,99 @@ fn alias_bombs() {
     assert_eq!(
         check("alias bomb in a label", in_label.as_bytes()),
         "metrics.yaml:42:257: error: repetition limit exceeded"
+    );
+}
+
+/// The minimal fixture with its `metrics:` section moved to the end of the file, so that text
+/// appended to it adds metrics.
+fn metrics_last() -> String {
+    let start = MINIMAL.find("\nmetrics:\n").expect("minimal.yaml has metrics") + 1;
+    let end = MINIMAL.find("\nexample_queries:").expect("minimal.yaml has example_queries") + 1;
+    [&MINIMAL[..start], &MINIMAL[end..], &MINIMAL[start..end]].concat()
+}
+
+/// A 50 MiB catalog: one metric whose description is a block scalar of 50 MiB of prose, and whose
+/// last line, the last of the file, names an unknown instrument.
+#[test]
+fn a_50_mib_catalog() {
+    let _one = one_at_a_time();
+    let mut text = metrics_last();
+    text.push_str("  - name: app.jobs.described\n    domain: jobs\n    type: i64\n    unit: \"{job}\"\n");
+    text.push_str("    status: planned\n    description: |\n");
+    let prose = "      Jobs running now, counted when a worker claims one and when it lets go of it.\n";
+    text.push_str(&prose.repeat((50 << 20) / prose.len()));
+    text.push_str("    instrument: up_down_countr\n");
+    let last = text.lines().count();
+    assert_eq!(
+        check("50 MiB description", text.as_bytes()),
+        format!("metrics.yaml:{last}:17: error: unknown instrument `up_down_countr`")
+    );
+}
+
+/// Many metrics: the minimal fixture and 2,000 generated metrics (600 KiB; `docs-gen check` on 50
+/// MiB of them is measured from the command line, as a debug test would take minutes). The last
+/// line of the file names an unknown instrument.
+#[test]
+fn many_metrics() {
+    let _one = one_at_a_time();
+    let mut text = metrics_last();
+    for i in 0..2_000 {
+        text.push_str(&format!(
+            "  - name: app.generated.m{i}.total\n    domain: jobs\n    type: u64\n    unit: \"{{job}}\"\n    \
+             description: Generated metric {i}\n    labels: [job_id, outcome]\n    status: planned\n    queries:\n      \
+             - title: By outcome\n        expr: sum by (outcome) (app_generated_m{i}_total)\n    instrument: counter\n"
+        ));
+    }
+    text.truncate(text.len() - "counter\n".len());
+    text.push_str("countr\n");
+    let last = text.lines().count();
+    assert_eq!(
+        check("2,000 metrics, the last one wrong", text.as_bytes()),
+        format!("metrics.yaml:{last}:17: error: unknown instrument `countr`")
+    );
+}
+
+/// The seed catalog with one byte that is not UTF-8 in the middle of a line in its middle.
+#[test]
+fn not_utf8_in_the_middle() {
+    let _one = one_at_a_time();
+    let line = SEED.lines().count() / 2;
+    let start: usize = SEED.lines().take(line - 1).map(|l| l.len() + 1).sum();
+    let col = SEED[start..].find(|c: char| c.is_ascii_alphabetic()).expect("a line with a word") + 3;
+    let at = start + col - 1;
+    let mut bytes = SEED.as_bytes().to_vec();
+    bytes.insert(at, 0xff);
+    assert_eq!(
+        check("0xff in the seed catalog", &bytes),
+        format!("metrics.yaml:{line}:{col}: error: the catalog is not valid UTF-8")
+    );
+}
+
+/// Files with nothing in them, beyond bad_catalogs' empty and comment-only files.
+#[test]
+fn nothing_in_the_file() {
+    let _one = one_at_a_time();
+    let empty = "metrics.yaml:1:1: error: the catalog is empty";
+    let comments = "# a catalog\n".repeat(1 << 17);
+    for text in ["\r\n  \r\n\t\n", "\r# only a comment\r", comments.as_str()] {
+        assert_eq!(check("nothing", text.as_bytes()), empty, "{:?}", &text[..text.len().min(40)]);
+    }
+    // A byte-order mark is not taken for content by the empty-catalog check, but is by YAML.
+    assert_eq!(check("only a BOM", "\u{feff}".as_bytes()), "metrics.yaml:1:2: error: missing field `document`");
+    assert_eq!(check("a document marker", b"---\n"), "metrics.yaml:2:1: error: missing field `document`");
+}
+
+/// The real catalog, but as the one item of a list; a string.
+#[test]
+fn not_a_map() {
+    let _one = one_at_a_time();
+    let as_list = format!("- {}", SEED.replace('\n', "\n  "));
+    assert_eq!(
+        check("the seed catalog in a list", as_list.as_bytes()),
+        "metrics.yaml:1:1: error: invalid type: sequence, expected a map"
+    );
+    assert_eq!(
+        check("a string", b"just a string\n"),
+        "metrics.yaml:1:1: error: invalid type: string \"just a string\", expected a map"
     );
 }
