@@ -587,6 +587,9 @@ fn recorder(catalog: &Catalog, m: &Metric) -> TokenStream {
         )
     };
 
+    let enabled = format_ident!("{}_enabled", method.to_string());
+    let value_arg = if value_map.is_some() { quote!(state) } else { quote!(value) };
+    let labels_arg = labels_param.as_ref().map(|_| quote!(, labels));
     let bind = bind_api(m, &defs, &ty, &value_param, &value_expr);
 
     quote! {
@@ -626,11 +629,19 @@ fn recorder(catalog: &Catalog, m: &Metric) -> TokenStream {
             }
 
             #value_doc
-            #[inline]
+            #[inline(always)]
             pub fn #method(&self, #value_param #labels_param) {
+                // Kept tiny so that it inlines: when disabled, a call is one test of `instrument`.
                 if let ::core::option::Option::Some(instrument) = &self.instrument {
-                    instrument.#method(#value_expr, #attributes);
+                    Self::#enabled(instrument, #value_arg #labels_arg);
                 }
+            }
+
+            fn #enabled(
+                instrument: &::opentelemetry::metrics::#instrument_ty<#ty>,
+                #value_param #labels_param
+            ) {
+                instrument.#method(#value_expr, #attributes);
             }
         }
 

@@ -303,21 +303,28 @@ pub mod r#type {
             }
         }
         /// Adds `value` to the counter. The unit, `By/s`.
-        #[inline]
+        #[inline(always)]
         pub fn add(&self, value: f64, labels: EdgeRequestsTotalLabels<'_>) {
             if let ::core::option::Option::Some(instrument) = &self.instrument {
-                instrument
-                    .add(
-                        value,
-                        &[
-                            ::opentelemetry::KeyValue::new("kind", labels.kind.as_str()),
-                            ::opentelemetry::KeyValue::new(
-                                "type",
-                                ::std::string::String::from(labels.r#type),
-                            ),
-                        ],
-                    );
+                Self::add_enabled(instrument, value, labels);
             }
+        }
+        fn add_enabled(
+            instrument: &::opentelemetry::metrics::Counter<f64>,
+            value: f64,
+            labels: EdgeRequestsTotalLabels<'_>,
+        ) {
+            instrument
+                .add(
+                    value,
+                    &[
+                        ::opentelemetry::KeyValue::new("kind", labels.kind.as_str()),
+                        ::opentelemetry::KeyValue::new(
+                            "type",
+                            ::std::string::String::from(labels.r#type),
+                        ),
+                    ],
+                );
         }
     }
     /// [`EdgeRequestsTotal`] with its attributes resolved by [`EdgeRequestsTotal::bind`].
@@ -403,11 +410,17 @@ pub mod r#type {
             }
         }
         /// Records the gauge's current value. The unit, `{thing}`.
-        #[inline]
+        #[inline(always)]
         pub fn record(&self, value: u64) {
             if let ::core::option::Option::Some(instrument) = &self.instrument {
-                instrument.record(value, &[]);
+                Self::record_enabled(instrument, value);
             }
+        }
+        fn record_enabled(
+            instrument: &::opentelemetry::metrics::Gauge<u64>,
+            value: u64,
+        ) {
+            instrument.record(value, &[]);
         }
     }
     /// [`EdgeUnicodeGauge`] with its attributes resolved by [`EdgeUnicodeGauge::bind`].

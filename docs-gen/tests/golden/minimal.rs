@@ -317,24 +317,31 @@ pub mod jobs {
             }
         }
         /// Adds `value` to the counter. The unit, `{job}`.
-        #[inline]
+        #[inline(always)]
         pub fn add(&self, value: u64, labels: JobsCompletedTotalLabels<'_>) {
             if let ::core::option::Option::Some(instrument) = &self.instrument {
-                instrument
-                    .add(
-                        value,
-                        &[
-                            ::opentelemetry::KeyValue::new(
-                                "job_id",
-                                ::std::string::String::from(labels.job_id),
-                            ),
-                            ::opentelemetry::KeyValue::new(
-                                "outcome",
-                                labels.outcome.as_str(),
-                            ),
-                        ],
-                    );
+                Self::add_enabled(instrument, value, labels);
             }
+        }
+        fn add_enabled(
+            instrument: &::opentelemetry::metrics::Counter<u64>,
+            value: u64,
+            labels: JobsCompletedTotalLabels<'_>,
+        ) {
+            instrument
+                .add(
+                    value,
+                    &[
+                        ::opentelemetry::KeyValue::new(
+                            "job_id",
+                            ::std::string::String::from(labels.job_id),
+                        ),
+                        ::opentelemetry::KeyValue::new(
+                            "outcome",
+                            labels.outcome.as_str(),
+                        ),
+                    ],
+                );
         }
     }
     /// [`JobsCompletedTotal`] with its attributes resolved by [`JobsCompletedTotal::bind`].
@@ -429,20 +436,22 @@ pub mod jobs {
             }
         }
         /// Records one measurement. The unit, `ms`.
-        #[inline]
+        #[inline(always)]
         pub fn record(&self, value: f64, labels: JobDurationLabels) {
             if let ::core::option::Option::Some(instrument) = &self.instrument {
-                instrument
-                    .record(
-                        value,
-                        &[
-                            ::opentelemetry::KeyValue::new(
-                                "outcome",
-                                labels.outcome.as_str(),
-                            ),
-                        ],
-                    );
+                Self::record_enabled(instrument, value, labels);
             }
+        }
+        fn record_enabled(
+            instrument: &::opentelemetry::metrics::Histogram<f64>,
+            value: f64,
+            labels: JobDurationLabels,
+        ) {
+            instrument
+                .record(
+                    value,
+                    &[::opentelemetry::KeyValue::new("outcome", labels.outcome.as_str())],
+                );
         }
     }
     /// [`JobDuration`] with its attributes resolved by [`JobDuration::bind`].
@@ -524,11 +533,17 @@ pub mod jobs {
             }
         }
         /// Adds `value` (which may be negative) to the counter. The unit, `{job}`.
-        #[inline]
+        #[inline(always)]
         pub fn add(&self, value: i64) {
             if let ::core::option::Option::Some(instrument) = &self.instrument {
-                instrument.add(value, &[]);
+                Self::add_enabled(instrument, value);
             }
+        }
+        fn add_enabled(
+            instrument: &::opentelemetry::metrics::UpDownCounter<i64>,
+            value: i64,
+        ) {
+            instrument.add(value, &[]);
         }
     }
     /// [`JobsRunning`] with its attributes resolved by [`JobsRunning::bind`].
@@ -633,11 +648,17 @@ pub mod health {
             }
         }
         /// Records the gauge's state. The unit, `{state}`.
-        #[inline]
+        #[inline(always)]
         pub fn record(&self, state: super::values::BreakerState) {
             if let ::core::option::Option::Some(instrument) = &self.instrument {
-                instrument.record(state.value(), &[]);
+                Self::record_enabled(instrument, state);
             }
+        }
+        fn record_enabled(
+            instrument: &::opentelemetry::metrics::Gauge<i64>,
+            state: super::values::BreakerState,
+        ) {
+            instrument.record(state.value(), &[]);
         }
     }
     /// [`BreakerState`] with its attributes resolved by [`BreakerState::bind`].
@@ -715,20 +736,27 @@ pub mod health {
             }
         }
         /// Records the gauge's current value. The unit, `%`.
-        #[inline]
+        #[inline(always)]
         pub fn record(&self, value: f64, labels: QueueUsagePercentLabels<'_>) {
             if let ::core::option::Option::Some(instrument) = &self.instrument {
-                instrument
-                    .record(
-                        value,
-                        &[
-                            ::opentelemetry::KeyValue::new(
-                                "queue",
-                                ::std::string::String::from(labels.queue),
-                            ),
-                        ],
-                    );
+                Self::record_enabled(instrument, value, labels);
             }
+        }
+        fn record_enabled(
+            instrument: &::opentelemetry::metrics::Gauge<f64>,
+            value: f64,
+            labels: QueueUsagePercentLabels<'_>,
+        ) {
+            instrument
+                .record(
+                    value,
+                    &[
+                        ::opentelemetry::KeyValue::new(
+                            "queue",
+                            ::std::string::String::from(labels.queue),
+                        ),
+                    ],
+                );
         }
     }
     /// [`QueueUsagePercent`] with its attributes resolved by [`QueueUsagePercent::bind`].
