@@ -27,16 +27,24 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// All errors of a catalog, sorted by position. Its `Display` is what users read.
+/// The most errors a stage reports; past it, errors are only counted. A broken generated catalog
+/// can have an error per metric, and each may search every name for a did-you-mean.
+pub const MAX_ERRORS: usize = 100;
+
+/// All errors of a catalog, sorted by position, and how many more were found but not kept (past
+/// [`MAX_ERRORS`]). Its `Display` is what users read.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Diagnostics(pub Vec<Diagnostic>);
+pub struct Diagnostics(pub Vec<Diagnostic>, pub usize);
 
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for d in &self.0 {
             writeln!(f, "{d}")?;
         }
-        let n = self.0.len();
+        let n = self.0.len() + self.1;
+        if self.1 > 0 {
+            writeln!(f, "... and {} more (only the first {} are shown)", self.1, self.0.len())?;
+        }
         write!(f, "{n} error{} in the catalog", if n == 1 { "" } else { "s" })
     }
 }
@@ -51,27 +59,52 @@ pub struct Ctxt<'a> {
     file: &'a str,
     map: &'a SourceMap<'a>,
     errors: Option<Vec<Diagnostic>>,
+    /// Errors past [`MAX_ERRORS`], counted but neither located nor worded.
+    omitted: usize,
 }
 
 impl<'a> Ctxt<'a> {
     pub fn new(file: &'a str, map: &'a SourceMap<'a>) -> Self {
-        Ctxt { file, map, errors: Some(Vec::new()) }
+        Ctxt { file, map, errors: Some(Vec::new()), omitted: 0 }
+    }
+
+    /// Whether further errors are only counted; checks may skip costly hints then.
+    pub fn is_full(&self) -> bool {
+        self.errors.as_ref().is_some_and(|e| e.len() >= MAX_ERRORS)
+    }
+
+    /// Counts the error instead of keeping it when the collector is full.
+    fn counted(&mut self) -> bool {
+        let full = self.is_full();
+        if full {
+            self.omitted += 1;
+        }
+        full
     }
 
     /// Reports `message` at the value found at `path` (or its nearest ancestor).
     pub fn error(&mut self, path: &str, message: Message) {
+        if self.counted() {
+            return;
+        }
         let (line, col) = self.map.value(path);
         self.push(line, col, message);
     }
 
     /// Reports `message` at the key of the mapping entry at `path` (e.g. an unknown field).
     pub fn error_at_key(&mut self, path: &str, message: Message) {
+        if self.counted() {
+            return;
+        }
         let (line, col) = self.map.key(path);
         self.push(line, col, message);
     }
 
     /// Reports `message` at an explicit 1-based position.
     pub fn error_at(&mut self, line: usize, col: usize, message: Message) {
+        if self.counted() {
+            return;
+        }
         self.push(line, col, message);
     }
 
@@ -100,7 +133,7 @@ impl<'a> Ctxt<'a> {
         let mut errors = self.errors.take().expect("Ctxt finished twice");
         errors.sort();
         errors.dedup();
-        if errors.is_empty() { Ok(()) } else { Err(Diagnostics(errors)) }
+        if errors.is_empty() { Ok(()) } else { Err(Diagnostics(errors, self.omitted)) }
     }
 }
 
@@ -145,6 +178,10 @@ pub enum Message {
         error: String,
     },
     NotUtf8,
+    TooLarge {
+        bytes: u64,
+        limit: u64,
+    },
     EmptyCatalog,
     /// An error from the YAML parser or from serde's shape checks, worded by them.
     Yaml {
@@ -294,6 +331,14 @@ impl Message {
         match self {
             Io { error } => (format!("cannot read the catalog: {error}"), None),
             NotUtf8 => ("the catalog is not valid UTF-8".into(), Some("save metrics.yaml as UTF-8".into())),
+            TooLarge { bytes, limit } => (
+                format!(
+                    "the catalog is {:.1} MiB; catalogs are limited to {} MiB",
+                    bytes as f64 / (1u64 << 20) as f64,
+                    limit >> 20
+                ),
+                Some("a metric takes about 1.2 KB (the 44-metric seed catalog is 54 KB): check that this file is the catalog".into()),
+            ),
             EmptyCatalog => (
                 "the catalog is empty".into(),
                 Some("a catalog is a map with the keys `document`, `domains`, `labels` and `metrics`".into()),

@@ -200,7 +200,8 @@ fn check_selector(catalog: &Catalog, index: &SeriesIndex, vs: &VectorSelector, a
                 at,
                 Message::PromqlUnknownSeries {
                     series: name.to_owned(),
-                    suggestion: did_you_mean(name, index.series.keys().copied()),
+                    // The search is over every series: skip it for errors that will only be counted.
+                    suggestion: if cx.is_full() { None } else { did_you_mean(name, index.series.keys().copied()) },
                 },
             ),
         }

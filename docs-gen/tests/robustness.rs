@@ -213,20 +213,37 @@ fn metrics_last() -> String {
     [&MINIMAL[..start], &MINIMAL[end..], &MINIMAL[start..end]].concat()
 }
 
-/// A 50 MiB catalog: one metric whose description is a block scalar of 50 MiB of prose, and whose
-/// last line, the last of the file, names an unknown instrument.
-#[test]
-fn a_50_mib_catalog() {
-    let _one = one_at_a_time();
+/// A catalog of `mib` MiB: one metric whose description is a block scalar of prose, and whose last
+/// line, the last of the file, names an unknown instrument.
+fn catalog_of(mib: usize) -> String {
     let mut text = metrics_last();
     text.push_str("  - name: app.jobs.described\n    domain: jobs\n    type: i64\n    unit: \"{job}\"\n");
     text.push_str("    status: planned\n    description: |\n");
     let prose = "      Jobs running now, counted when a worker claims one and when it lets go of it.\n";
-    text.push_str(&prose.repeat((50 << 20) / prose.len()));
+    text.push_str(&prose.repeat((mib << 20) / prose.len()));
     text.push_str("    instrument: up_down_countr\n");
-    let last = text.lines().count();
+    text
+}
+
+/// 50 MiB is over the loader's limit: refused at once, before parsing.
+#[test]
+fn a_50_mib_catalog() {
+    let _one = one_at_a_time();
+    let text = catalog_of(50);
     assert_eq!(
         check("50 MiB description", text.as_bytes()),
+        "metrics.yaml:1:1: error: the catalog is 50.0 MiB; catalogs are limited to 32 MiB"
+    );
+}
+
+/// Just under the limit, a big catalog is parsed, and its error is located on its last line.
+#[test]
+fn a_30_mib_catalog() {
+    let _one = one_at_a_time();
+    let text = catalog_of(30);
+    let last = text.lines().count();
+    assert_eq!(
+        check("30 MiB description", text.as_bytes()),
         format!("metrics.yaml:{last}:17: error: unknown instrument `up_down_countr`")
     );
 }
@@ -297,4 +314,27 @@ fn not_a_map() {
         check("a string", b"just a string\n"),
         "metrics.yaml:1:1: error: invalid type: string \"just a string\", expected a map"
     );
+}
+
+/// Past 100 errors, the rest are counted, not worded: a generated catalog with an error per metric
+/// must not spend a did-you-mean search over every series on each.
+#[test]
+fn errors_past_the_cap_are_counted() {
+    let _one = one_at_a_time();
+    let mut text = metrics_last();
+    for i in 0..150 {
+        text.push_str(&format!(
+            "  - name: app.capped.m{i}.total\n    domain: jobs\n    instrument: counter\n    type: u64\n    unit: \"{{job}}\"\n    \
+             description: Capped {i}\n    status: planned\n    queries:\n      - title: Wrong\n        expr: app_nope_m{i}_total\n"
+        ));
+    }
+    let out = match docs_gen::load_str("metrics.yaml", &text) {
+        Ok(_) => panic!("the catalog has 150 errors"),
+        Err(d) => d,
+    };
+    assert_eq!(out.0.len(), docs_gen::diag::MAX_ERRORS);
+    assert_eq!(out.1, 50);
+    let shown = out.to_string();
+    assert!(shown.ends_with("... and 50 more (only the first 100 are shown)\n150 errors in the catalog"), "{shown}");
+    assert!(shown.starts_with("metrics.yaml:"), "{shown}");
 }
