@@ -567,13 +567,7 @@ fn recorder(catalog: &Catalog, m: &Metric) -> TokenStream {
         });
         let kvs = defs.iter().map(|l| {
             let f = ident(&l.rust_field);
-            let key = &l.key;
-            match &l.kind {
-                LabelKind::Closed(_) => quote! { ::opentelemetry::KeyValue::new(#key, labels.#f.as_str()) },
-                LabelKind::FreeForm { .. } => {
-                    quote! { ::opentelemetry::KeyValue::new(#key, ::std::string::String::from(labels.#f)) }
-                }
-            }
+            attribute(l, quote!(labels.#f))
         });
         let sdoc = doc(&format!("The labels of [`{rust_recorder}`] ({}).", code(name)));
         (
@@ -649,6 +643,18 @@ fn recorder(catalog: &Catalog, m: &Metric) -> TokenStream {
     }
 }
 
+/// One attribute of label `l` whose value is the expression `value`: a closed label's `&'static str`
+/// spelling, or a free-form `&str` copied into a `String` (as a hand-written call would).
+fn attribute(l: &LabelDef, value: TokenStream) -> TokenStream {
+    let key = &l.key;
+    match &l.kind {
+        LabelKind::Closed(_) => quote! { ::opentelemetry::KeyValue::new(#key, #value.as_str()) },
+        LabelKind::FreeForm { .. } => {
+            quote! { ::opentelemetry::KeyValue::new(#key, ::std::string::String::from(#value)) }
+        }
+    }
+}
+
 /// Most attribute sets a `bind()` table may hold; metrics whose closed labels combine to more get
 /// no `bind()`.
 const MAX_BOUND_SLOTS: usize = 1024;
@@ -692,13 +698,7 @@ fn bind_api(
     // The attributes of one slot, in the catalog's label order.
     let kvs = defs.iter().map(|l| {
         let f = ident(&l.rust_field);
-        let key = &l.key;
-        match &l.kind {
-            LabelKind::Closed(_) => quote! { ::opentelemetry::KeyValue::new(#key, #f.as_str()) },
-            LabelKind::FreeForm { .. } => {
-                quote! { ::opentelemetry::KeyValue::new(#key, ::std::string::String::from(#f)) }
-            }
-        }
+        attribute(l, quote!(#f))
     });
     let one = quote! { super::bound::#slot::new(instrument, &[#(#kvs),*]) };
     let n = Literal::usize_unsuffixed(slots);
