@@ -244,21 +244,16 @@ fn main() -> std::process::ExitCode {
     // Plain text, so that `grep opentelemetry_enabled=true` finds the start-up line in a log file.
     tracing_subscriber::fmt().with_target(false).with_ansi(false).init();
     let args = Args::parse();
-    let mut config = if args.config.exists() {
-        match TelemetryConfig::load(&args.config) {
-            Ok(c) => c,
-            Err(e) => {
-                eprintln!("{e}");
-                return std::process::ExitCode::from(2);
-            }
-        }
+    let loaded = if args.config.exists() {
+        TelemetryConfig::load(&args.config)
     } else {
-        match TelemetryConfig::default().with_env(|k| std::env::var(k).ok()) {
-            Ok(c) => c,
-            Err(e) => {
-                eprintln!("{e}");
-                return std::process::ExitCode::from(2);
-            }
+        TelemetryConfig::default().with_env(|k| std::env::var(k).ok())
+    };
+    let mut config = match loaded {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            return std::process::ExitCode::from(2);
         }
     };
     if let Some(addr) = args.metrics_addr {
