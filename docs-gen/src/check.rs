@@ -186,13 +186,14 @@ fn label_variants_unique(catalog: &Catalog, cx: &mut Ctxt) {
 /// Generated Rust names do not collide within their module: metrics `tasks.active` and
 /// `tasks_active` in one domain, or labels `claim-method` and `claim_method`, break it.
 fn rust_names_unique(catalog: &Catalog, cx: &mut Ctxt) {
-    // Recorder types, label-set types and the `Recorders` struct share their domain's module.
+    // Recorder types, label-set types, bound types and the `Recorders` struct share their domain's
+    // module.
     for d in 0..catalog.domains.len() {
         let mut types: BTreeMap<String, &str> = BTreeMap::new();
         types.insert("Recorders".into(), "(the domain's recorder set)");
         let mut fields: BTreeMap<&str, &str> = BTreeMap::new();
         for m in catalog.domain_metrics(d) {
-            for ident in [m.rust_recorder.clone(), m.rust_labels()] {
+            for ident in [m.rust_recorder.clone(), m.rust_labels(), m.rust_bound()] {
                 // The same name twice is reported by `metric_names_unique`.
                 if let Some(other) = types.insert(ident.clone(), &m.name)
                     && other != m.name
@@ -219,7 +220,9 @@ fn rust_names_unique(catalog: &Catalog, cx: &mut Ctxt) {
         }
     }
     let mut modules: BTreeMap<&str, &str> =
-        [("labels", "(label enums)"), ("values", "(value maps)")].into_iter().collect();
+        [("labels", "(label enums)"), ("values", "(value maps)"), ("instrument", "(the recorders' machinery)")]
+            .into_iter()
+            .collect();
     for d in &catalog.domains {
         if let Some(other) = modules.insert(&d.rust_module, &d.id) {
             cx.error(

@@ -13,6 +13,7 @@ pub mod diag;
 pub mod ident;
 pub mod load;
 pub mod model;
+mod parallel;
 pub mod parse;
 pub mod prometheus;
 pub mod prometheus_api;

@@ -11,7 +11,7 @@ use crate::parse;
 use crate::prometheus::{self, PrometheusName};
 use crate::source::{join_index, join_key};
 use promql_parser::parser::Expr;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 pub use crate::parse::{Configuration, Document, QueryPatterns, Troubleshooting};
 
@@ -209,6 +209,11 @@ impl Metric {
     pub fn rust_labels(&self) -> String {
         format!("{}Labels", self.rust_recorder)
     }
+
+    /// The type `bind()` returns.
+    pub fn rust_bound(&self) -> String {
+        format!("{}Bound", self.rust_recorder)
+    }
 }
 
 /// A PromQL query with a title, parsed.
@@ -339,6 +344,7 @@ pub struct Parsed {
 /// Resolves references and computes derived names. Reports what cannot be resolved and leaves the
 /// offending item out, so that one error does not cause others.
 pub fn build(p: Parsed, cx: &mut Ctxt) -> Catalog {
+    let pq = &mut ParsedQueries::new(&p);
     let domains: Vec<Domain> = p.domains.into_iter().map(|(at, d)| build_domain(at, d, cx)).collect();
     let domain_ids: Vec<String> = domains.iter().map(|d| d.id.clone()).collect();
 
@@ -363,7 +369,7 @@ pub fn build(p: Parsed, cx: &mut Ctxt) -> Catalog {
     let mut orphan_queries = Vec::new();
     for (at, m) in p.metrics {
         let name = m.name.clone();
-        match build_metric(at, m, &refs, cx) {
+        match build_metric(at, m, &refs, pq, cx) {
             Ok(metric) => metrics.push(metric),
             Err(queries) => {
                 unresolved.push(name_tokens(&name));
@@ -386,7 +392,7 @@ pub fn build(p: Parsed, cx: &mut Ctxt) -> Catalog {
                     Example {
                         title: e.title,
                         description: e.description,
-                        queries: build_queries(&join_key(&at, "queries"), e.queries, cx),
+                        queries: build_queries(&join_key(&at, "queries"), e.queries, pq, cx),
                         note: e.note,
                     }
                 })
@@ -409,7 +415,7 @@ pub fn build(p: Parsed, cx: &mut Ctxt) -> Catalog {
                     Panel {
                         title: panel.title,
                         visualization: panel.visualization,
-                        queries: build_queries(&join_key(&at, "queries"), panel.queries, cx),
+                        queries: build_queries(&join_key(&at, "queries"), panel.queries, pq, cx),
                         thresholds: panel.thresholds,
                         value_map: panel.value_map.and_then(|id| refs.value_map(&join_key(&at, "value_map"), &id, cx)),
                         note: panel.note,
@@ -432,7 +438,7 @@ pub fn build(p: Parsed, cx: &mut Ctxt) -> Catalog {
                     let at = join_index(&join_key(&at, "items"), i);
                     ChecklistItem {
                         query: item.query.and_then(|expr| {
-                            build_query(join_key(&at, "query"), parse::Query { title: item.text.clone(), expr }, cx)
+                            build_query(join_key(&at, "query"), parse::Query { title: item.text.clone(), expr }, pq, cx)
                         }),
                         text: item.text,
                     }
@@ -597,7 +603,13 @@ fn build_value_map(at: String, id: String, v: parse::ValueMap, cx: &mut Ctxt) ->
 }
 
 /// The metric, or, when it cannot be resolved, its queries (so they are still checked).
-fn build_metric(at: String, m: parse::Metric, refs: &Refs, cx: &mut Ctxt) -> Result<Metric, Vec<Query>> {
+fn build_metric(
+    at: String,
+    m: parse::Metric,
+    refs: &Refs,
+    pq: &mut ParsedQueries,
+    cx: &mut Ctxt,
+) -> Result<Metric, Vec<Query>> {
     let field = |key: &str| join_key(&at, key);
     let domain = refs.domain(&field("domain"), &m.domain, cx);
     let group = match (domain, &m.group) {
@@ -653,7 +665,7 @@ fn build_metric(at: String, m: parse::Metric, refs: &Refs, cx: &mut Ctxt) -> Res
         }
     }
     let value_map = m.value_map.as_deref().and_then(|id| refs.value_map(&field("value_map"), id, cx));
-    let queries = build_queries(&field("queries"), m.queries, cx);
+    let queries = build_queries(&field("queries"), m.queries, pq, cx);
     let alerts: Vec<Alert> = m
         .alerts
         .into_iter()
@@ -664,7 +676,8 @@ fn build_metric(at: String, m: parse::Metric, refs: &Refs, cx: &mut Ctxt) -> Res
             if severity.is_none() {
                 cx.error(&join_key(&at, "severity"), Message::UnknownSeverity { got: a.severity.clone() });
             }
-            let query = build_query(join_key(&at, "expr"), parse::Query { title: a.summary.clone(), expr: a.expr }, cx);
+            let query =
+                build_query(join_key(&at, "expr"), parse::Query { title: a.summary.clone(), expr: a.expr }, pq, cx);
             Some(Alert {
                 name: a.name,
                 severity: severity?,
@@ -712,12 +725,47 @@ fn build_metric(at: String, m: parse::Metric, refs: &Refs, cx: &mut Ctxt) -> Res
     })
 }
 
-fn build_queries(at: &str, queries: Vec<parse::Query>, cx: &mut Ctxt) -> Vec<Query> {
+fn build_queries(at: &str, queries: Vec<parse::Query>, pq: &mut ParsedQueries, cx: &mut Ctxt) -> Vec<Query> {
     queries
         .into_iter()
         .enumerate()
-        .filter_map(|(i, q)| build_query(join_key(&join_index(at, i), "expr"), q, cx))
+        .filter_map(|(i, q)| build_query(join_key(&join_index(at, i), "expr"), q, pq, cx))
         .collect()
+}
+
+/// Every query of the catalog, parsed up front with the work shared out among the machine's cores:
+/// parsing PromQL is a fifth of the time of loading a large catalog. Queries too long to parse are
+/// left out, and `build_query` reports them.
+struct ParsedQueries(HashMap<String, Result<Expr, String>>);
+
+impl ParsedQueries {
+    fn new(p: &Parsed) -> Self {
+        let mut texts: Vec<&str> = Vec::new();
+        for (_, m) in &p.metrics {
+            texts.extend(m.queries.iter().map(|q| q.expr.as_str()));
+            texts.extend(m.alerts.iter().map(|a| a.expr.as_str()));
+        }
+        for (_, s) in &p.examples {
+            texts.extend(s.examples.iter().flat_map(|e| &e.queries).map(|q| q.expr.as_str()));
+        }
+        for (_, d) in &p.dashboards {
+            texts.extend(d.panels.iter().flat_map(|panel| &panel.queries).map(|q| q.expr.as_str()));
+        }
+        for (_, g) in &p.verification {
+            texts.extend(g.items.iter().filter_map(|i| i.query.as_deref()));
+        }
+        texts.retain(|t| t.len() <= MAX_QUERY_BYTES);
+        texts.sort_unstable();
+        texts.dedup();
+        let asts = crate::parallel::map_parallel(&texts, || (), |_, t| promql_parser::parser::parse(t));
+        Self(texts.into_iter().map(str::to_owned).zip(asts).collect())
+    }
+
+    /// The query's syntax tree, or promql-parser's error; parsed now if `new` did not see it or
+    /// it was taken before (the same query twice).
+    fn take(&mut self, expr: &str) -> Result<Expr, String> {
+        self.0.remove(expr).unwrap_or_else(|| promql_parser::parser::parse(expr))
+    }
 }
 
 /// The longest query the catalog takes. promql-parser and the checks walk the syntax tree
@@ -725,13 +773,13 @@ fn build_queries(at: &str, queries: Vec<parse::Query>, cx: &mut Ctxt) -> Vec<Que
 /// stack of a test thread (2 MiB). The seed catalog's longest query has 409 bytes.
 pub const MAX_QUERY_BYTES: usize = 4096;
 
-/// Parses a query. `at` is the path of the expression itself.
-fn build_query(at: String, q: parse::Query, cx: &mut Ctxt) -> Option<Query> {
+/// Parses a query (or takes it from `pq`). `at` is the path of the expression itself.
+fn build_query(at: String, q: parse::Query, pq: &mut ParsedQueries, cx: &mut Ctxt) -> Option<Query> {
     if q.expr.len() > MAX_QUERY_BYTES {
         cx.error(&at, Message::PromqlTooLong { bytes: q.expr.len(), max: MAX_QUERY_BYTES });
         return None;
     }
-    match promql_parser::parser::parse(&q.expr) {
+    match pq.take(&q.expr) {
         Ok(ast) => Some(Query { kind: crate::promql::kind(&ast), at, title: q.title, expr: q.expr, ast }),
         Err(error) => {
             cx.error(&at, Message::Promql { query: q.expr.trim().to_owned(), error: error.trim().to_owned() });

@@ -92,161 +92,407 @@ pub mod labels {
 }
 /// Enums for gauges whose values stand for named states.
 pub mod values {}
-/// The attribute-set slots behind the recorders' `bind()`.
-pub mod bound {
-    /// One pre-resolved attribute set.
-    #[cfg(feature = "bound-instruments")]
-    #[derive(Clone, Debug)]
-    pub struct CounterSlot<T>(::opentelemetry::metrics::BoundCounter<T>);
-    #[cfg(feature = "bound-instruments")]
-    impl<T> CounterSlot<T> {
-        /// Resolves `attributes` on `instrument`.
-        pub fn new(
-            instrument: &::opentelemetry::metrics::Counter<T>,
-            attributes: &[::opentelemetry::KeyValue],
-        ) -> Self {
-            Self(instrument.bind(attributes))
-        }
+/// The machinery behind every recorder: the recorders differ only in their instrument, their
+/// label set and their docs.
+pub mod instrument {
+    /// An OpenTelemetry instrument a recorder can wrap.
+    pub trait Instrument: ::core::clone::Clone + ::core::fmt::Debug {
+        /// The number type it records.
+        type Value: ::core::marker::Copy;
+        /// One attribute set resolved by [`Instrument::resolve`].
+        type Slot: Slot<Value = Self::Value>;
+        /// Creates the instrument from `meter`.
+        fn build(
+            meter: &::opentelemetry::metrics::Meter,
+            name: &'static str,
+            unit: &'static str,
+            description: &'static str,
+            boundaries: ::core::option::Option<&'static [f64]>,
+        ) -> Self;
+        /// Records `value` with `attributes`.
+        fn record(&self, value: Self::Value, attributes: &[::opentelemetry::KeyValue]);
+        /// Resolves `attributes` once, for recording without attribute work.
+        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot;
+    }
+    /// One pre-resolved attribute set of an instrument.
+    pub trait Slot: ::core::clone::Clone + ::core::fmt::Debug {
+        /// The number type it records.
+        type Value;
         /// Records `value` on the resolved set.
-        #[inline]
-        pub fn add(&self, value: T) {
-            self.0.add(value)
+        fn record(&self, value: Self::Value);
+    }
+    /// A metric's label set, turned into the attributes a hand-written call would pass.
+    pub trait Labels {
+        /// The attribute array, built on the stack.
+        type Attributes: ::core::convert::AsRef<[::opentelemetry::KeyValue]>;
+        /// The attributes, in the catalog's label order.
+        fn attributes(self) -> Self::Attributes;
+    }
+    impl Labels for () {
+        type Attributes = [::opentelemetry::KeyValue; 0];
+        fn attributes(self) -> Self::Attributes {
+            []
         }
     }
-    /// One pre-built attribute set.
-    #[cfg(not(feature = "bound-instruments"))]
+    /// An instrument, or nothing when telemetry is disabled: recording then does no work at all.
     #[derive(Clone, Debug)]
-    pub struct CounterSlot<T>(
-        ::opentelemetry::metrics::Counter<T>,
-        ::std::boxed::Box<[::opentelemetry::KeyValue]>,
+    pub struct Recorder<I>(::core::option::Option<I>);
+    impl<I: Instrument> Recorder<I> {
+        /// Creates the instrument from `meter`.
+        pub fn new(
+            meter: &::opentelemetry::metrics::Meter,
+            name: &'static str,
+            unit: &'static str,
+            description: &'static str,
+            boundaries: ::core::option::Option<&'static [f64]>,
+        ) -> Self {
+            Self(
+                ::core::option::Option::Some(
+                    I::build(meter, name, unit, description, boundaries),
+                ),
+            )
+        }
+        /// A recorder that records nothing and builds no attributes.
+        pub const fn disabled() -> Self {
+            Self(::core::option::Option::None)
+        }
+        /// Records `value` with the attributes of `labels`.
+        #[inline(always)]
+        pub fn record<L: Labels>(&self, value: I::Value, labels: L) {
+            if let ::core::option::Option::Some(instrument) = &self.0 {
+                Self::record_enabled(instrument, value, labels);
+            }
+        }
+        fn record_enabled<L: Labels>(instrument: &I, value: I::Value, labels: L) {
+            instrument.record(value, labels.attributes().as_ref());
+        }
+        /// Resolves each label set once, in order, into a table indexed like `label_sets`.
+        pub fn bind<L: Labels>(
+            &self,
+            label_sets: impl ::core::iter::IntoIterator<Item = L>,
+        ) -> Table<I> {
+            Table(
+                self
+                    .0
+                    .as_ref()
+                    .map(|instrument| {
+                        label_sets
+                            .into_iter()
+                            .map(|labels| {
+                                instrument.resolve(labels.attributes().as_ref())
+                            })
+                            .collect()
+                    }),
+            )
+        }
+    }
+    /// The pre-resolved attribute sets of a bound recorder, or nothing when telemetry is
+    /// disabled.
+    #[derive(Clone, Debug)]
+    pub struct Table<I: Instrument>(
+        ::core::option::Option<::std::boxed::Box<[I::Slot]>>,
     );
-    #[cfg(not(feature = "bound-instruments"))]
-    impl<T> CounterSlot<T>
-    where
-        ::opentelemetry::metrics::Counter<T>: ::core::clone::Clone,
-    {
-        /// Keeps `attributes` for `instrument`.
-        pub fn new(
-            instrument: &::opentelemetry::metrics::Counter<T>,
-            attributes: &[::opentelemetry::KeyValue],
-        ) -> Self {
-            Self(instrument.clone(), attributes.into())
-        }
-        /// Records `value` with the kept attributes.
+    impl<I: Instrument> Table<I> {
+        /// Records `value` on the set at `index`.
         #[inline]
-        pub fn add(&self, value: T) {
-            self.0.add(value, &self.1)
+        pub fn record(&self, index: usize, value: I::Value) {
+            if let ::core::option::Option::Some(slots) = &self.0 {
+                slots[index].record(value);
+            }
         }
     }
-    /// One pre-resolved attribute set.
+    /// An attribute set kept beside the unbound instrument, for instruments without a bound
+    /// form.
+    #[derive(Clone, Debug)]
+    pub struct Unbound<I>(I, ::std::boxed::Box<[::opentelemetry::KeyValue]>);
+    impl<I: Instrument> Slot for Unbound<I> {
+        type Value = I::Value;
+        #[inline]
+        fn record(&self, value: I::Value) {
+            self.0.record(value, &self.1);
+        }
+    }
     #[cfg(feature = "bound-instruments")]
-    #[derive(Clone, Debug)]
-    pub struct HistogramSlot<T>(::opentelemetry::metrics::BoundHistogram<T>);
+    impl<T: ::core::marker::Copy> Slot for ::opentelemetry::metrics::BoundCounter<T> {
+        type Value = T;
+        #[inline]
+        fn record(&self, value: T) {
+            ::opentelemetry::metrics::BoundCounter::add(self, value)
+        }
+    }
     #[cfg(feature = "bound-instruments")]
-    impl<T> HistogramSlot<T> {
-        /// Resolves `attributes` on `instrument`.
-        pub fn new(
-            instrument: &::opentelemetry::metrics::Histogram<T>,
-            attributes: &[::opentelemetry::KeyValue],
-        ) -> Self {
-            Self(instrument.bind(attributes))
-        }
-        /// Records `value` on the resolved set.
+    impl<T: ::core::marker::Copy> Slot for ::opentelemetry::metrics::BoundHistogram<T> {
+        type Value = T;
         #[inline]
-        pub fn record(&self, value: T) {
-            self.0.record(value)
+        fn record(&self, value: T) {
+            ::opentelemetry::metrics::BoundHistogram::record(self, value)
         }
     }
-    /// One pre-built attribute set.
-    #[cfg(not(feature = "bound-instruments"))]
-    #[derive(Clone, Debug)]
-    pub struct HistogramSlot<T>(
-        ::opentelemetry::metrics::Histogram<T>,
-        ::std::boxed::Box<[::opentelemetry::KeyValue]>,
-    );
-    #[cfg(not(feature = "bound-instruments"))]
-    impl<T> HistogramSlot<T>
-    where
-        ::opentelemetry::metrics::Histogram<T>: ::core::clone::Clone,
-    {
-        /// Keeps `attributes` for `instrument`.
-        pub fn new(
-            instrument: &::opentelemetry::metrics::Histogram<T>,
-            attributes: &[::opentelemetry::KeyValue],
-        ) -> Self {
-            Self(instrument.clone(), attributes.into())
-        }
-        /// Records `value` with the kept attributes.
-        #[inline]
-        pub fn record(&self, value: T) {
-            self.0.record(value, &self.1)
-        }
-    }
-    /// One pre-resolved attribute set.
     #[cfg(feature = "bound-instruments")]
-    #[derive(Clone, Debug)]
-    pub struct GaugeSlot<T>(::opentelemetry::metrics::BoundGauge<T>);
-    #[cfg(feature = "bound-instruments")]
-    impl<T> GaugeSlot<T> {
-        /// Resolves `attributes` on `instrument`.
-        pub fn new(
-            instrument: &::opentelemetry::metrics::Gauge<T>,
-            attributes: &[::opentelemetry::KeyValue],
-        ) -> Self {
-            Self(instrument.bind(attributes))
-        }
-        /// Records `value` on the resolved set.
+    impl<T: ::core::marker::Copy> Slot for ::opentelemetry::metrics::BoundGauge<T> {
+        type Value = T;
         #[inline]
-        pub fn record(&self, value: T) {
-            self.0.record(value)
+        fn record(&self, value: T) {
+            ::opentelemetry::metrics::BoundGauge::record(self, value)
         }
     }
-    /// One pre-built attribute set.
-    #[cfg(not(feature = "bound-instruments"))]
-    #[derive(Clone, Debug)]
-    pub struct GaugeSlot<T>(
-        ::opentelemetry::metrics::Gauge<T>,
-        ::std::boxed::Box<[::opentelemetry::KeyValue]>,
-    );
-    #[cfg(not(feature = "bound-instruments"))]
-    impl<T> GaugeSlot<T>
-    where
-        ::opentelemetry::metrics::Gauge<T>: ::core::clone::Clone,
-    {
-        /// Keeps `attributes` for `instrument`.
-        pub fn new(
-            instrument: &::opentelemetry::metrics::Gauge<T>,
-            attributes: &[::opentelemetry::KeyValue],
+    impl Instrument for ::opentelemetry::metrics::Counter<u64> {
+        type Value = u64;
+        #[cfg(feature = "bound-instruments")]
+        type Slot = ::opentelemetry::metrics::BoundCounter<u64>;
+        #[cfg(not(feature = "bound-instruments"))]
+        type Slot = Unbound<Self>;
+        fn build(
+            meter: &::opentelemetry::metrics::Meter,
+            name: &'static str,
+            unit: &'static str,
+            description: &'static str,
+            _boundaries: ::core::option::Option<&'static [f64]>,
         ) -> Self {
-            Self(instrument.clone(), attributes.into())
+            let builder = meter
+                .u64_counter(name)
+                .with_unit(unit)
+                .with_description(description);
+            builder.build()
         }
-        /// Records `value` with the kept attributes.
         #[inline]
-        pub fn record(&self, value: T) {
-            self.0.record(value, &self.1)
+        fn record(&self, value: u64, attributes: &[::opentelemetry::KeyValue]) {
+            ::opentelemetry::metrics::Counter::add(self, value, attributes)
+        }
+        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot {
+            #[cfg(feature = "bound-instruments")] return self.bind(attributes);
+            #[cfg(not(feature = "bound-instruments"))]
+            return Unbound(self.clone(), attributes.into());
         }
     }
-    /// One pre-built attribute set.
-    #[derive(Clone, Debug)]
-    pub struct UpDownCounterSlot<T>(
-        ::opentelemetry::metrics::UpDownCounter<T>,
-        ::std::boxed::Box<[::opentelemetry::KeyValue]>,
-    );
-    impl<T> UpDownCounterSlot<T>
-    where
-        ::opentelemetry::metrics::UpDownCounter<T>: ::core::clone::Clone,
-    {
-        /// Keeps `attributes` for `instrument`.
-        pub fn new(
-            instrument: &::opentelemetry::metrics::UpDownCounter<T>,
-            attributes: &[::opentelemetry::KeyValue],
+    impl Instrument for ::opentelemetry::metrics::Counter<f64> {
+        type Value = f64;
+        #[cfg(feature = "bound-instruments")]
+        type Slot = ::opentelemetry::metrics::BoundCounter<f64>;
+        #[cfg(not(feature = "bound-instruments"))]
+        type Slot = Unbound<Self>;
+        fn build(
+            meter: &::opentelemetry::metrics::Meter,
+            name: &'static str,
+            unit: &'static str,
+            description: &'static str,
+            _boundaries: ::core::option::Option<&'static [f64]>,
         ) -> Self {
-            Self(instrument.clone(), attributes.into())
+            let builder = meter
+                .f64_counter(name)
+                .with_unit(unit)
+                .with_description(description);
+            builder.build()
         }
-        /// Records `value` with the kept attributes.
         #[inline]
-        pub fn add(&self, value: T) {
-            self.0.add(value, &self.1)
+        fn record(&self, value: f64, attributes: &[::opentelemetry::KeyValue]) {
+            ::opentelemetry::metrics::Counter::add(self, value, attributes)
+        }
+        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot {
+            #[cfg(feature = "bound-instruments")] return self.bind(attributes);
+            #[cfg(not(feature = "bound-instruments"))]
+            return Unbound(self.clone(), attributes.into());
+        }
+    }
+    impl Instrument for ::opentelemetry::metrics::UpDownCounter<i64> {
+        type Value = i64;
+        type Slot = Unbound<Self>;
+        fn build(
+            meter: &::opentelemetry::metrics::Meter,
+            name: &'static str,
+            unit: &'static str,
+            description: &'static str,
+            _boundaries: ::core::option::Option<&'static [f64]>,
+        ) -> Self {
+            let builder = meter
+                .i64_up_down_counter(name)
+                .with_unit(unit)
+                .with_description(description);
+            builder.build()
+        }
+        #[inline]
+        fn record(&self, value: i64, attributes: &[::opentelemetry::KeyValue]) {
+            ::opentelemetry::metrics::UpDownCounter::add(self, value, attributes)
+        }
+        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot {
+            Unbound(self.clone(), attributes.into())
+        }
+    }
+    impl Instrument for ::opentelemetry::metrics::UpDownCounter<f64> {
+        type Value = f64;
+        type Slot = Unbound<Self>;
+        fn build(
+            meter: &::opentelemetry::metrics::Meter,
+            name: &'static str,
+            unit: &'static str,
+            description: &'static str,
+            _boundaries: ::core::option::Option<&'static [f64]>,
+        ) -> Self {
+            let builder = meter
+                .f64_up_down_counter(name)
+                .with_unit(unit)
+                .with_description(description);
+            builder.build()
+        }
+        #[inline]
+        fn record(&self, value: f64, attributes: &[::opentelemetry::KeyValue]) {
+            ::opentelemetry::metrics::UpDownCounter::add(self, value, attributes)
+        }
+        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot {
+            Unbound(self.clone(), attributes.into())
+        }
+    }
+    impl Instrument for ::opentelemetry::metrics::Histogram<u64> {
+        type Value = u64;
+        #[cfg(feature = "bound-instruments")]
+        type Slot = ::opentelemetry::metrics::BoundHistogram<u64>;
+        #[cfg(not(feature = "bound-instruments"))]
+        type Slot = Unbound<Self>;
+        fn build(
+            meter: &::opentelemetry::metrics::Meter,
+            name: &'static str,
+            unit: &'static str,
+            description: &'static str,
+            boundaries: ::core::option::Option<&'static [f64]>,
+        ) -> Self {
+            let builder = meter
+                .u64_histogram(name)
+                .with_unit(unit)
+                .with_description(description);
+            let builder = match boundaries {
+                ::core::option::Option::Some(b) => builder.with_boundaries(b.to_vec()),
+                ::core::option::Option::None => builder,
+            };
+            builder.build()
+        }
+        #[inline]
+        fn record(&self, value: u64, attributes: &[::opentelemetry::KeyValue]) {
+            ::opentelemetry::metrics::Histogram::record(self, value, attributes)
+        }
+        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot {
+            #[cfg(feature = "bound-instruments")] return self.bind(attributes);
+            #[cfg(not(feature = "bound-instruments"))]
+            return Unbound(self.clone(), attributes.into());
+        }
+    }
+    impl Instrument for ::opentelemetry::metrics::Histogram<f64> {
+        type Value = f64;
+        #[cfg(feature = "bound-instruments")]
+        type Slot = ::opentelemetry::metrics::BoundHistogram<f64>;
+        #[cfg(not(feature = "bound-instruments"))]
+        type Slot = Unbound<Self>;
+        fn build(
+            meter: &::opentelemetry::metrics::Meter,
+            name: &'static str,
+            unit: &'static str,
+            description: &'static str,
+            boundaries: ::core::option::Option<&'static [f64]>,
+        ) -> Self {
+            let builder = meter
+                .f64_histogram(name)
+                .with_unit(unit)
+                .with_description(description);
+            let builder = match boundaries {
+                ::core::option::Option::Some(b) => builder.with_boundaries(b.to_vec()),
+                ::core::option::Option::None => builder,
+            };
+            builder.build()
+        }
+        #[inline]
+        fn record(&self, value: f64, attributes: &[::opentelemetry::KeyValue]) {
+            ::opentelemetry::metrics::Histogram::record(self, value, attributes)
+        }
+        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot {
+            #[cfg(feature = "bound-instruments")] return self.bind(attributes);
+            #[cfg(not(feature = "bound-instruments"))]
+            return Unbound(self.clone(), attributes.into());
+        }
+    }
+    impl Instrument for ::opentelemetry::metrics::Gauge<u64> {
+        type Value = u64;
+        #[cfg(feature = "bound-instruments")]
+        type Slot = ::opentelemetry::metrics::BoundGauge<u64>;
+        #[cfg(not(feature = "bound-instruments"))]
+        type Slot = Unbound<Self>;
+        fn build(
+            meter: &::opentelemetry::metrics::Meter,
+            name: &'static str,
+            unit: &'static str,
+            description: &'static str,
+            _boundaries: ::core::option::Option<&'static [f64]>,
+        ) -> Self {
+            let builder = meter
+                .u64_gauge(name)
+                .with_unit(unit)
+                .with_description(description);
+            builder.build()
+        }
+        #[inline]
+        fn record(&self, value: u64, attributes: &[::opentelemetry::KeyValue]) {
+            ::opentelemetry::metrics::Gauge::record(self, value, attributes)
+        }
+        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot {
+            #[cfg(feature = "bound-instruments")] return self.bind(attributes);
+            #[cfg(not(feature = "bound-instruments"))]
+            return Unbound(self.clone(), attributes.into());
+        }
+    }
+    impl Instrument for ::opentelemetry::metrics::Gauge<i64> {
+        type Value = i64;
+        #[cfg(feature = "bound-instruments")]
+        type Slot = ::opentelemetry::metrics::BoundGauge<i64>;
+        #[cfg(not(feature = "bound-instruments"))]
+        type Slot = Unbound<Self>;
+        fn build(
+            meter: &::opentelemetry::metrics::Meter,
+            name: &'static str,
+            unit: &'static str,
+            description: &'static str,
+            _boundaries: ::core::option::Option<&'static [f64]>,
+        ) -> Self {
+            let builder = meter
+                .i64_gauge(name)
+                .with_unit(unit)
+                .with_description(description);
+            builder.build()
+        }
+        #[inline]
+        fn record(&self, value: i64, attributes: &[::opentelemetry::KeyValue]) {
+            ::opentelemetry::metrics::Gauge::record(self, value, attributes)
+        }
+        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot {
+            #[cfg(feature = "bound-instruments")] return self.bind(attributes);
+            #[cfg(not(feature = "bound-instruments"))]
+            return Unbound(self.clone(), attributes.into());
+        }
+    }
+    impl Instrument for ::opentelemetry::metrics::Gauge<f64> {
+        type Value = f64;
+        #[cfg(feature = "bound-instruments")]
+        type Slot = ::opentelemetry::metrics::BoundGauge<f64>;
+        #[cfg(not(feature = "bound-instruments"))]
+        type Slot = Unbound<Self>;
+        fn build(
+            meter: &::opentelemetry::metrics::Meter,
+            name: &'static str,
+            unit: &'static str,
+            description: &'static str,
+            _boundaries: ::core::option::Option<&'static [f64]>,
+        ) -> Self {
+            let builder = meter
+                .f64_gauge(name)
+                .with_unit(unit)
+                .with_description(description);
+            builder.build()
+        }
+        #[inline]
+        fn record(&self, value: f64, attributes: &[::opentelemetry::KeyValue]) {
+            ::opentelemetry::metrics::Gauge::record(self, value, attributes)
+        }
+        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot {
+            #[cfg(feature = "bound-instruments")] return self.bind(attributes);
+            #[cfg(not(feature = "bound-instruments"))]
+            return Unbound(self.clone(), attributes.into());
         }
     }
 }
@@ -262,10 +508,9 @@ pub mod r#type {
     ///   * `type` (free-form): A | pipe and a newline
     /// * Status: Planned (not yet instrumented)
     #[derive(Clone, Debug)]
-    pub struct EdgeRequestsTotal {
-        /// `None` when telemetry is disabled: recording then does no work at all.
-        instrument: ::core::option::Option<::opentelemetry::metrics::Counter<f64>>,
-    }
+    pub struct EdgeRequestsTotal(
+        super::instrument::Recorder<::opentelemetry::metrics::Counter<f64>>,
+    );
     /// The labels of [`EdgeRequestsTotal`] (`edge.requests.total`).
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub struct EdgeRequestsTotalLabels<'a> {
@@ -277,6 +522,18 @@ pub mod r#type {
         /// Free-form: Because `it` is | open
         pub r#type: &'a str,
     }
+    impl super::instrument::Labels for EdgeRequestsTotalLabels<'_> {
+        type Attributes = [::opentelemetry::KeyValue; 2];
+        fn attributes(self) -> Self::Attributes {
+            [
+                ::opentelemetry::KeyValue::new("kind", self.kind.as_str()),
+                ::opentelemetry::KeyValue::new(
+                    "type",
+                    ::std::string::String::from(self.r#type),
+                ),
+            ]
+        }
+    }
     impl EdgeRequestsTotal {
         /// The OpenTelemetry instrument name.
         pub const NAME: &'static str = "edge.requests.total";
@@ -286,91 +543,53 @@ pub mod r#type {
         pub const DESCRIPTION: &'static str = "Bytes */ with \"quotes\", `backticks`, | pipes\nand a second line";
         /// Creates the instrument from `meter`.
         pub fn new(meter: &::opentelemetry::metrics::Meter) -> Self {
-            Self {
-                instrument: ::core::option::Option::Some(
-                    meter
-                        .f64_counter(Self::NAME)
-                        .with_unit(Self::UNIT)
-                        .with_description(Self::DESCRIPTION)
-                        .build(),
+            Self(
+                super::instrument::Recorder::new(
+                    meter,
+                    Self::NAME,
+                    Self::UNIT,
+                    Self::DESCRIPTION,
+                    ::core::option::Option::None,
                 ),
-            }
+            )
         }
         /// A recorder that records nothing and builds no attributes.
         pub const fn disabled() -> Self {
-            Self {
-                instrument: ::core::option::Option::None,
-            }
+            Self(super::instrument::Recorder::disabled())
         }
         /// Adds `value` to the counter. The unit, `By/s`.
         #[inline(always)]
         pub fn add(&self, value: f64, labels: EdgeRequestsTotalLabels<'_>) {
-            if let ::core::option::Option::Some(instrument) = &self.instrument {
-                Self::add_enabled(instrument, value, labels);
-            }
-        }
-        fn add_enabled(
-            instrument: &::opentelemetry::metrics::Counter<f64>,
-            value: f64,
-            labels: EdgeRequestsTotalLabels<'_>,
-        ) {
-            instrument
-                .add(
-                    value,
-                    &[
-                        ::opentelemetry::KeyValue::new("kind", labels.kind.as_str()),
-                        ::opentelemetry::KeyValue::new(
-                            "type",
-                            ::std::string::String::from(labels.r#type),
-                        ),
-                    ],
-                );
+            self.0.record(value, labels);
         }
     }
     /// [`EdgeRequestsTotal`] with its attributes resolved by [`EdgeRequestsTotal::bind`].
     #[derive(Clone, Debug)]
-    pub struct EdgeRequestsTotalBound {
-        /// `None` when telemetry is disabled.
-        slots: ::core::option::Option<
-            ::std::boxed::Box<[super::bound::CounterSlot<f64>]>,
-        >,
-    }
+    pub struct EdgeRequestsTotalBound(
+        super::instrument::Table<::opentelemetry::metrics::Counter<f64>>,
+    );
     impl EdgeRequestsTotal {
         /// Resolves the attributes once: one attribute set per combination of `kind` (7 in all), with `type` fixed to the values given here. Recording through the result does no attribute work (with the `bound-instruments` feature, an atomic update on a pre-resolved series). Bind at start-up, e.g. with the worker's namespace, and keep the result.
         pub fn bind(&self, r#type: &str) -> EdgeRequestsTotalBound {
-            EdgeRequestsTotalBound {
-                slots: self
-                    .instrument
-                    .as_ref()
-                    .map(|instrument| {
-                        let mut slots = ::std::vec::Vec::with_capacity(7);
-                        for &kind in super::labels::Kind::ALL {
-                            slots
-                                .push(
-                                    super::bound::CounterSlot::new(
-                                        instrument,
-                                        &[
-                                            ::opentelemetry::KeyValue::new("kind", kind.as_str()),
-                                            ::opentelemetry::KeyValue::new(
-                                                "type",
-                                                ::std::string::String::from(r#type),
-                                            ),
-                                        ],
-                                    ),
-                                );
-                        }
-                        slots.into_boxed_slice()
-                    }),
-            }
+            EdgeRequestsTotalBound(
+                self
+                    .0
+                    .bind(
+                        super::labels::Kind::ALL
+                            .iter()
+                            .map(move |&kind| EdgeRequestsTotalLabels {
+                                kind,
+                                r#type,
+                            }),
+                    ),
+            )
         }
     }
     impl EdgeRequestsTotalBound {
         /// Records through the pre-resolved attribute set of these label values.
         #[inline]
         pub fn add(&self, value: f64, kind: super::labels::Kind) {
-            if let ::core::option::Option::Some(slots) = &self.slots {
-                slots[kind as usize].add(value);
-            }
+            self.0.record(kind as usize, value);
         }
     }
     /// `edge.unicode.gauge`: Ünïcödé — déscription ✓
@@ -380,10 +599,9 @@ pub mod r#type {
     /// * Labels: none
     /// * Status: Planned (not yet instrumented)
     #[derive(Clone, Debug)]
-    pub struct EdgeUnicodeGauge {
-        /// `None` when telemetry is disabled: recording then does no work at all.
-        instrument: ::core::option::Option<::opentelemetry::metrics::Gauge<u64>>,
-    }
+    pub struct EdgeUnicodeGauge(
+        super::instrument::Recorder<::opentelemetry::metrics::Gauge<u64>>,
+    );
     impl EdgeUnicodeGauge {
         /// The OpenTelemetry instrument name.
         pub const NAME: &'static str = "edge.unicode.gauge";
@@ -393,63 +611,42 @@ pub mod r#type {
         pub const DESCRIPTION: &'static str = "Ünïcödé — déscription ✓";
         /// Creates the instrument from `meter`.
         pub fn new(meter: &::opentelemetry::metrics::Meter) -> Self {
-            Self {
-                instrument: ::core::option::Option::Some(
-                    meter
-                        .u64_gauge(Self::NAME)
-                        .with_unit(Self::UNIT)
-                        .with_description(Self::DESCRIPTION)
-                        .build(),
+            Self(
+                super::instrument::Recorder::new(
+                    meter,
+                    Self::NAME,
+                    Self::UNIT,
+                    Self::DESCRIPTION,
+                    ::core::option::Option::None,
                 ),
-            }
+            )
         }
         /// A recorder that records nothing and builds no attributes.
         pub const fn disabled() -> Self {
-            Self {
-                instrument: ::core::option::Option::None,
-            }
+            Self(super::instrument::Recorder::disabled())
         }
         /// Records the gauge's current value. The unit, `{thing}`.
         #[inline(always)]
         pub fn record(&self, value: u64) {
-            if let ::core::option::Option::Some(instrument) = &self.instrument {
-                Self::record_enabled(instrument, value);
-            }
-        }
-        fn record_enabled(
-            instrument: &::opentelemetry::metrics::Gauge<u64>,
-            value: u64,
-        ) {
-            instrument.record(value, &[]);
+            self.0.record(value, ());
         }
     }
     /// [`EdgeUnicodeGauge`] with its attributes resolved by [`EdgeUnicodeGauge::bind`].
     #[derive(Clone, Debug)]
-    pub struct EdgeUnicodeGaugeBound {
-        /// `None` when telemetry is disabled.
-        slots: ::core::option::Option<::std::boxed::Box<[super::bound::GaugeSlot<u64>]>>,
-    }
+    pub struct EdgeUnicodeGaugeBound(
+        super::instrument::Table<::opentelemetry::metrics::Gauge<u64>>,
+    );
     impl EdgeUnicodeGauge {
         /// Resolves the attributes once: one attribute set. Recording through the result does no attribute work (with the `bound-instruments` feature, an atomic update on a pre-resolved series). Bind at start-up, e.g. with the worker's namespace, and keep the result.
         pub fn bind(&self) -> EdgeUnicodeGaugeBound {
-            EdgeUnicodeGaugeBound {
-                slots: self
-                    .instrument
-                    .as_ref()
-                    .map(|instrument| {
-                        ::std::vec![super::bound::GaugeSlot::new(instrument, & [])]
-                            .into_boxed_slice()
-                    }),
-            }
+            EdgeUnicodeGaugeBound(self.0.bind(::core::iter::once(())))
         }
     }
     impl EdgeUnicodeGaugeBound {
         /// Records through the pre-resolved attribute set of these label values.
         #[inline]
         pub fn record(&self, value: u64) {
-            if let ::core::option::Option::Some(slots) = &self.slots {
-                slots[0].record(value);
-            }
+            self.0.record(0, value);
         }
     }
     /// Every recorder of the Type domain.

@@ -106,161 +106,407 @@ pub mod values {
         }
     }
 }
-/// The attribute-set slots behind the recorders' `bind()`.
-pub mod bound {
-    /// One pre-resolved attribute set.
-    #[cfg(feature = "bound-instruments")]
-    #[derive(Clone, Debug)]
-    pub struct CounterSlot<T>(::opentelemetry::metrics::BoundCounter<T>);
-    #[cfg(feature = "bound-instruments")]
-    impl<T> CounterSlot<T> {
-        /// Resolves `attributes` on `instrument`.
-        pub fn new(
-            instrument: &::opentelemetry::metrics::Counter<T>,
-            attributes: &[::opentelemetry::KeyValue],
-        ) -> Self {
-            Self(instrument.bind(attributes))
-        }
+/// The machinery behind every recorder: the recorders differ only in their instrument, their
+/// label set and their docs.
+pub mod instrument {
+    /// An OpenTelemetry instrument a recorder can wrap.
+    pub trait Instrument: ::core::clone::Clone + ::core::fmt::Debug {
+        /// The number type it records.
+        type Value: ::core::marker::Copy;
+        /// One attribute set resolved by [`Instrument::resolve`].
+        type Slot: Slot<Value = Self::Value>;
+        /// Creates the instrument from `meter`.
+        fn build(
+            meter: &::opentelemetry::metrics::Meter,
+            name: &'static str,
+            unit: &'static str,
+            description: &'static str,
+            boundaries: ::core::option::Option<&'static [f64]>,
+        ) -> Self;
+        /// Records `value` with `attributes`.
+        fn record(&self, value: Self::Value, attributes: &[::opentelemetry::KeyValue]);
+        /// Resolves `attributes` once, for recording without attribute work.
+        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot;
+    }
+    /// One pre-resolved attribute set of an instrument.
+    pub trait Slot: ::core::clone::Clone + ::core::fmt::Debug {
+        /// The number type it records.
+        type Value;
         /// Records `value` on the resolved set.
-        #[inline]
-        pub fn add(&self, value: T) {
-            self.0.add(value)
+        fn record(&self, value: Self::Value);
+    }
+    /// A metric's label set, turned into the attributes a hand-written call would pass.
+    pub trait Labels {
+        /// The attribute array, built on the stack.
+        type Attributes: ::core::convert::AsRef<[::opentelemetry::KeyValue]>;
+        /// The attributes, in the catalog's label order.
+        fn attributes(self) -> Self::Attributes;
+    }
+    impl Labels for () {
+        type Attributes = [::opentelemetry::KeyValue; 0];
+        fn attributes(self) -> Self::Attributes {
+            []
         }
     }
-    /// One pre-built attribute set.
-    #[cfg(not(feature = "bound-instruments"))]
+    /// An instrument, or nothing when telemetry is disabled: recording then does no work at all.
     #[derive(Clone, Debug)]
-    pub struct CounterSlot<T>(
-        ::opentelemetry::metrics::Counter<T>,
-        ::std::boxed::Box<[::opentelemetry::KeyValue]>,
+    pub struct Recorder<I>(::core::option::Option<I>);
+    impl<I: Instrument> Recorder<I> {
+        /// Creates the instrument from `meter`.
+        pub fn new(
+            meter: &::opentelemetry::metrics::Meter,
+            name: &'static str,
+            unit: &'static str,
+            description: &'static str,
+            boundaries: ::core::option::Option<&'static [f64]>,
+        ) -> Self {
+            Self(
+                ::core::option::Option::Some(
+                    I::build(meter, name, unit, description, boundaries),
+                ),
+            )
+        }
+        /// A recorder that records nothing and builds no attributes.
+        pub const fn disabled() -> Self {
+            Self(::core::option::Option::None)
+        }
+        /// Records `value` with the attributes of `labels`.
+        #[inline(always)]
+        pub fn record<L: Labels>(&self, value: I::Value, labels: L) {
+            if let ::core::option::Option::Some(instrument) = &self.0 {
+                Self::record_enabled(instrument, value, labels);
+            }
+        }
+        fn record_enabled<L: Labels>(instrument: &I, value: I::Value, labels: L) {
+            instrument.record(value, labels.attributes().as_ref());
+        }
+        /// Resolves each label set once, in order, into a table indexed like `label_sets`.
+        pub fn bind<L: Labels>(
+            &self,
+            label_sets: impl ::core::iter::IntoIterator<Item = L>,
+        ) -> Table<I> {
+            Table(
+                self
+                    .0
+                    .as_ref()
+                    .map(|instrument| {
+                        label_sets
+                            .into_iter()
+                            .map(|labels| {
+                                instrument.resolve(labels.attributes().as_ref())
+                            })
+                            .collect()
+                    }),
+            )
+        }
+    }
+    /// The pre-resolved attribute sets of a bound recorder, or nothing when telemetry is
+    /// disabled.
+    #[derive(Clone, Debug)]
+    pub struct Table<I: Instrument>(
+        ::core::option::Option<::std::boxed::Box<[I::Slot]>>,
     );
-    #[cfg(not(feature = "bound-instruments"))]
-    impl<T> CounterSlot<T>
-    where
-        ::opentelemetry::metrics::Counter<T>: ::core::clone::Clone,
-    {
-        /// Keeps `attributes` for `instrument`.
-        pub fn new(
-            instrument: &::opentelemetry::metrics::Counter<T>,
-            attributes: &[::opentelemetry::KeyValue],
-        ) -> Self {
-            Self(instrument.clone(), attributes.into())
-        }
-        /// Records `value` with the kept attributes.
+    impl<I: Instrument> Table<I> {
+        /// Records `value` on the set at `index`.
         #[inline]
-        pub fn add(&self, value: T) {
-            self.0.add(value, &self.1)
+        pub fn record(&self, index: usize, value: I::Value) {
+            if let ::core::option::Option::Some(slots) = &self.0 {
+                slots[index].record(value);
+            }
         }
     }
-    /// One pre-resolved attribute set.
+    /// An attribute set kept beside the unbound instrument, for instruments without a bound
+    /// form.
+    #[derive(Clone, Debug)]
+    pub struct Unbound<I>(I, ::std::boxed::Box<[::opentelemetry::KeyValue]>);
+    impl<I: Instrument> Slot for Unbound<I> {
+        type Value = I::Value;
+        #[inline]
+        fn record(&self, value: I::Value) {
+            self.0.record(value, &self.1);
+        }
+    }
     #[cfg(feature = "bound-instruments")]
-    #[derive(Clone, Debug)]
-    pub struct HistogramSlot<T>(::opentelemetry::metrics::BoundHistogram<T>);
+    impl<T: ::core::marker::Copy> Slot for ::opentelemetry::metrics::BoundCounter<T> {
+        type Value = T;
+        #[inline]
+        fn record(&self, value: T) {
+            ::opentelemetry::metrics::BoundCounter::add(self, value)
+        }
+    }
     #[cfg(feature = "bound-instruments")]
-    impl<T> HistogramSlot<T> {
-        /// Resolves `attributes` on `instrument`.
-        pub fn new(
-            instrument: &::opentelemetry::metrics::Histogram<T>,
-            attributes: &[::opentelemetry::KeyValue],
-        ) -> Self {
-            Self(instrument.bind(attributes))
-        }
-        /// Records `value` on the resolved set.
+    impl<T: ::core::marker::Copy> Slot for ::opentelemetry::metrics::BoundHistogram<T> {
+        type Value = T;
         #[inline]
-        pub fn record(&self, value: T) {
-            self.0.record(value)
+        fn record(&self, value: T) {
+            ::opentelemetry::metrics::BoundHistogram::record(self, value)
         }
     }
-    /// One pre-built attribute set.
-    #[cfg(not(feature = "bound-instruments"))]
-    #[derive(Clone, Debug)]
-    pub struct HistogramSlot<T>(
-        ::opentelemetry::metrics::Histogram<T>,
-        ::std::boxed::Box<[::opentelemetry::KeyValue]>,
-    );
-    #[cfg(not(feature = "bound-instruments"))]
-    impl<T> HistogramSlot<T>
-    where
-        ::opentelemetry::metrics::Histogram<T>: ::core::clone::Clone,
-    {
-        /// Keeps `attributes` for `instrument`.
-        pub fn new(
-            instrument: &::opentelemetry::metrics::Histogram<T>,
-            attributes: &[::opentelemetry::KeyValue],
-        ) -> Self {
-            Self(instrument.clone(), attributes.into())
-        }
-        /// Records `value` with the kept attributes.
-        #[inline]
-        pub fn record(&self, value: T) {
-            self.0.record(value, &self.1)
-        }
-    }
-    /// One pre-resolved attribute set.
     #[cfg(feature = "bound-instruments")]
-    #[derive(Clone, Debug)]
-    pub struct GaugeSlot<T>(::opentelemetry::metrics::BoundGauge<T>);
-    #[cfg(feature = "bound-instruments")]
-    impl<T> GaugeSlot<T> {
-        /// Resolves `attributes` on `instrument`.
-        pub fn new(
-            instrument: &::opentelemetry::metrics::Gauge<T>,
-            attributes: &[::opentelemetry::KeyValue],
-        ) -> Self {
-            Self(instrument.bind(attributes))
-        }
-        /// Records `value` on the resolved set.
+    impl<T: ::core::marker::Copy> Slot for ::opentelemetry::metrics::BoundGauge<T> {
+        type Value = T;
         #[inline]
-        pub fn record(&self, value: T) {
-            self.0.record(value)
+        fn record(&self, value: T) {
+            ::opentelemetry::metrics::BoundGauge::record(self, value)
         }
     }
-    /// One pre-built attribute set.
-    #[cfg(not(feature = "bound-instruments"))]
-    #[derive(Clone, Debug)]
-    pub struct GaugeSlot<T>(
-        ::opentelemetry::metrics::Gauge<T>,
-        ::std::boxed::Box<[::opentelemetry::KeyValue]>,
-    );
-    #[cfg(not(feature = "bound-instruments"))]
-    impl<T> GaugeSlot<T>
-    where
-        ::opentelemetry::metrics::Gauge<T>: ::core::clone::Clone,
-    {
-        /// Keeps `attributes` for `instrument`.
-        pub fn new(
-            instrument: &::opentelemetry::metrics::Gauge<T>,
-            attributes: &[::opentelemetry::KeyValue],
+    impl Instrument for ::opentelemetry::metrics::Counter<u64> {
+        type Value = u64;
+        #[cfg(feature = "bound-instruments")]
+        type Slot = ::opentelemetry::metrics::BoundCounter<u64>;
+        #[cfg(not(feature = "bound-instruments"))]
+        type Slot = Unbound<Self>;
+        fn build(
+            meter: &::opentelemetry::metrics::Meter,
+            name: &'static str,
+            unit: &'static str,
+            description: &'static str,
+            _boundaries: ::core::option::Option<&'static [f64]>,
         ) -> Self {
-            Self(instrument.clone(), attributes.into())
+            let builder = meter
+                .u64_counter(name)
+                .with_unit(unit)
+                .with_description(description);
+            builder.build()
         }
-        /// Records `value` with the kept attributes.
         #[inline]
-        pub fn record(&self, value: T) {
-            self.0.record(value, &self.1)
+        fn record(&self, value: u64, attributes: &[::opentelemetry::KeyValue]) {
+            ::opentelemetry::metrics::Counter::add(self, value, attributes)
+        }
+        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot {
+            #[cfg(feature = "bound-instruments")] return self.bind(attributes);
+            #[cfg(not(feature = "bound-instruments"))]
+            return Unbound(self.clone(), attributes.into());
         }
     }
-    /// One pre-built attribute set.
-    #[derive(Clone, Debug)]
-    pub struct UpDownCounterSlot<T>(
-        ::opentelemetry::metrics::UpDownCounter<T>,
-        ::std::boxed::Box<[::opentelemetry::KeyValue]>,
-    );
-    impl<T> UpDownCounterSlot<T>
-    where
-        ::opentelemetry::metrics::UpDownCounter<T>: ::core::clone::Clone,
-    {
-        /// Keeps `attributes` for `instrument`.
-        pub fn new(
-            instrument: &::opentelemetry::metrics::UpDownCounter<T>,
-            attributes: &[::opentelemetry::KeyValue],
+    impl Instrument for ::opentelemetry::metrics::Counter<f64> {
+        type Value = f64;
+        #[cfg(feature = "bound-instruments")]
+        type Slot = ::opentelemetry::metrics::BoundCounter<f64>;
+        #[cfg(not(feature = "bound-instruments"))]
+        type Slot = Unbound<Self>;
+        fn build(
+            meter: &::opentelemetry::metrics::Meter,
+            name: &'static str,
+            unit: &'static str,
+            description: &'static str,
+            _boundaries: ::core::option::Option<&'static [f64]>,
         ) -> Self {
-            Self(instrument.clone(), attributes.into())
+            let builder = meter
+                .f64_counter(name)
+                .with_unit(unit)
+                .with_description(description);
+            builder.build()
         }
-        /// Records `value` with the kept attributes.
         #[inline]
-        pub fn add(&self, value: T) {
-            self.0.add(value, &self.1)
+        fn record(&self, value: f64, attributes: &[::opentelemetry::KeyValue]) {
+            ::opentelemetry::metrics::Counter::add(self, value, attributes)
+        }
+        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot {
+            #[cfg(feature = "bound-instruments")] return self.bind(attributes);
+            #[cfg(not(feature = "bound-instruments"))]
+            return Unbound(self.clone(), attributes.into());
+        }
+    }
+    impl Instrument for ::opentelemetry::metrics::UpDownCounter<i64> {
+        type Value = i64;
+        type Slot = Unbound<Self>;
+        fn build(
+            meter: &::opentelemetry::metrics::Meter,
+            name: &'static str,
+            unit: &'static str,
+            description: &'static str,
+            _boundaries: ::core::option::Option<&'static [f64]>,
+        ) -> Self {
+            let builder = meter
+                .i64_up_down_counter(name)
+                .with_unit(unit)
+                .with_description(description);
+            builder.build()
+        }
+        #[inline]
+        fn record(&self, value: i64, attributes: &[::opentelemetry::KeyValue]) {
+            ::opentelemetry::metrics::UpDownCounter::add(self, value, attributes)
+        }
+        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot {
+            Unbound(self.clone(), attributes.into())
+        }
+    }
+    impl Instrument for ::opentelemetry::metrics::UpDownCounter<f64> {
+        type Value = f64;
+        type Slot = Unbound<Self>;
+        fn build(
+            meter: &::opentelemetry::metrics::Meter,
+            name: &'static str,
+            unit: &'static str,
+            description: &'static str,
+            _boundaries: ::core::option::Option<&'static [f64]>,
+        ) -> Self {
+            let builder = meter
+                .f64_up_down_counter(name)
+                .with_unit(unit)
+                .with_description(description);
+            builder.build()
+        }
+        #[inline]
+        fn record(&self, value: f64, attributes: &[::opentelemetry::KeyValue]) {
+            ::opentelemetry::metrics::UpDownCounter::add(self, value, attributes)
+        }
+        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot {
+            Unbound(self.clone(), attributes.into())
+        }
+    }
+    impl Instrument for ::opentelemetry::metrics::Histogram<u64> {
+        type Value = u64;
+        #[cfg(feature = "bound-instruments")]
+        type Slot = ::opentelemetry::metrics::BoundHistogram<u64>;
+        #[cfg(not(feature = "bound-instruments"))]
+        type Slot = Unbound<Self>;
+        fn build(
+            meter: &::opentelemetry::metrics::Meter,
+            name: &'static str,
+            unit: &'static str,
+            description: &'static str,
+            boundaries: ::core::option::Option<&'static [f64]>,
+        ) -> Self {
+            let builder = meter
+                .u64_histogram(name)
+                .with_unit(unit)
+                .with_description(description);
+            let builder = match boundaries {
+                ::core::option::Option::Some(b) => builder.with_boundaries(b.to_vec()),
+                ::core::option::Option::None => builder,
+            };
+            builder.build()
+        }
+        #[inline]
+        fn record(&self, value: u64, attributes: &[::opentelemetry::KeyValue]) {
+            ::opentelemetry::metrics::Histogram::record(self, value, attributes)
+        }
+        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot {
+            #[cfg(feature = "bound-instruments")] return self.bind(attributes);
+            #[cfg(not(feature = "bound-instruments"))]
+            return Unbound(self.clone(), attributes.into());
+        }
+    }
+    impl Instrument for ::opentelemetry::metrics::Histogram<f64> {
+        type Value = f64;
+        #[cfg(feature = "bound-instruments")]
+        type Slot = ::opentelemetry::metrics::BoundHistogram<f64>;
+        #[cfg(not(feature = "bound-instruments"))]
+        type Slot = Unbound<Self>;
+        fn build(
+            meter: &::opentelemetry::metrics::Meter,
+            name: &'static str,
+            unit: &'static str,
+            description: &'static str,
+            boundaries: ::core::option::Option<&'static [f64]>,
+        ) -> Self {
+            let builder = meter
+                .f64_histogram(name)
+                .with_unit(unit)
+                .with_description(description);
+            let builder = match boundaries {
+                ::core::option::Option::Some(b) => builder.with_boundaries(b.to_vec()),
+                ::core::option::Option::None => builder,
+            };
+            builder.build()
+        }
+        #[inline]
+        fn record(&self, value: f64, attributes: &[::opentelemetry::KeyValue]) {
+            ::opentelemetry::metrics::Histogram::record(self, value, attributes)
+        }
+        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot {
+            #[cfg(feature = "bound-instruments")] return self.bind(attributes);
+            #[cfg(not(feature = "bound-instruments"))]
+            return Unbound(self.clone(), attributes.into());
+        }
+    }
+    impl Instrument for ::opentelemetry::metrics::Gauge<u64> {
+        type Value = u64;
+        #[cfg(feature = "bound-instruments")]
+        type Slot = ::opentelemetry::metrics::BoundGauge<u64>;
+        #[cfg(not(feature = "bound-instruments"))]
+        type Slot = Unbound<Self>;
+        fn build(
+            meter: &::opentelemetry::metrics::Meter,
+            name: &'static str,
+            unit: &'static str,
+            description: &'static str,
+            _boundaries: ::core::option::Option<&'static [f64]>,
+        ) -> Self {
+            let builder = meter
+                .u64_gauge(name)
+                .with_unit(unit)
+                .with_description(description);
+            builder.build()
+        }
+        #[inline]
+        fn record(&self, value: u64, attributes: &[::opentelemetry::KeyValue]) {
+            ::opentelemetry::metrics::Gauge::record(self, value, attributes)
+        }
+        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot {
+            #[cfg(feature = "bound-instruments")] return self.bind(attributes);
+            #[cfg(not(feature = "bound-instruments"))]
+            return Unbound(self.clone(), attributes.into());
+        }
+    }
+    impl Instrument for ::opentelemetry::metrics::Gauge<i64> {
+        type Value = i64;
+        #[cfg(feature = "bound-instruments")]
+        type Slot = ::opentelemetry::metrics::BoundGauge<i64>;
+        #[cfg(not(feature = "bound-instruments"))]
+        type Slot = Unbound<Self>;
+        fn build(
+            meter: &::opentelemetry::metrics::Meter,
+            name: &'static str,
+            unit: &'static str,
+            description: &'static str,
+            _boundaries: ::core::option::Option<&'static [f64]>,
+        ) -> Self {
+            let builder = meter
+                .i64_gauge(name)
+                .with_unit(unit)
+                .with_description(description);
+            builder.build()
+        }
+        #[inline]
+        fn record(&self, value: i64, attributes: &[::opentelemetry::KeyValue]) {
+            ::opentelemetry::metrics::Gauge::record(self, value, attributes)
+        }
+        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot {
+            #[cfg(feature = "bound-instruments")] return self.bind(attributes);
+            #[cfg(not(feature = "bound-instruments"))]
+            return Unbound(self.clone(), attributes.into());
+        }
+    }
+    impl Instrument for ::opentelemetry::metrics::Gauge<f64> {
+        type Value = f64;
+        #[cfg(feature = "bound-instruments")]
+        type Slot = ::opentelemetry::metrics::BoundGauge<f64>;
+        #[cfg(not(feature = "bound-instruments"))]
+        type Slot = Unbound<Self>;
+        fn build(
+            meter: &::opentelemetry::metrics::Meter,
+            name: &'static str,
+            unit: &'static str,
+            description: &'static str,
+            _boundaries: ::core::option::Option<&'static [f64]>,
+        ) -> Self {
+            let builder = meter
+                .f64_gauge(name)
+                .with_unit(unit)
+                .with_description(description);
+            builder.build()
+        }
+        #[inline]
+        fn record(&self, value: f64, attributes: &[::opentelemetry::KeyValue]) {
+            ::opentelemetry::metrics::Gauge::record(self, value, attributes)
+        }
+        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot {
+            #[cfg(feature = "bound-instruments")] return self.bind(attributes);
+            #[cfg(not(feature = "bound-instruments"))]
+            return Unbound(self.clone(), attributes.into());
         }
     }
 }
@@ -277,10 +523,9 @@ pub mod jobs {
     ///   * `outcome` (`ok`, `failed`, `timed_out`): How the job ended
     /// * Status: Instrumented, recorded in `worker.rs:finish()`
     #[derive(Clone, Debug)]
-    pub struct JobsCompletedTotal {
-        /// `None` when telemetry is disabled: recording then does no work at all.
-        instrument: ::core::option::Option<::opentelemetry::metrics::Counter<u64>>,
-    }
+    pub struct JobsCompletedTotal(
+        super::instrument::Recorder<::opentelemetry::metrics::Counter<u64>>,
+    );
     /// The labels of [`JobsCompletedTotal`] (`app.jobs.completed.total`).
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub struct JobsCompletedTotalLabels<'a> {
@@ -291,6 +536,18 @@ pub mod jobs {
         /// `outcome`: How the job ended
         pub outcome: super::labels::Outcome,
     }
+    impl super::instrument::Labels for JobsCompletedTotalLabels<'_> {
+        type Attributes = [::opentelemetry::KeyValue; 2];
+        fn attributes(self) -> Self::Attributes {
+            [
+                ::opentelemetry::KeyValue::new(
+                    "job_id",
+                    ::std::string::String::from(self.job_id),
+                ),
+                ::opentelemetry::KeyValue::new("outcome", self.outcome.as_str()),
+            ]
+        }
+    }
     impl JobsCompletedTotal {
         /// The OpenTelemetry instrument name.
         pub const NAME: &'static str = "app.jobs.completed.total";
@@ -300,94 +557,53 @@ pub mod jobs {
         pub const DESCRIPTION: &'static str = "Jobs that ended";
         /// Creates the instrument from `meter`.
         pub fn new(meter: &::opentelemetry::metrics::Meter) -> Self {
-            Self {
-                instrument: ::core::option::Option::Some(
-                    meter
-                        .u64_counter(Self::NAME)
-                        .with_unit(Self::UNIT)
-                        .with_description(Self::DESCRIPTION)
-                        .build(),
+            Self(
+                super::instrument::Recorder::new(
+                    meter,
+                    Self::NAME,
+                    Self::UNIT,
+                    Self::DESCRIPTION,
+                    ::core::option::Option::None,
                 ),
-            }
+            )
         }
         /// A recorder that records nothing and builds no attributes.
         pub const fn disabled() -> Self {
-            Self {
-                instrument: ::core::option::Option::None,
-            }
+            Self(super::instrument::Recorder::disabled())
         }
         /// Adds `value` to the counter. The unit, `{job}`.
         #[inline(always)]
         pub fn add(&self, value: u64, labels: JobsCompletedTotalLabels<'_>) {
-            if let ::core::option::Option::Some(instrument) = &self.instrument {
-                Self::add_enabled(instrument, value, labels);
-            }
-        }
-        fn add_enabled(
-            instrument: &::opentelemetry::metrics::Counter<u64>,
-            value: u64,
-            labels: JobsCompletedTotalLabels<'_>,
-        ) {
-            instrument
-                .add(
-                    value,
-                    &[
-                        ::opentelemetry::KeyValue::new(
-                            "job_id",
-                            ::std::string::String::from(labels.job_id),
-                        ),
-                        ::opentelemetry::KeyValue::new(
-                            "outcome",
-                            labels.outcome.as_str(),
-                        ),
-                    ],
-                );
+            self.0.record(value, labels);
         }
     }
     /// [`JobsCompletedTotal`] with its attributes resolved by [`JobsCompletedTotal::bind`].
     #[derive(Clone, Debug)]
-    pub struct JobsCompletedTotalBound {
-        /// `None` when telemetry is disabled.
-        slots: ::core::option::Option<
-            ::std::boxed::Box<[super::bound::CounterSlot<u64>]>,
-        >,
-    }
+    pub struct JobsCompletedTotalBound(
+        super::instrument::Table<::opentelemetry::metrics::Counter<u64>>,
+    );
     impl JobsCompletedTotal {
         /// Resolves the attributes once: one attribute set per combination of `outcome` (3 in all), with `job_id` fixed to the values given here. Recording through the result does no attribute work (with the `bound-instruments` feature, an atomic update on a pre-resolved series). Bind at start-up, e.g. with the worker's namespace, and keep the result.
         pub fn bind(&self, job_id: &str) -> JobsCompletedTotalBound {
-            JobsCompletedTotalBound {
-                slots: self
-                    .instrument
-                    .as_ref()
-                    .map(|instrument| {
-                        let mut slots = ::std::vec::Vec::with_capacity(3);
-                        for &outcome in super::labels::Outcome::ALL {
-                            slots
-                                .push(
-                                    super::bound::CounterSlot::new(
-                                        instrument,
-                                        &[
-                                            ::opentelemetry::KeyValue::new(
-                                                "job_id",
-                                                ::std::string::String::from(job_id),
-                                            ),
-                                            ::opentelemetry::KeyValue::new("outcome", outcome.as_str()),
-                                        ],
-                                    ),
-                                );
-                        }
-                        slots.into_boxed_slice()
-                    }),
-            }
+            JobsCompletedTotalBound(
+                self
+                    .0
+                    .bind(
+                        super::labels::Outcome::ALL
+                            .iter()
+                            .map(move |&outcome| JobsCompletedTotalLabels {
+                                job_id,
+                                outcome,
+                            }),
+                    ),
+            )
         }
     }
     impl JobsCompletedTotalBound {
         /// Records through the pre-resolved attribute set of these label values.
         #[inline]
         pub fn add(&self, value: u64, outcome: super::labels::Outcome) {
-            if let ::core::option::Option::Some(slots) = &self.slots {
-                slots[outcome as usize].add(value);
-            }
+            self.0.record(outcome as usize, value);
         }
     }
     /// `app.job.duration`: Job duration
@@ -399,15 +615,20 @@ pub mod jobs {
     /// * Buckets: [5, 50, 500]
     /// * Status: Instrumented, recorded in `worker.rs:finish()`
     #[derive(Clone, Debug)]
-    pub struct JobDuration {
-        /// `None` when telemetry is disabled: recording then does no work at all.
-        instrument: ::core::option::Option<::opentelemetry::metrics::Histogram<f64>>,
-    }
+    pub struct JobDuration(
+        super::instrument::Recorder<::opentelemetry::metrics::Histogram<f64>>,
+    );
     /// The labels of [`JobDuration`] (`app.job.duration`).
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub struct JobDurationLabels {
         /// `outcome`: How the job ended
         pub outcome: super::labels::Outcome,
+    }
+    impl super::instrument::Labels for JobDurationLabels {
+        type Attributes = [::opentelemetry::KeyValue; 1];
+        fn attributes(self) -> Self::Attributes {
+            [::opentelemetry::KeyValue::new("outcome", self.outcome.as_str())]
+        }
     }
     impl JobDuration {
         /// The OpenTelemetry instrument name.
@@ -416,84 +637,54 @@ pub mod jobs {
         pub const UNIT: &'static str = "ms";
         /// The instrument description.
         pub const DESCRIPTION: &'static str = "Job duration";
+        /// The histogram's bucket boundaries.
+        pub const BUCKETS: &'static [f64] = &[5f64, 50f64, 500f64];
         /// Creates the instrument from `meter`.
         pub fn new(meter: &::opentelemetry::metrics::Meter) -> Self {
-            Self {
-                instrument: ::core::option::Option::Some(
-                    meter
-                        .f64_histogram(Self::NAME)
-                        .with_unit(Self::UNIT)
-                        .with_description(Self::DESCRIPTION)
-                        .with_boundaries(::std::vec![5f64, 50f64, 500f64])
-                        .build(),
+            Self(
+                super::instrument::Recorder::new(
+                    meter,
+                    Self::NAME,
+                    Self::UNIT,
+                    Self::DESCRIPTION,
+                    ::core::option::Option::Some(Self::BUCKETS),
                 ),
-            }
+            )
         }
         /// A recorder that records nothing and builds no attributes.
         pub const fn disabled() -> Self {
-            Self {
-                instrument: ::core::option::Option::None,
-            }
+            Self(super::instrument::Recorder::disabled())
         }
         /// Records one measurement. The unit, `ms`.
         #[inline(always)]
         pub fn record(&self, value: f64, labels: JobDurationLabels) {
-            if let ::core::option::Option::Some(instrument) = &self.instrument {
-                Self::record_enabled(instrument, value, labels);
-            }
-        }
-        fn record_enabled(
-            instrument: &::opentelemetry::metrics::Histogram<f64>,
-            value: f64,
-            labels: JobDurationLabels,
-        ) {
-            instrument
-                .record(
-                    value,
-                    &[::opentelemetry::KeyValue::new("outcome", labels.outcome.as_str())],
-                );
+            self.0.record(value, labels);
         }
     }
     /// [`JobDuration`] with its attributes resolved by [`JobDuration::bind`].
     #[derive(Clone, Debug)]
-    pub struct JobDurationBound {
-        /// `None` when telemetry is disabled.
-        slots: ::core::option::Option<
-            ::std::boxed::Box<[super::bound::HistogramSlot<f64>]>,
-        >,
-    }
+    pub struct JobDurationBound(
+        super::instrument::Table<::opentelemetry::metrics::Histogram<f64>>,
+    );
     impl JobDuration {
         /// Resolves the attributes once: one attribute set per combination of `outcome` (3 in all). Recording through the result does no attribute work (with the `bound-instruments` feature, an atomic update on a pre-resolved series). Bind at start-up, e.g. with the worker's namespace, and keep the result.
         pub fn bind(&self) -> JobDurationBound {
-            JobDurationBound {
-                slots: self
-                    .instrument
-                    .as_ref()
-                    .map(|instrument| {
-                        let mut slots = ::std::vec::Vec::with_capacity(3);
-                        for &outcome in super::labels::Outcome::ALL {
-                            slots
-                                .push(
-                                    super::bound::HistogramSlot::new(
-                                        instrument,
-                                        &[
-                                            ::opentelemetry::KeyValue::new("outcome", outcome.as_str()),
-                                        ],
-                                    ),
-                                );
-                        }
-                        slots.into_boxed_slice()
-                    }),
-            }
+            JobDurationBound(
+                self
+                    .0
+                    .bind(
+                        super::labels::Outcome::ALL
+                            .iter()
+                            .map(move |&outcome| JobDurationLabels { outcome }),
+                    ),
+            )
         }
     }
     impl JobDurationBound {
         /// Records through the pre-resolved attribute set of these label values.
         #[inline]
         pub fn record(&self, value: f64, outcome: super::labels::Outcome) {
-            if let ::core::option::Option::Some(slots) = &self.slots {
-                slots[outcome as usize].record(value);
-            }
+            self.0.record(outcome as usize, value);
         }
     }
     /// `app.jobs.running`: Jobs running now
@@ -503,10 +694,9 @@ pub mod jobs {
     /// * Labels: none
     /// * Status: Planned (not yet instrumented)
     #[derive(Clone, Debug)]
-    pub struct JobsRunning {
-        /// `None` when telemetry is disabled: recording then does no work at all.
-        instrument: ::core::option::Option<::opentelemetry::metrics::UpDownCounter<i64>>,
-    }
+    pub struct JobsRunning(
+        super::instrument::Recorder<::opentelemetry::metrics::UpDownCounter<i64>>,
+    );
     impl JobsRunning {
         /// The OpenTelemetry instrument name.
         pub const NAME: &'static str = "app.jobs.running";
@@ -516,67 +706,42 @@ pub mod jobs {
         pub const DESCRIPTION: &'static str = "Jobs running now";
         /// Creates the instrument from `meter`.
         pub fn new(meter: &::opentelemetry::metrics::Meter) -> Self {
-            Self {
-                instrument: ::core::option::Option::Some(
-                    meter
-                        .i64_up_down_counter(Self::NAME)
-                        .with_unit(Self::UNIT)
-                        .with_description(Self::DESCRIPTION)
-                        .build(),
+            Self(
+                super::instrument::Recorder::new(
+                    meter,
+                    Self::NAME,
+                    Self::UNIT,
+                    Self::DESCRIPTION,
+                    ::core::option::Option::None,
                 ),
-            }
+            )
         }
         /// A recorder that records nothing and builds no attributes.
         pub const fn disabled() -> Self {
-            Self {
-                instrument: ::core::option::Option::None,
-            }
+            Self(super::instrument::Recorder::disabled())
         }
         /// Adds `value` (which may be negative) to the counter. The unit, `{job}`.
         #[inline(always)]
         pub fn add(&self, value: i64) {
-            if let ::core::option::Option::Some(instrument) = &self.instrument {
-                Self::add_enabled(instrument, value);
-            }
-        }
-        fn add_enabled(
-            instrument: &::opentelemetry::metrics::UpDownCounter<i64>,
-            value: i64,
-        ) {
-            instrument.add(value, &[]);
+            self.0.record(value, ());
         }
     }
     /// [`JobsRunning`] with its attributes resolved by [`JobsRunning::bind`].
     #[derive(Clone, Debug)]
-    pub struct JobsRunningBound {
-        /// `None` when telemetry is disabled.
-        slots: ::core::option::Option<
-            ::std::boxed::Box<[super::bound::UpDownCounterSlot<i64>]>,
-        >,
-    }
+    pub struct JobsRunningBound(
+        super::instrument::Table<::opentelemetry::metrics::UpDownCounter<i64>>,
+    );
     impl JobsRunning {
         /// Resolves the attributes once: one attribute set. Recording through the result does no attribute work (with the `bound-instruments` feature, an atomic update on a pre-resolved series). Bind at start-up, e.g. with the worker's namespace, and keep the result.
         pub fn bind(&self) -> JobsRunningBound {
-            JobsRunningBound {
-                slots: self
-                    .instrument
-                    .as_ref()
-                    .map(|instrument| {
-                        ::std::vec![
-                            super::bound::UpDownCounterSlot::new(instrument, & [])
-                        ]
-                            .into_boxed_slice()
-                    }),
-            }
+            JobsRunningBound(self.0.bind(::core::iter::once(())))
         }
     }
     impl JobsRunningBound {
         /// Records through the pre-resolved attribute set of these label values.
         #[inline]
         pub fn add(&self, value: i64) {
-            if let ::core::option::Option::Some(slots) = &self.slots {
-                slots[0].add(value);
-            }
+            self.0.record(0, value);
         }
     }
     /// Every recorder of the Jobs domain.
@@ -618,10 +783,9 @@ pub mod health {
     /// * Values: 0=Closed, 1=Half-Open, 2=Open
     /// * Status: Instrumented, recorded in `breaker.rs`
     #[derive(Clone, Debug)]
-    pub struct BreakerState {
-        /// `None` when telemetry is disabled: recording then does no work at all.
-        instrument: ::core::option::Option<::opentelemetry::metrics::Gauge<i64>>,
-    }
+    pub struct BreakerState(
+        super::instrument::Recorder<::opentelemetry::metrics::Gauge<i64>>,
+    );
     impl BreakerState {
         /// The OpenTelemetry instrument name.
         pub const NAME: &'static str = "breaker_state";
@@ -631,63 +795,42 @@ pub mod health {
         pub const DESCRIPTION: &'static str = "Breaker state";
         /// Creates the instrument from `meter`.
         pub fn new(meter: &::opentelemetry::metrics::Meter) -> Self {
-            Self {
-                instrument: ::core::option::Option::Some(
-                    meter
-                        .i64_gauge(Self::NAME)
-                        .with_unit(Self::UNIT)
-                        .with_description(Self::DESCRIPTION)
-                        .build(),
+            Self(
+                super::instrument::Recorder::new(
+                    meter,
+                    Self::NAME,
+                    Self::UNIT,
+                    Self::DESCRIPTION,
+                    ::core::option::Option::None,
                 ),
-            }
+            )
         }
         /// A recorder that records nothing and builds no attributes.
         pub const fn disabled() -> Self {
-            Self {
-                instrument: ::core::option::Option::None,
-            }
+            Self(super::instrument::Recorder::disabled())
         }
         /// Records the gauge's state. The unit, `{state}`.
         #[inline(always)]
         pub fn record(&self, state: super::values::BreakerState) {
-            if let ::core::option::Option::Some(instrument) = &self.instrument {
-                Self::record_enabled(instrument, state);
-            }
-        }
-        fn record_enabled(
-            instrument: &::opentelemetry::metrics::Gauge<i64>,
-            state: super::values::BreakerState,
-        ) {
-            instrument.record(state.value(), &[]);
+            self.0.record(state.value(), ());
         }
     }
     /// [`BreakerState`] with its attributes resolved by [`BreakerState::bind`].
     #[derive(Clone, Debug)]
-    pub struct BreakerStateBound {
-        /// `None` when telemetry is disabled.
-        slots: ::core::option::Option<::std::boxed::Box<[super::bound::GaugeSlot<i64>]>>,
-    }
+    pub struct BreakerStateBound(
+        super::instrument::Table<::opentelemetry::metrics::Gauge<i64>>,
+    );
     impl BreakerState {
         /// Resolves the attributes once: one attribute set. Recording through the result does no attribute work (with the `bound-instruments` feature, an atomic update on a pre-resolved series). Bind at start-up, e.g. with the worker's namespace, and keep the result.
         pub fn bind(&self) -> BreakerStateBound {
-            BreakerStateBound {
-                slots: self
-                    .instrument
-                    .as_ref()
-                    .map(|instrument| {
-                        ::std::vec![super::bound::GaugeSlot::new(instrument, & [])]
-                            .into_boxed_slice()
-                    }),
-            }
+            BreakerStateBound(self.0.bind(::core::iter::once(())))
         }
     }
     impl BreakerStateBound {
         /// Records through the pre-resolved attribute set of these label values.
         #[inline]
         pub fn record(&self, state: super::values::BreakerState) {
-            if let ::core::option::Option::Some(slots) = &self.slots {
-                slots[0].record(state.value());
-            }
+            self.0.record(0, state.value());
         }
     }
     /// `queue_usage_percent`: Queue fill level
@@ -698,10 +841,9 @@ pub mod health {
     ///   * `queue` (free-form): Queue name
     /// * Status: Defined but not yet instrumented (waiting on the queue monitor)
     #[derive(Clone, Debug)]
-    pub struct QueueUsagePercent {
-        /// `None` when telemetry is disabled: recording then does no work at all.
-        instrument: ::core::option::Option<::opentelemetry::metrics::Gauge<f64>>,
-    }
+    pub struct QueueUsagePercent(
+        super::instrument::Recorder<::opentelemetry::metrics::Gauge<f64>>,
+    );
     /// The labels of [`QueueUsagePercent`] (`queue_usage_percent`).
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
     pub struct QueueUsagePercentLabels<'a> {
@@ -709,6 +851,17 @@ pub mod health {
         ///
         /// Free-form: Queues are configured per deployment.
         pub queue: &'a str,
+    }
+    impl super::instrument::Labels for QueueUsagePercentLabels<'_> {
+        type Attributes = [::opentelemetry::KeyValue; 1];
+        fn attributes(self) -> Self::Attributes {
+            [
+                ::opentelemetry::KeyValue::new(
+                    "queue",
+                    ::std::string::String::from(self.queue),
+                ),
+            ]
+        }
     }
     impl QueueUsagePercent {
         /// The OpenTelemetry instrument name.
@@ -719,77 +872,44 @@ pub mod health {
         pub const DESCRIPTION: &'static str = "Queue fill level";
         /// Creates the instrument from `meter`.
         pub fn new(meter: &::opentelemetry::metrics::Meter) -> Self {
-            Self {
-                instrument: ::core::option::Option::Some(
-                    meter
-                        .f64_gauge(Self::NAME)
-                        .with_unit(Self::UNIT)
-                        .with_description(Self::DESCRIPTION)
-                        .build(),
+            Self(
+                super::instrument::Recorder::new(
+                    meter,
+                    Self::NAME,
+                    Self::UNIT,
+                    Self::DESCRIPTION,
+                    ::core::option::Option::None,
                 ),
-            }
+            )
         }
         /// A recorder that records nothing and builds no attributes.
         pub const fn disabled() -> Self {
-            Self {
-                instrument: ::core::option::Option::None,
-            }
+            Self(super::instrument::Recorder::disabled())
         }
         /// Records the gauge's current value. The unit, `%`.
         #[inline(always)]
         pub fn record(&self, value: f64, labels: QueueUsagePercentLabels<'_>) {
-            if let ::core::option::Option::Some(instrument) = &self.instrument {
-                Self::record_enabled(instrument, value, labels);
-            }
-        }
-        fn record_enabled(
-            instrument: &::opentelemetry::metrics::Gauge<f64>,
-            value: f64,
-            labels: QueueUsagePercentLabels<'_>,
-        ) {
-            instrument
-                .record(
-                    value,
-                    &[
-                        ::opentelemetry::KeyValue::new(
-                            "queue",
-                            ::std::string::String::from(labels.queue),
-                        ),
-                    ],
-                );
+            self.0.record(value, labels);
         }
     }
     /// [`QueueUsagePercent`] with its attributes resolved by [`QueueUsagePercent::bind`].
     #[derive(Clone, Debug)]
-    pub struct QueueUsagePercentBound {
-        /// `None` when telemetry is disabled.
-        slots: ::core::option::Option<::std::boxed::Box<[super::bound::GaugeSlot<f64>]>>,
-    }
+    pub struct QueueUsagePercentBound(
+        super::instrument::Table<::opentelemetry::metrics::Gauge<f64>>,
+    );
     impl QueueUsagePercent {
         /// Resolves the attributes once: one attribute set, with `queue` fixed to the values given here. Recording through the result does no attribute work (with the `bound-instruments` feature, an atomic update on a pre-resolved series). Bind at start-up, e.g. with the worker's namespace, and keep the result.
         pub fn bind(&self, queue: &str) -> QueueUsagePercentBound {
-            QueueUsagePercentBound {
-                slots: self
-                    .instrument
-                    .as_ref()
-                    .map(|instrument| {
-                        ::std::vec![
-                            super::bound::GaugeSlot::new(instrument, &
-                            [::opentelemetry::KeyValue::new("queue",
-                            ::std::string::String::from(queue))])
-                        ]
-                            .into_boxed_slice()
-                    }),
-            }
+            QueueUsagePercentBound(
+                self.0.bind(::core::iter::once(QueueUsagePercentLabels { queue })),
+            )
         }
     }
     impl QueueUsagePercentBound {
         /// Records through the pre-resolved attribute set of these label values.
         #[inline]
         pub fn record(&self, value: f64) {
-            if let ::core::option::Option::Some(slots) = &self.slots {
-                slots[0].record(value);
-            }
+            self.0.record(0, value);
         }
     }
     /// Every recorder of the Health domain.
