@@ -3,6 +3,10 @@
 
 use std::path::PathBuf;
 
+// The catalog compiler allocates heavily; see the workspace's Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     println!("cargo:rerun-if-changed=metrics.yaml");
     println!("cargo:rerun-if-changed=build.rs");

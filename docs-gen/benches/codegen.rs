@@ -12,6 +12,10 @@
 
 mod synthetic;
 
+// The allocator of build.rs and the docs-gen binary, so that the figures are theirs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
 use docs_gen::{Catalog, emit_markdown, emit_rust};
 use std::hint::black_box;
