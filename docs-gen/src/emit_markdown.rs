@@ -216,9 +216,18 @@ pub fn render_with_record(c: &Catalog, record: Option<&Record>) -> String {
     histogram_naming(&mut out, c);
     query_patterns(&mut out, c);
     configuration(&mut out, c);
-    for d in 0..c.domains.len() {
-        domain_section(&mut out, c, &v, d);
-    }
+    // The domain sections are most of the reference: written on all cores, joined in order.
+    let domains: Vec<usize> = (0..c.domains.len()).collect();
+    let sections = crate::parallel::map_parallel(
+        &domains,
+        || (),
+        |_, &d| {
+            let mut section = String::new();
+            domain_section(&mut section, c, &v, d);
+            section
+        },
+    );
+    sections.iter().for_each(|section| out.push_str(section));
     examples(&mut out, c, &v);
     dashboards(&mut out, c, &v);
     checklist(&mut out, c, &v);
