@@ -185,11 +185,27 @@ pub(super) fn module() -> TokenStream {
                     instrument.record(value, labels.attributes().as_ref());
                 }
 
-                /// Resolves each label set once, in order, into a table indexed like `label_sets`.
-                pub fn bind<L: Labels>(&self, label_sets: impl ::core::iter::IntoIterator<Item = L>) -> Table<I> {
-                    Table(self.0.as_ref().map(|instrument| {
-                        label_sets.into_iter().map(|labels| instrument.resolve(labels.attributes().as_ref())).collect()
-                    }))
+                /// A table of `capacity` attribute sets, resolved as they are pushed.
+                pub fn table(&self, capacity: usize) -> TableBuilder<'_, I> {
+                    TableBuilder(self.0.as_ref().map(|instrument| (instrument, ::std::vec::Vec::with_capacity(capacity))))
+                }
+            }
+
+            /// A [`Table`] being filled, one label set after the other (a `bind()` pushes every
+            /// combination of its closed labels in the order its index counts them).
+            pub struct TableBuilder<'i, I: Instrument>(::core::option::Option<(&'i I, ::std::vec::Vec<I::Slot>)>);
+
+            impl<I: Instrument> TableBuilder<'_, I> {
+                /// Resolves `labels` into the next slot; nothing when telemetry is disabled.
+                pub fn push<L: Labels>(&mut self, labels: L) {
+                    if let ::core::option::Option::Some((instrument, slots)) = &mut self.0 {
+                        slots.push(instrument.resolve(labels.attributes().as_ref()));
+                    }
+                }
+
+                /// The filled table.
+                pub fn finish(self) -> Table<I> {
+                    Table(self.0.map(|(_, slots)| slots.into_boxed_slice()))
                 }
             }
 

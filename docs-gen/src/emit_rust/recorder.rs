@@ -392,25 +392,21 @@ fn bind_api(
         let e = ident(&l.label_enum);
         quote!(#f: super::labels::#e)
     });
-    // Every label set, the closed labels varying in the catalog's order, the last fastest: an
-    // iterator over the enums' `ALL`, nested outermost first.
+    // Every label set, the closed labels varying in the catalog's order, the last fastest: loops
+    // over the enums' `ALL`, nested outermost first.
     let labels_ident = ident(&names.labels_struct);
     let fields = names.labels.iter().map(|l| ident(&l.field));
-    let one = quote!(#labels_ident { #(#fields),* });
-    let label_sets = if names.labels.is_empty() {
-        quote!(::core::iter::once(()))
-    } else if closed.is_empty() {
-        quote!(::core::iter::once(#one))
+    let mut fill = if names.labels.is_empty() {
+        quote!(table.push(());)
     } else {
-        let mut sets = one;
-        for (i, (l, _)) in closed.iter().enumerate().rev() {
-            let f = ident(&l.field);
-            let e = ident(&l.label_enum);
-            let map = if i + 1 == closed.len() { quote!(map) } else { quote!(flat_map) };
-            sets = quote!(super::labels::#e::ALL.iter().#map(move |&#f| #sets));
-        }
-        sets
+        quote!(table.push(#labels_ident { #(#fields),* });)
     };
+    for (l, _) in closed.iter().rev() {
+        let f = ident(&l.field);
+        let e = ident(&l.label_enum);
+        fill = quote!(for &#f in super::labels::#e::ALL { #fill });
+    }
+    let n = Literal::usize_unsuffixed(slots);
     // index = Σ discriminant_i × (product of the sizes of the labels after i).
     let mut stride = 1usize;
     let mut terms = Vec::new();
@@ -435,7 +431,9 @@ fn bind_api(
         impl #rec {
             #bind_doc
             pub fn bind(&self #(, #free_params)*) -> #bound {
-                #bound(self.0.bind(#label_sets))
+                let mut table = self.0.table(#n);
+                #fill
+                #bound(table.finish())
             }
         }
 

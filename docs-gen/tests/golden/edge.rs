@@ -166,24 +166,34 @@ pub mod instrument {
         fn record_enabled<L: Labels>(instrument: &I, value: I::Value, labels: L) {
             instrument.record(value, labels.attributes().as_ref());
         }
-        /// Resolves each label set once, in order, into a table indexed like `label_sets`.
-        pub fn bind<L: Labels>(
-            &self,
-            label_sets: impl ::core::iter::IntoIterator<Item = L>,
-        ) -> Table<I> {
-            Table(
+        /// A table of `capacity` attribute sets, resolved as they are pushed.
+        pub fn table(&self, capacity: usize) -> TableBuilder<'_, I> {
+            TableBuilder(
                 self
                     .0
                     .as_ref()
-                    .map(|instrument| {
-                        label_sets
-                            .into_iter()
-                            .map(|labels| {
-                                instrument.resolve(labels.attributes().as_ref())
-                            })
-                            .collect()
-                    }),
+                    .map(|instrument| (
+                        instrument,
+                        ::std::vec::Vec::with_capacity(capacity),
+                    )),
             )
+        }
+    }
+    /// A [`Table`] being filled, one label set after the other (a `bind()` pushes every
+    /// combination of its closed labels in the order its index counts them).
+    pub struct TableBuilder<'i, I: Instrument>(
+        ::core::option::Option<(&'i I, ::std::vec::Vec<I::Slot>)>,
+    );
+    impl<I: Instrument> TableBuilder<'_, I> {
+        /// Resolves `labels` into the next slot; nothing when telemetry is disabled.
+        pub fn push<L: Labels>(&mut self, labels: L) {
+            if let ::core::option::Option::Some((instrument, slots)) = &mut self.0 {
+                slots.push(instrument.resolve(labels.attributes().as_ref()));
+            }
+        }
+        /// The filled table.
+        pub fn finish(self) -> Table<I> {
+            Table(self.0.map(|(_, slots)| slots.into_boxed_slice()))
         }
     }
     /// The pre-resolved attribute sets of a bound recorder, or nothing when telemetry is
@@ -571,18 +581,15 @@ pub mod r#type {
     impl EdgeRequestsTotal {
         /// Resolves the attributes once: one attribute set per combination of `kind` (7 in all), with `type` fixed to the values given here. Recording through the result does no attribute work (with the `bound-instruments` feature, an atomic update on a pre-resolved series). Bind at start-up, e.g. with the worker's namespace, and keep the result.
         pub fn bind(&self, r#type: &str) -> EdgeRequestsTotalBound {
-            EdgeRequestsTotalBound(
-                self
-                    .0
-                    .bind(
-                        super::labels::Kind::ALL
-                            .iter()
-                            .map(move |&kind| EdgeRequestsTotalLabels {
-                                kind,
-                                r#type,
-                            }),
-                    ),
-            )
+            let mut table = self.0.table(7);
+            for &kind in super::labels::Kind::ALL {
+                table
+                    .push(EdgeRequestsTotalLabels {
+                        kind,
+                        r#type,
+                    });
+            }
+            EdgeRequestsTotalBound(table.finish())
         }
     }
     impl EdgeRequestsTotalBound {
@@ -639,7 +646,9 @@ pub mod r#type {
     impl EdgeUnicodeGauge {
         /// Resolves the attributes once: one attribute set. Recording through the result does no attribute work (with the `bound-instruments` feature, an atomic update on a pre-resolved series). Bind at start-up, e.g. with the worker's namespace, and keep the result.
         pub fn bind(&self) -> EdgeUnicodeGaugeBound {
-            EdgeUnicodeGaugeBound(self.0.bind(::core::iter::once(())))
+            let mut table = self.0.table(1);
+            table.push(());
+            EdgeUnicodeGaugeBound(table.finish())
         }
     }
     impl EdgeUnicodeGaugeBound {

@@ -180,24 +180,34 @@ pub mod instrument {
         fn record_enabled<L: Labels>(instrument: &I, value: I::Value, labels: L) {
             instrument.record(value, labels.attributes().as_ref());
         }
-        /// Resolves each label set once, in order, into a table indexed like `label_sets`.
-        pub fn bind<L: Labels>(
-            &self,
-            label_sets: impl ::core::iter::IntoIterator<Item = L>,
-        ) -> Table<I> {
-            Table(
+        /// A table of `capacity` attribute sets, resolved as they are pushed.
+        pub fn table(&self, capacity: usize) -> TableBuilder<'_, I> {
+            TableBuilder(
                 self
                     .0
                     .as_ref()
-                    .map(|instrument| {
-                        label_sets
-                            .into_iter()
-                            .map(|labels| {
-                                instrument.resolve(labels.attributes().as_ref())
-                            })
-                            .collect()
-                    }),
+                    .map(|instrument| (
+                        instrument,
+                        ::std::vec::Vec::with_capacity(capacity),
+                    )),
             )
+        }
+    }
+    /// A [`Table`] being filled, one label set after the other (a `bind()` pushes every
+    /// combination of its closed labels in the order its index counts them).
+    pub struct TableBuilder<'i, I: Instrument>(
+        ::core::option::Option<(&'i I, ::std::vec::Vec<I::Slot>)>,
+    );
+    impl<I: Instrument> TableBuilder<'_, I> {
+        /// Resolves `labels` into the next slot; nothing when telemetry is disabled.
+        pub fn push<L: Labels>(&mut self, labels: L) {
+            if let ::core::option::Option::Some((instrument, slots)) = &mut self.0 {
+                slots.push(instrument.resolve(labels.attributes().as_ref()));
+            }
+        }
+        /// The filled table.
+        pub fn finish(self) -> Table<I> {
+            Table(self.0.map(|(_, slots)| slots.into_boxed_slice()))
         }
     }
     /// The pre-resolved attribute sets of a bound recorder, or nothing when telemetry is
@@ -585,18 +595,15 @@ pub mod jobs {
     impl JobsCompletedTotal {
         /// Resolves the attributes once: one attribute set per combination of `outcome` (3 in all), with `job_id` fixed to the values given here. Recording through the result does no attribute work (with the `bound-instruments` feature, an atomic update on a pre-resolved series). Bind at start-up, e.g. with the worker's namespace, and keep the result.
         pub fn bind(&self, job_id: &str) -> JobsCompletedTotalBound {
-            JobsCompletedTotalBound(
-                self
-                    .0
-                    .bind(
-                        super::labels::Outcome::ALL
-                            .iter()
-                            .map(move |&outcome| JobsCompletedTotalLabels {
-                                job_id,
-                                outcome,
-                            }),
-                    ),
-            )
+            let mut table = self.0.table(3);
+            for &outcome in super::labels::Outcome::ALL {
+                table
+                    .push(JobsCompletedTotalLabels {
+                        job_id,
+                        outcome,
+                    });
+            }
+            JobsCompletedTotalBound(table.finish())
         }
     }
     impl JobsCompletedTotalBound {
@@ -669,15 +676,11 @@ pub mod jobs {
     impl JobDuration {
         /// Resolves the attributes once: one attribute set per combination of `outcome` (3 in all). Recording through the result does no attribute work (with the `bound-instruments` feature, an atomic update on a pre-resolved series). Bind at start-up, e.g. with the worker's namespace, and keep the result.
         pub fn bind(&self) -> JobDurationBound {
-            JobDurationBound(
-                self
-                    .0
-                    .bind(
-                        super::labels::Outcome::ALL
-                            .iter()
-                            .map(move |&outcome| JobDurationLabels { outcome }),
-                    ),
-            )
+            let mut table = self.0.table(3);
+            for &outcome in super::labels::Outcome::ALL {
+                table.push(JobDurationLabels { outcome });
+            }
+            JobDurationBound(table.finish())
         }
     }
     impl JobDurationBound {
@@ -734,7 +737,9 @@ pub mod jobs {
     impl JobsRunning {
         /// Resolves the attributes once: one attribute set. Recording through the result does no attribute work (with the `bound-instruments` feature, an atomic update on a pre-resolved series). Bind at start-up, e.g. with the worker's namespace, and keep the result.
         pub fn bind(&self) -> JobsRunningBound {
-            JobsRunningBound(self.0.bind(::core::iter::once(())))
+            let mut table = self.0.table(1);
+            table.push(());
+            JobsRunningBound(table.finish())
         }
     }
     impl JobsRunningBound {
@@ -823,7 +828,9 @@ pub mod health {
     impl BreakerState {
         /// Resolves the attributes once: one attribute set. Recording through the result does no attribute work (with the `bound-instruments` feature, an atomic update on a pre-resolved series). Bind at start-up, e.g. with the worker's namespace, and keep the result.
         pub fn bind(&self) -> BreakerStateBound {
-            BreakerStateBound(self.0.bind(::core::iter::once(())))
+            let mut table = self.0.table(1);
+            table.push(());
+            BreakerStateBound(table.finish())
         }
     }
     impl BreakerStateBound {
@@ -900,9 +907,9 @@ pub mod health {
     impl QueueUsagePercent {
         /// Resolves the attributes once: one attribute set, with `queue` fixed to the values given here. Recording through the result does no attribute work (with the `bound-instruments` feature, an atomic update on a pre-resolved series). Bind at start-up, e.g. with the worker's namespace, and keep the result.
         pub fn bind(&self, queue: &str) -> QueueUsagePercentBound {
-            QueueUsagePercentBound(
-                self.0.bind(::core::iter::once(QueueUsagePercentLabels { queue })),
-            )
+            let mut table = self.0.table(1);
+            table.push(QueueUsagePercentLabels { queue });
+            QueueUsagePercentBound(table.finish())
         }
     }
     impl QueueUsagePercentBound {
