@@ -3,7 +3,7 @@
 //! `metrics.yaml` is parsed ([`parse`]), resolved into a validated [`model::Catalog`] ([`model`],
 //! [`check`], [`promql`]), and emitted as typed Rust recorders ([`emit_rust`]) and the Markdown
 //! metrics reference ([`emit_markdown`]). build.rs and the `docs-gen` binary both go through
-//! [`load`], so they cannot disagree.
+//! [`load()`], so they cannot disagree.
 //!
 //! [`verify`] runs every query of the catalog against a live Prometheus server ([`prometheus_api`])
 //! and writes the [`record`] the reference renders its expected outputs from.

@@ -33,10 +33,21 @@ fn placeholder_index(text: &str) -> Option<usize> {
 /// (`///` lines) and string literals (escaped, so on one line with its item).
 const DOC_MARKER: &str = "__tasker_metrics_doc";
 
+/// Markers at or above this number stand for the template's own doc lines (`fixed`), below it for
+/// the names' texts.
+const FIXED_DOCS: usize = 1 << 20;
+
 /// The parsed templates of the shapes seen so far.
 #[derive(Default)]
 pub(super) struct Templates {
-    parsed: HashMap<Shape, Vec<syn::Item>>,
+    parsed: HashMap<Shape, Template>,
+}
+
+/// A shape's items with markers for every doc comment, and the doc lines that are the emitter's
+/// own (`/// The UCUM unit.`), which the markers at or above [`FIXED_DOCS`] stand for.
+struct Template {
+    items: Vec<syn::Item>,
+    fixed: Vec<String>,
 }
 
 impl Templates {
@@ -47,19 +58,29 @@ impl Templates {
             let tokens = recorder::tokens(shape, &names.placeholders(placeholder));
             let mut items =
                 syn::parse2::<syn::File>(tokens).expect("the Rust emitter produced tokens that do not parse").items;
-            items.iter_mut().for_each(|item| MarkDocs.visit_item_mut(item));
-            items
+            let mut mark = MarkDocs { fixed: Vec::new() };
+            items.iter_mut().for_each(|item| mark.visit_item_mut(item));
+            Template { items, fixed: mark.fixed }
         });
-        let mut items = template.clone();
-        let mut fill = Fill { texts: names.texts(), docs };
+        let mut items = template.items.clone();
+        let mut fill = Fill { texts: names.texts(), fixed: &template.fixed, docs };
         items.iter_mut().for_each(|item| fill.visit_item_mut(item));
         items
     }
 }
 
-/// The doc comments of one part of the file, by marker number.
+/// The doc comments of one part of the file, by marker number: a catalog text (each of its lines
+/// printed as `doc` makes it, `#[doc = " {line}"]`) or one of the emitter's doc values.
 #[derive(Default)]
-pub(super) struct Docs(Vec<String>);
+pub(super) struct Docs(Vec<(String, Kind)>);
+
+#[derive(Clone, Copy)]
+enum Kind {
+    /// A text `doc` splits into lines, each with a leading space.
+    Text,
+    /// One doc attribute's value, as it is.
+    Value,
+}
 
 impl Docs {
     /// `formatted` with each marker line replaced by its doc lines, indented like the marker.
@@ -67,7 +88,7 @@ impl Docs {
         if self.0.is_empty() {
             return formatted;
         }
-        let mut out = String::with_capacity(formatted.len() + self.0.iter().map(|d| d.len() + 8).sum::<usize>());
+        let mut out = String::with_capacity(formatted.len() + self.0.iter().map(|(d, _)| d.len() + 8).sum::<usize>());
         for line in formatted.split_inclusive('\n') {
             let content = line.trim_start_matches(' ');
             let marker = content
@@ -79,30 +100,45 @@ impl Docs {
                 continue;
             };
             let indent = &line[..line.len() - content.len()];
-            // As prettyplease prints `#[doc = " {line}"]`: `///`, the value, trailing spaces trimmed.
-            for doc_line in self.0[n].lines() {
+            // As prettyplease prints `#[doc = "{value}"]`: `///`, the value, trailing spaces trimmed.
+            let mut push = |value: &str| {
                 out.push_str(indent);
                 out.push_str("///");
-                out.push_str(format!(" {doc_line}").trim_end_matches(' '));
+                out.push_str(value.trim_end_matches(' '));
                 out.push('\n');
+            };
+            match &self.0[n] {
+                (text, Kind::Text) => text.lines().for_each(|l| push(&format!(" {l}"))),
+                (value, Kind::Value) => push(value),
             }
         }
         out
     }
 }
 
-/// Turns the template's placeholder doc attributes (`#[doc = " __TASKER_METRICS_TEMPLATE_7"]`,
-/// as `doc` writes them) into marker attributes that name the placeholder (`#[__tasker_metrics_doc
-/// = 7]`).
-struct MarkDocs;
+/// Turns the template's doc attributes into markers: a placeholder's (`#[doc = "
+/// __TASKER_METRICS_TEMPLATE_7"]`, as `doc` writes them) into one that names the placeholder
+/// (`#[__tasker_metrics_doc = 7]`), the emitter's own into one that names its value in `fixed`.
+struct MarkDocs {
+    fixed: Vec<String>,
+}
 
 impl MarkDocs {
-    fn attrs(attrs: &mut [syn::Attribute]) {
+    fn attrs(&mut self, attrs: &mut [syn::Attribute]) {
         for attr in attrs {
             let syn::Meta::NameValue(nv) = &attr.meta else { continue };
             let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) = &nv.value else { continue };
-            let Some(i) = s.value().strip_prefix(' ').and_then(placeholder_index) else { continue };
-            *attr = marker(i);
+            if !nv.path.is_ident("doc") {
+                continue;
+            }
+            let value = s.value();
+            *attr = match value.strip_prefix(' ').and_then(placeholder_index) {
+                Some(i) => marker(i),
+                None => {
+                    self.fixed.push(value);
+                    marker(FIXED_DOCS + self.fixed.len() - 1)
+                }
+            };
         }
     }
 }
@@ -128,8 +164,8 @@ fn marker(n: usize) -> syn::Attribute {
 impl VisitMut for MarkDocs {
     fn visit_item_mut(&mut self, item: &mut syn::Item) {
         match item {
-            syn::Item::Struct(s) => Self::attrs(&mut s.attrs),
-            syn::Item::Impl(i) => Self::attrs(&mut i.attrs),
+            syn::Item::Struct(s) => self.attrs(&mut s.attrs),
+            syn::Item::Impl(i) => self.attrs(&mut i.attrs),
             _ => {}
         }
         visit_mut::visit_item_mut(self, item);
@@ -137,16 +173,16 @@ impl VisitMut for MarkDocs {
 
     fn visit_impl_item_mut(&mut self, item: &mut syn::ImplItem) {
         match item {
-            syn::ImplItem::Const(c) => Self::attrs(&mut c.attrs),
-            syn::ImplItem::Fn(f) => Self::attrs(&mut f.attrs),
-            syn::ImplItem::Type(t) => Self::attrs(&mut t.attrs),
+            syn::ImplItem::Const(c) => self.attrs(&mut c.attrs),
+            syn::ImplItem::Fn(f) => self.attrs(&mut f.attrs),
+            syn::ImplItem::Type(t) => self.attrs(&mut t.attrs),
             _ => {}
         }
         visit_mut::visit_impl_item_mut(self, item);
     }
 
     fn visit_field_mut(&mut self, field: &mut syn::Field) {
-        Self::attrs(&mut field.attrs);
+        self.attrs(&mut field.attrs);
         visit_mut::visit_field_mut(self, field);
     }
 }
@@ -155,10 +191,11 @@ impl VisitMut for MarkDocs {
 /// and, for doc comments, in `docs`, numbering the markers to match.
 struct Fill<'n, 'd> {
     texts: Vec<&'n str>,
+    fixed: &'n [String],
     docs: &'d mut Docs,
 }
 
-impl Fill<'_, '_> {
+impl<'n> Fill<'n, '_> {
     fn text(&self, candidate: &str) -> Option<&str> {
         placeholder_index(candidate).map(|i| self.texts[i])
     }
@@ -185,7 +222,10 @@ impl VisitMut for Fill<'_, '_> {
         }
         let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(n), .. }) = &mut nv.value else { return };
         let i: usize = n.base10_parse().expect("markers hold a number");
-        self.docs.0.push(self.texts[i].to_owned());
+        self.docs.0.push(match i.checked_sub(FIXED_DOCS) {
+            Some(j) => (self.fixed[j].clone(), Kind::Value),
+            None => (self.texts[i].to_owned(), Kind::Text),
+        });
         *n = syn::LitInt::new(&(self.docs.0.len() - 1).to_string(), n.span());
     }
 }
