@@ -1,7 +1,8 @@
 //! No input breaks the loader: arbitrary bytes, YAML-ish text and mutations of the real catalogs
 //! go through what `docs-gen check` does (load, then render both outputs on success).
 //!
-//! Each input must give either a catalog whose renders succeed, or a non-empty list of diagnostics
+//! Each input must give either a catalog whose renders succeed (the Rust the same from templates as
+//! built directly), or a non-empty list of diagnostics
 //! that are located (line and column from 1, within the input), worded, and sorted by position.
 //! `PROPTEST_CASES` sets the number of cases per property (256 by default). A failing case is kept
 //! in `proptest_loader.proptest-regressions` and replayed first on every run.
@@ -20,6 +21,9 @@ fn check_path(bytes: &[u8]) -> Result<(), TestCaseError> {
             let markdown = docs_gen::emit_markdown::render(&catalog);
             let rust = docs_gen::emit_rust::render(&catalog);
             prop_assert!(!markdown.is_empty() && !rust.is_empty());
+            // The recorders made from templates are the recorders built directly (tests/templates.rs),
+            // here with whatever text the mutations put into names and descriptions.
+            prop_assert!(rust == docs_gen::emit_rust::render_direct(&catalog), "templated and direct Rust differ");
         }
         Err(diagnostics) => {
             let list = &diagnostics.0;

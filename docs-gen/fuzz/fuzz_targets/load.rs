@@ -1,5 +1,6 @@
 //! The loader on arbitrary bytes, as `docs-gen check` runs it: load, then render both outputs.
-//! Any panic, abort, stack overflow or time-out is a bug.
+//! Any panic, abort, stack overflow or time-out is a bug, and so is Rust from the recorder
+//! templates that differs from the Rust built directly.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -7,6 +8,7 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|bytes: &[u8]| {
     if let Ok(catalog) = docs_gen::load_bytes("metrics.yaml", bytes) {
         docs_gen::emit_markdown::render(&catalog);
-        docs_gen::emit_rust::render(&catalog);
+        let rust = docs_gen::emit_rust::render(&catalog);
+        assert!(rust == docs_gen::emit_rust::render_direct(&catalog), "templated and direct Rust differ");
     }
 });
