@@ -52,7 +52,9 @@ pub fn load_str(display: &str, text: &str) -> Result<Catalog, Diagnostics> {
     if text.len() as u64 > MAX_CATALOG_BYTES {
         return Err(single(display, 1, 1, Message::TooLarge { bytes: text.len() as u64, limit: MAX_CATALOG_BYTES }));
     }
-    if text.split(['\n', '\r']).all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+    // A byte-order mark is no content either.
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if body.split(['\n', '\r']).all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
         return Err(single(display, 1, 1, Message::EmptyCatalog));
     }
     if let Some((line, col)) = flow_too_deep(text) {
@@ -138,16 +140,36 @@ fn strip_location(message: &str) -> String {
     plain_serde(&out)
 }
 
-/// serde names the Rust type it expected (`expected struct Metric`); users wrote YAML.
+/// serde names the Rust type it expected (`expected struct Metric`); users wrote YAML. And it quotes
+/// a string of the wrong type whole, which for a catalog given as one long string is the catalog.
 fn plain_serde(message: &str) -> String {
-    match message.find("expected struct ") {
+    let message = match message.find("expected struct ") {
         Some(i) => {
             let after = &message[i + "expected struct ".len()..];
             let end = after.find(|c: char| !c.is_alphanumeric()).unwrap_or(after.len());
             format!("{}expected a map{}", &message[..i], &after[end..])
         }
         None => message.to_owned(),
+    };
+    shorten_quoted(&message)
+}
+
+/// Longest string serde's `invalid type: string "..."` keeps whole.
+const MAX_QUOTED_CHARS: usize = 80;
+
+/// `invalid type: string "<4,000 characters>", expected ...` → the first characters, `…` and the
+/// length.
+fn shorten_quoted(message: &str) -> String {
+    const OPEN: &str = "invalid type: string \"";
+    const CLOSE: &str = "\", expected ";
+    let (Some(start), Some(end)) = (message.find(OPEN), message.rfind(CLOSE)) else { return message.to_owned() };
+    let quoted = &message[start + OPEN.len()..end.max(start + OPEN.len())];
+    let chars = quoted.chars().count();
+    if chars <= MAX_QUOTED_CHARS {
+        return message.to_owned();
     }
+    let kept: String = quoted.chars().take(60).collect();
+    format!("{}{kept}…\" ({chars} characters){}", &message[..start + OPEN.len()], &message[end + 1..])
 }
 
 /// The 1-based line and column (in characters) of a byte offset. Lines end as YAML 1.2 and
@@ -257,5 +279,22 @@ mod tests {
             "invalid type: sequence, expected a map"
         );
         assert_eq!(super::strip_location("at line x"), "at line x");
+    }
+
+    #[test]
+    fn long_strings_of_the_wrong_type_are_shortened() {
+        let long = "x".repeat(5_000);
+        assert_eq!(
+            super::plain_serde(&format!("invalid type: string \"{long}\", expected struct RawCatalog")),
+            format!("invalid type: string \"{}…\" (5000 characters), expected a map", "x".repeat(60))
+        );
+        let short = "invalid type: string \"just a string\", expected a map";
+        assert_eq!(super::plain_serde(short), short);
+        // Characters, not bytes: a cut never splits one.
+        let wide = "é".repeat(81);
+        assert_eq!(
+            super::plain_serde(&format!("invalid type: string \"{wide}\", expected a sequence")),
+            format!("invalid type: string \"{}…\" (81 characters), expected a sequence", "é".repeat(60))
+        );
     }
 }

@@ -296,8 +296,9 @@ fn nothing_in_the_file() {
     for text in ["\r\n  \r\n\t\n", "\r# only a comment\r", comments.as_str()] {
         assert_eq!(check("nothing", text.as_bytes()), empty, "{:?}", &text[..text.len().min(40)]);
     }
-    // A byte-order mark is not taken for content by the empty-catalog check, but is by YAML.
-    assert_eq!(check("only a BOM", "\u{feff}".as_bytes()), "metrics.yaml:1:2: error: missing field `document`");
+    // A byte-order mark is no content: with or without comments after it, the catalog is empty.
+    assert_eq!(check("only a BOM", "\u{feff}".as_bytes()), empty);
+    assert_eq!(check("a BOM and a comment", "\u{feff}# a catalog\n\n".as_bytes()), empty);
     assert_eq!(check("a document marker", b"---\n"), "metrics.yaml:2:1: error: missing field `document`");
 }
 
