@@ -63,7 +63,7 @@ impl Templates {
             Template { items, fixed: mark.fixed }
         });
         let mut items = template.items.clone();
-        let mut fill = Fill { texts: names.texts(), fixed: &template.fixed, docs };
+        let mut fill = Fill { texts: names.texts(), fixed: &template.fixed, docs, spelling: String::new() };
         items.iter_mut().for_each(|item| fill.visit_item_mut(item));
         items
     }
@@ -193,6 +193,8 @@ struct Fill<'n, 'd> {
     texts: Vec<&'n str>,
     fixed: &'n [String],
     docs: &'d mut Docs,
+    /// Each identifier's text, written here rather than into a new `String` per identifier.
+    spelling: String,
 }
 
 impl<'n> Fill<'n, '_> {
@@ -203,8 +205,11 @@ impl<'n> Fill<'n, '_> {
 
 impl VisitMut for Fill<'_, '_> {
     fn visit_ident_mut(&mut self, i: &mut proc_macro2::Ident) {
-        if let Some(text) = self.text(&i.to_string()) {
-            *i = ident(text);
+        use std::fmt::Write;
+        self.spelling.clear();
+        let _ = write!(self.spelling, "{i}");
+        if let Some(n) = placeholder_index(&self.spelling) {
+            *i = ident(self.texts[n]);
         }
     }
 
