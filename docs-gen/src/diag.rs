@@ -145,14 +145,23 @@ impl Drop for Ctxt<'_> {
     }
 }
 
-/// The closest candidate to `got`, when it is close enough to be a likely misspelling.
+/// The closest candidate to `got`, when it is close enough to be a likely misspelling (of equally
+/// close ones, the last).
 pub fn did_you_mean<'c>(got: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<String> {
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    // A large catalog's series (100,000 of them) are searched on all cores; the best of each chunk,
+    // then the best of those, is the best of one pass with the same ties.
+    let chunks: Vec<&[&str]> = candidates.chunks(8192).collect();
+    let best = crate::parallel::map_parallel(&chunks, || (), |_, chunk| closest(got, chunk));
+    best.into_iter().flatten().max_by(|a, b| a.0.total_cmp(&b.0)).map(|(_, c)| c.to_owned())
+}
+
+fn closest<'c>(got: &str, candidates: &[&'c str]) -> Option<(f64, &'c str)> {
     candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(got, c), c))
+        .iter()
+        .map(|&c| (strsim::jaro_winkler(got, c), c))
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c.to_owned())
 }
 
 /// serde's "unknown field `lables`, expected one of `name`, `labels`, ..." → "did you mean `labels`?".
@@ -547,5 +556,25 @@ impl Message {
                 )
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{closest, did_you_mean};
+
+    #[test]
+    fn did_you_mean_over_many_candidates_is_one_pass() {
+        let names: Vec<String> = (0..20_000).map(|i| format!("series_{i:05}_total")).collect();
+        let mut candidates: Vec<&str> = names.iter().map(String::as_str).collect();
+        // Two equally close candidates in different chunks: the later one wins, as in one pass.
+        candidates[100] = "abce";
+        candidates[17_000] = "abcf";
+        for got in ["series_12345_totl", "abcd", "nothing like it"] {
+            let one_pass = closest(got, &candidates).map(|(_, c)| c.to_owned());
+            assert_eq!(did_you_mean(got, candidates.iter().copied()), one_pass, "{got}");
+        }
+        assert_eq!(did_you_mean("abcd", candidates.iter().copied()).as_deref(), Some("abcf"));
+        assert_eq!(did_you_mean("lables", ["name", "labels"]).as_deref(), Some("labels"));
     }
 }
