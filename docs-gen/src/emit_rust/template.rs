@@ -16,7 +16,7 @@ use super::ident;
 use super::recorder::{self, Names, Shape};
 use proc_macro2::Span;
 use std::collections::HashMap;
-use syn::visit_mut::{self, VisitMut};
+use syn::visit_mut::VisitMut;
 
 /// A placeholder for text `i` of the names. The template's only texts are the placeholders and the
 /// emitter's own fixed code, so no catalog text can be mistaken for one.
@@ -92,7 +92,9 @@ impl Docs {
         for line in formatted.split_inclusive('\n') {
             let content = line.trim_start_matches(' ');
             let marker = content
-                .strip_prefix("#[__tasker_metrics_doc = ")
+                .strip_prefix("#[")
+                .and_then(|rest| rest.strip_prefix(DOC_MARKER))
+                .and_then(|rest| rest.strip_prefix(" = "))
                 .and_then(|rest| rest.trim_end().strip_suffix(']'))
                 .and_then(|n| n.parse::<usize>().ok());
             let Some(n) = marker else {
@@ -123,26 +125,6 @@ struct MarkDocs {
     fixed: Vec<String>,
 }
 
-impl MarkDocs {
-    fn attrs(&mut self, attrs: &mut [syn::Attribute]) {
-        for attr in attrs {
-            let syn::Meta::NameValue(nv) = &attr.meta else { continue };
-            let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) = &nv.value else { continue };
-            if !nv.path.is_ident("doc") {
-                continue;
-            }
-            let value = s.value();
-            *attr = match value.strip_prefix(' ').and_then(placeholder_index) {
-                Some(i) => marker(i),
-                None => {
-                    self.fixed.push(value);
-                    marker(FIXED_DOCS + self.fixed.len() - 1)
-                }
-            };
-        }
-    }
-}
-
 /// `#[__tasker_metrics_doc = n]`.
 fn marker(n: usize) -> syn::Attribute {
     syn::Attribute {
@@ -160,30 +142,21 @@ fn marker(n: usize) -> syn::Attribute {
     }
 }
 
-/// Doc comments sit on items, impl items and fields only.
 impl VisitMut for MarkDocs {
-    fn visit_item_mut(&mut self, item: &mut syn::Item) {
-        match item {
-            syn::Item::Struct(s) => self.attrs(&mut s.attrs),
-            syn::Item::Impl(i) => self.attrs(&mut i.attrs),
-            _ => {}
+    fn visit_attribute_mut(&mut self, attr: &mut syn::Attribute) {
+        let syn::Meta::NameValue(nv) = &attr.meta else { return };
+        let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) = &nv.value else { return };
+        if !nv.path.is_ident("doc") {
+            return;
         }
-        visit_mut::visit_item_mut(self, item);
-    }
-
-    fn visit_impl_item_mut(&mut self, item: &mut syn::ImplItem) {
-        match item {
-            syn::ImplItem::Const(c) => self.attrs(&mut c.attrs),
-            syn::ImplItem::Fn(f) => self.attrs(&mut f.attrs),
-            syn::ImplItem::Type(t) => self.attrs(&mut t.attrs),
-            _ => {}
-        }
-        visit_mut::visit_impl_item_mut(self, item);
-    }
-
-    fn visit_field_mut(&mut self, field: &mut syn::Field) {
-        self.attrs(&mut field.attrs);
-        visit_mut::visit_field_mut(self, field);
+        let value = s.value();
+        *attr = match value.strip_prefix(' ').and_then(placeholder_index) {
+            Some(i) => marker(i),
+            None => {
+                self.fixed.push(value);
+                marker(FIXED_DOCS + self.fixed.len() - 1)
+            }
+        };
     }
 }
 
