@@ -25,8 +25,8 @@ fn sdk() -> (SdkMeterProvider, Meter) {
 fn closed_labels(c: &mut Criterion) {
     let (_provider, meter) = sdk();
     let metrics = Metrics::new(&meter);
-    let claimed = metrics.worker.steps_claimed_total.bind(NAMESPACE);
-    let claim_ms = metrics.worker.step_claim_duration.bind(NAMESPACE);
+    let claimed = metrics.worker.steps_claimed_total.bind(w::StepsClaimedTotalBindLabels { namespace: NAMESPACE });
+    let claim_ms = metrics.worker.step_claim_duration.bind(w::StepClaimDurationBindLabels { namespace: NAMESPACE });
     // The hand-written instruments: same names, same provider.
     let counter = meter.u64_counter("hand.steps.claimed.total").build();
     let histogram = meter.f64_histogram("hand.step.claim.duration").build();
@@ -149,7 +149,7 @@ fn disabled(c: &mut Criterion) {
 fn contention(c: &mut Criterion) {
     let (_provider, meter) = sdk();
     let metrics = Metrics::new(&meter);
-    let claimed = metrics.worker.steps_claimed_total.bind(NAMESPACE);
+    let claimed = metrics.worker.steps_claimed_total.bind(w::StepsClaimedTotalBindLabels { namespace: NAMESPACE });
     let counter = meter.u64_counter("hand.steps.claimed.total").build();
     let mut g = c.benchmark_group("contention_2_threads");
     let threads = 2;

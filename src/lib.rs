@@ -17,7 +17,7 @@
 
 #![deny(missing_docs)]
 
-include!(concat!(env!("OUT_DIR"), "/tasker_metrics.rs"));
+include!(concat!(env!("OUT_DIR"), "/metrics.rs"));
 
 pub mod config;
 pub mod prometheus;

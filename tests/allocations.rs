@@ -51,7 +51,8 @@ fn allocations_per_recording() {
     let provider = SdkMeterProvider::builder().with_reader(ManualReader::builder().build()).build();
     let meter = provider.meter(Metrics::METER_NAME);
     let metrics = Metrics::new(&meter);
-    let claimed = metrics.worker.steps_claimed_total.bind("rust_e2e_linear");
+    let claimed =
+        metrics.worker.steps_claimed_total.bind(w::StepsClaimedTotalBindLabels { namespace: "rust_e2e_linear" });
     let hand_claimed = meter.u64_counter("hand.steps.claimed.total").build();
     let hand_requests = meter.u64_counter("hand.tasks.requests.total").build();
     let id = String::from("0199c3e0-ccdb-7581-87ab-3f67daeaa4a5");

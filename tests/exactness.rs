@@ -53,8 +53,8 @@ fn threads_times_a_million_recordings_are_exact() {
     let exporter = InMemoryMetricExporter::default();
     let provider = SdkMeterProvider::builder().with_reader(PeriodicReader::builder(exporter.clone()).build()).build();
     let metrics = Metrics::new(&provider.meter(Metrics::METER_NAME));
-    let claimed = metrics.worker.steps_claimed_total.bind(NAMESPACE);
-    let claim_ms = metrics.worker.step_claim_duration.bind(NAMESPACE);
+    let claimed = metrics.worker.steps_claimed_total.bind(w::StepsClaimedTotalBindLabels { namespace: NAMESPACE });
+    let claim_ms = metrics.worker.step_claim_duration.bind(w::StepClaimDurationBindLabels { namespace: NAMESPACE });
 
     std::thread::scope(|scope| {
         for t in 0..THREADS {

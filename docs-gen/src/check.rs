@@ -1,7 +1,8 @@
 //! Cross-field rules of the catalog, one function per rule. Each states the rule and what breaks it.
 
 use crate::diag::{Ctxt, Message};
-use crate::model::{Catalog, Instrument, LabelKind, NumberType, Status};
+use crate::model::{Catalog, Instrument, LabelKind, Metric, NumberType};
+use crate::prometheus;
 use crate::promql::{self, SeriesIndex};
 use crate::source::{join_index, join_key};
 use std::collections::{BTreeMap, BTreeSet};
@@ -21,7 +22,6 @@ pub fn all(catalog: &Catalog, cx: &mut Ctxt) {
     unit_one_only_on_gauges(catalog, cx);
     buckets_valid(catalog, cx);
     value_maps_valid(catalog, cx);
-    instrumented_has_location(catalog, cx);
     alerts_valid(catalog, cx);
     queries_name_real_series(catalog, cx);
 }
@@ -119,15 +119,14 @@ fn number_type_fits_instrument(catalog: &Catalog, cx: &mut Ctxt) {
     }
 }
 
-/// Label keys are valid Prometheus label names that make a Rust field: `claim-method`, `__name` or
-/// `_` break it.
+/// Label keys are OpenTelemetry attribute names (words of `[a-zA-Z0-9_]` joined by `.`, starting
+/// with a letter) whose Prometheus label name is not reserved and that make a Rust field:
+/// `claim-method`, `http..method`, `_x` or `le` break it.
 fn label_keys_valid(catalog: &Catalog, cx: &mut Ctxt) {
     for l in &catalog.labels {
-        let mut chars = l.key.chars();
-        let ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-            && !l.key.starts_with("__")
-            && l.key != "le"
+        let ok = l.key.starts_with(|c: char| c.is_ascii_alphabetic())
+            && l.key.split('.').all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            && l.prometheus_key != "le"
             && !l.rust_field.is_empty();
         if !ok {
             let at = if l.key == l.id { l.at.clone() } else { join_key(&l.at, "key") };
@@ -136,14 +135,26 @@ fn label_keys_valid(catalog: &Catalog, cx: &mut Ctxt) {
     }
 }
 
-/// A metric has each attribute key once: two labels with `key: result_type` on one metric break it.
+/// A metric has each attribute key once, and each Prometheus label once: two labels with
+/// `key: result_type`, or the keys `a.b` and `a_b`, on one metric break it.
 fn label_keys_unique_per_metric(catalog: &Catalog, cx: &mut Ctxt) {
     for m in &catalog.metrics {
         let mut seen = BTreeSet::new();
+        let mut prometheus: BTreeMap<&str, &str> = BTreeMap::new();
         for (i, &l) in m.labels.iter().enumerate() {
-            let key = &catalog.label(l).key;
-            if !seen.insert(key) {
-                cx.error(&join_index(&join_key(&m.at, "labels"), i), Message::DuplicateLabelKey { key: key.clone() });
+            let label = catalog.label(l);
+            let at = join_index(&join_key(&m.at, "labels"), i);
+            if !seen.insert(&label.key) {
+                cx.error(&at, Message::DuplicateLabelKey { key: label.key.clone() });
+            } else if let Some(other) = prometheus.insert(&label.prometheus_key, &label.key) {
+                cx.error(
+                    &at,
+                    Message::PrometheusLabelCollision {
+                        prometheus: label.prometheus_key.clone(),
+                        a: other.into(),
+                        b: label.key.clone(),
+                    },
+                );
             }
         }
     }
@@ -187,13 +198,18 @@ fn label_variants_unique(catalog: &Catalog, cx: &mut Ctxt) {
 /// `tasks_active` in one domain, or labels `claim-method` and `claim_method`, break it.
 fn rust_names_unique(catalog: &Catalog, cx: &mut Ctxt) {
     // Recorder types, label-set types, bound types and the `Recorders` struct share their domain's
-    // module.
-    for d in 0..catalog.domains.len() {
+    // module; in a flat catalog every recorder shares one module, and `Metrics` has their fields.
+    let modules: Vec<Vec<&Metric>> = if catalog.is_flat() {
+        vec![catalog.metrics.iter().collect()]
+    } else {
+        (0..catalog.domains.len()).map(|d| catalog.domain_metrics(d).collect()).collect()
+    };
+    for metrics in modules {
         let mut types: BTreeMap<String, &str> = BTreeMap::new();
         types.insert("Recorders".into(), "(the domain's recorder set)");
         let mut fields: BTreeMap<&str, &str> = BTreeMap::new();
-        for m in catalog.domain_metrics(d) {
-            for ident in [m.rust_recorder.clone(), m.rust_labels(), m.rust_bound()] {
+        for m in metrics {
+            for ident in [m.rust_recorder.clone(), m.rust_labels(), m.rust_bound(), m.rust_bind_labels()] {
                 // The same name twice is reported by `metric_names_unique`.
                 if let Some(other) = types.insert(ident.clone(), &m.name)
                     && other != m.name
@@ -219,10 +235,14 @@ fn rust_names_unique(catalog: &Catalog, cx: &mut Ctxt) {
             }
         }
     }
-    let mut modules: BTreeMap<&str, &str> =
-        [("labels", "(label enums)"), ("values", "(value maps)"), ("instrument", "(the recorders' machinery)")]
-            .into_iter()
-            .collect();
+    let mut modules: BTreeMap<&str, &str> = [
+        ("labels", "(label enums)"),
+        ("values", "(value maps)"),
+        ("instrument", "(the recorders' machinery)"),
+        ("recorders", "(the recorders of a flat catalog)"),
+    ]
+    .into_iter()
+    .collect();
     for d in &catalog.domains {
         if let Some(other) = modules.insert(&d.rust_module, &d.id) {
             cx.error(
@@ -250,20 +270,26 @@ fn rust_names_unique(catalog: &Catalog, cx: &mut Ctxt) {
             );
         }
     }
-    let mut fields: BTreeMap<&str, &str> = BTreeMap::new();
-    for l in &catalog.labels {
-        if let Some(other) = fields.insert(&l.rust_field, &l.key)
-            && other != l.key
-        {
-            cx.error_at_key(
-                &l.at,
-                Message::IdentCollision {
-                    what: "label keys",
-                    ident: l.rust_field.clone(),
-                    a: other.into(),
-                    b: l.key.clone(),
-                },
-            );
+    // Label fields share a metric's label structs: two keys of one metric may not make one field
+    // (keys that Prometheus also stores as one label are reported by `label_keys_unique_per_metric`).
+    for m in &catalog.metrics {
+        let mut fields: BTreeMap<&str, &str> = BTreeMap::new();
+        for (i, &l) in m.labels.iter().enumerate() {
+            let l = catalog.label(l);
+            if let Some(other) = fields.insert(&l.rust_field, &l.key)
+                && other != l.key
+                && prometheus::label_name(other) != l.prometheus_key
+            {
+                cx.error(
+                    &join_index(&join_key(&m.at, "labels"), i),
+                    Message::IdentCollision {
+                        what: "label keys",
+                        ident: l.rust_field.clone(),
+                        a: other.into(),
+                        b: l.key.clone(),
+                    },
+                );
+            }
         }
     }
 }
@@ -324,16 +350,6 @@ fn value_maps_valid(catalog: &Catalog, cx: &mut Ctxt) {
             || (m.number == NumberType::U64 && catalog.value_maps[map].entries.iter().any(|e| e.value < 0))
         {
             cx.error(&join_key(&m.at, "type"), Message::ValueMapNotInteger);
-        }
-    }
-}
-
-/// An instrumented metric says where it is recorded: `status: instrumented` without `recorded_in`
-/// breaks it.
-fn instrumented_has_location(catalog: &Catalog, cx: &mut Ctxt) {
-    for m in &catalog.metrics {
-        if m.status == Status::Instrumented && m.recorded_in.as_deref().is_none_or(|r| r.trim().is_empty()) {
-            cx.error(&join_key(&m.at, "status"), Message::InstrumentedWithoutLocation);
         }
     }
 }

@@ -68,6 +68,11 @@ impl<'a> Ctxt<'a> {
         Ctxt { file, map, errors: Some(Vec::new()), omitted: 0 }
     }
 
+    /// The catalog's file as diagnostics name it.
+    pub fn file(&self) -> &'a str {
+        self.file
+    }
+
     /// Whether further errors are only counted; checks may skip costly hints then.
     pub fn is_full(&self) -> bool {
         self.errors.as_ref().is_some_and(|e| e.len() >= MAX_ERRORS)
@@ -254,8 +259,28 @@ pub enum Message {
     InvalidLabelKey {
         key: String,
     },
+    PrometheusLabelCollision {
+        prometheus: String,
+        a: String,
+        b: String,
+    },
     LabelValuesAndFreeForm,
-    LabelNeitherValuesNorFreeForm,
+    UnknownAttributeType {
+        got: String,
+    },
+    UnknownRequirementLevel {
+        got: String,
+    },
+    ValuesNotAllowedForType {
+        attribute_type: &'static str,
+    },
+    ValueTypeMismatch {
+        value: String,
+        declared: &'static str,
+    },
+    InvalidVariant {
+        text: String,
+    },
     EmptyValues,
     InvalidIdent {
         what: &'static str,
@@ -285,7 +310,11 @@ pub enum Message {
     GroupNotAllowed {
         domain: String,
     },
-    InstrumentedWithoutLocation,
+    GroupWithoutDomains,
+    DomainWithoutDomains,
+    DomainMissing {
+        known: Vec<String>,
+    },
     InvalidDuration {
         got: String,
     },
@@ -350,7 +379,7 @@ impl Message {
             ),
             EmptyCatalog => (
                 "the catalog is empty".into(),
-                Some("a catalog is a map with the keys `document`, `domains`, `labels` and `metrics`".into()),
+                Some("a catalog is a map with at least `metrics` (and `labels`, `document`, `domains` as it needs)".into()),
             ),
             Yaml { error } => {
                 // serde_yaml's limits, which stop alias bombs and runaway nesting, give no hint.
@@ -448,18 +477,48 @@ impl Message {
             InvalidLabelKey { key } => (
                 format!("invalid label key `{key}`"),
                 Some(
-                    "a Prometheus label name matches [a-zA-Z_][a-zA-Z0-9_]* and does not start with `__`; `_` alone \
-                     makes no Rust field"
+                    "an attribute key is words of a-z A-Z 0-9 and `_` joined by `.` (`http.request.method`, \
+                     `claim_method`), not starting with `__` and not `le`, which Prometheus reserves"
                         .into(),
                 ),
+            ),
+            PrometheusLabelCollision { prometheus, a, b } => (
+                format!("the label keys `{a}` and `{b}` of this metric are both stored as the Prometheus label `{prometheus}`"),
+                Some("Prometheus turns `.` into `_`: rename one of them".into()),
+            ),
+            UnknownAttributeType { got } => {
+                let s = did_you_mean(&got, crate::model::AttributeType::NAMES.iter().copied());
+                (
+                    format!("unknown attribute type `{got}`"),
+                    hint_for(&s, format!("expected one of {}", crate::model::AttributeType::NAMES.join(", "))),
+                )
+            }
+            UnknownRequirementLevel { got } => {
+                let s = did_you_mean(&got, crate::model::RequirementLevel::NAMES.iter().copied());
+                (
+                    format!("unknown requirement level `{got}`"),
+                    hint_for(&s, format!("expected one of {}", crate::model::RequirementLevel::NAMES.join(", "))),
+                )
+            }
+            ValuesNotAllowedForType { attribute_type } => (
+                format!("a `{attribute_type}` attribute has no closed list of values"),
+                Some("closed lists are for `string` and `int` attributes: remove `values` or change `type`".into()),
+            ),
+            ValueTypeMismatch { value, declared } => (
+                format!("the value {value} is not of the attribute's type `{declared}`"),
+                Some(match declared {
+                    "int" => "write the number without quotes, or make the attribute `type: string`".into(),
+                    _ => format!("quote it (`\"{}\"`) for a string value, or set the attribute's `type: int`", value.trim_matches('"')),
+                }),
+            ),
+            InvalidVariant { text } => (
+                format!("`{text}` is not a Rust identifier for an enum variant"),
+                Some("write an UpperCamelCase identifier such as `Http11` (letters, digits and `_`, not a keyword)".into()),
             ),
             LabelValuesAndFreeForm => (
                 "a label has either `values` or `free_form`, not both".into(),
                 Some("keep `values` for a closed list, or `free_form` with the reason it is open".into()),
             ),
-            LabelNeitherValuesNorFreeForm => {
-                ("a label needs `values` (its closed list) or `free_form` (why it is open)".into(), None)
-            }
             EmptyValues => ("a closed label needs at least one value".into(), None),
             InvalidIdent { what, text } => (
                 format!("cannot make a Rust identifier of the {what} `{text}`"),
@@ -488,9 +547,16 @@ impl Message {
                 (format!("domain `{domain}` has groups, so each of its metrics needs a `group`"), None)
             }
             GroupNotAllowed { domain } => (format!("domain `{domain}` has no groups"), Some("remove `group`".into())),
-            InstrumentedWithoutLocation => (
-                "an instrumented metric needs `recorded_in`".into(),
-                Some("say where Tasker records it, e.g. `task_finalizer.rs:finalize_task()`".into()),
+            GroupWithoutDomains => {
+                ("a catalog without domains has no groups".into(), Some("remove `group`, or declare `domains`".into()))
+            }
+            DomainWithoutDomains => (
+                "the catalog declares no domains".into(),
+                Some("remove `domain` for a flat catalog, or declare the domain under `domains:`".into()),
+            ),
+            DomainMissing { known } => (
+                "missing field `domain`: the catalog has domains, so each metric names one".into(),
+                Some(format!("domains are: {}", known.join(", "))),
             ),
             InvalidDuration { got } => (
                 format!("invalid duration `{got}`"),

@@ -34,6 +34,16 @@ pub fn field_ident(text: &str) -> Option<String> {
     finish(ident)
 }
 
+/// A variant name the catalog chose (`Http11`), taken as it is written: `None` unless it is an
+/// identifier Rust accepts as a type or variant name without change.
+pub fn exact_type_ident(text: &str) -> Option<String> {
+    let ok = text.starts_with(|c: char| c.is_alphabetic())
+        && text.chars().all(|c| c.is_alphanumeric() || c == '_')
+        && !KEYWORDS.contains(&text)
+        && !NOT_RAW.contains(&text);
+    (ok && syn::parse_str::<syn::Ident>(text).is_ok()).then(|| text.to_owned())
+}
+
 /// Keeps only characters that can be part of an identifier, turning the rest into separators.
 fn words(text: &str) -> Option<String> {
     let cleaned: String = text.chars().map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect();
@@ -98,6 +108,12 @@ mod tests {
         ];
         for (text, want) in fields {
             assert_eq!(field_ident(text).as_deref(), *want, "field_ident({text:?})");
+        }
+        for (text, want) in [("Http11", Some("Http11")), ("Other", Some("Other")), ("V1_0", Some("V1_0"))] {
+            assert_eq!(exact_type_ident(text).as_deref(), want, "exact_type_ident({text:?})");
+        }
+        for bad in ["1x", "Self", "a-b", "", "_x", "x²"] {
+            assert_eq!(exact_type_ident(bad), None, "exact_type_ident({bad:?})");
         }
         assert_eq!(unraw("r#type"), "type");
         assert_eq!(unraw("plain"), "plain");

@@ -185,7 +185,10 @@ fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
 
 /// Deserializes every section item on its own; `None` when any failed (all are reported).
 fn sections(raw: RawCatalog, cx: &mut Ctxt) -> Option<Parsed> {
-    let document = item::<parse::Document>("document".into(), raw.document, cx);
+    let document = match raw.document {
+        Some(document) => item::<parse::Document>("document".into(), document, cx),
+        None => Some(parse::Document::default()),
+    };
     let domains = list("domains", raw.domains, cx);
     let labels = raw
         .labels
@@ -253,9 +256,14 @@ fn item<T: DeserializeOwned>(at: String, value: serde_yaml::Value, cx: &mut Ctxt
         Err(e) => {
             let path = join_path(at, e.path());
             let message = plain_serde(&e.into_inner().to_string());
-            // Unknown fields point at their key; other shape errors at the offending value.
+            // Unknown fields point at their key, missing ones at the key of the item that lacks
+            // them (named, as the message cannot show where the field should have been); other
+            // shape errors at the offending value.
             if message.starts_with("unknown field") {
                 cx.error_at_key(&path, Message::Yaml { error: message });
+            } else if message.starts_with("missing field") {
+                let error = if path.is_empty() { message } else { format!("`{path}` is {message}") };
+                cx.error_at_key(&path, Message::Yaml { error });
             } else {
                 cx.error(&path, Message::Yaml { error: message });
             }

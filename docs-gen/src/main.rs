@@ -63,25 +63,28 @@ struct VerifyArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // The command that regenerates what `check` compares, with the same arguments.
-    let mut fix = String::from("cargo run -p docs-gen");
-    if cli.catalog.is_some() || cli.out.is_some() || cli.record.is_some() {
-        fix.push_str(" --");
-    }
-    if let Some(c) = &cli.catalog {
-        fix.push_str(&format!(" --catalog {}", c.display()));
-    }
-    if let Some(o) = &cli.out {
-        fix.push_str(&format!(" --out {}", o.display()));
-    }
-    if let Some(r) = &cli.record {
-        fix.push_str(&format!(" --record {}", r.display()));
-    }
     let root = workspace_root();
-    let catalog = cli.catalog.unwrap_or_else(|| root.join("metrics.yaml"));
-    let out = cli.out.unwrap_or_else(|| root.join("docs"));
-    let record_path = cli.record.unwrap_or_else(|| out.join(docs_gen::record::RECORD_FILE));
-    let display = display_path(&catalog);
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let catalog = cli.catalog.map(|p| cwd.join(p)).unwrap_or_else(|| root.join("metrics.yaml"));
+    let out = cli.out.map(|p| cwd.join(p)).unwrap_or_else(|| root.join("docs"));
+    let record_path = cli.record.map(|p| cwd.join(p)).unwrap_or_else(|| out.join(docs_gen::record::RECORD_FILE));
+    // The command that regenerates what `check` compares, in the workspace's terms wherever it runs,
+    // so that the reference's header does not depend on how the paths were typed.
+    let mut fix = String::from("cargo run -p docs-gen");
+    let mut args = Vec::new();
+    if catalog != root.join("metrics.yaml") {
+        args.push(format!("--catalog {}", relative(&root, &catalog)));
+    }
+    if out != root.join("docs") {
+        args.push(format!("--out {}", relative(&root, &out)));
+    }
+    if record_path != out.join(docs_gen::record::RECORD_FILE) {
+        args.push(format!("--record {}", relative(&root, &record_path)));
+    }
+    if !args.is_empty() {
+        fix.push_str(&format!(" -- {}", args.join(" ")));
+    }
+    let display = relative(&root, &catalog);
     let c = match docs_gen::load(&catalog, &display) {
         Ok(c) => c,
         Err(diagnostics) => {
@@ -104,7 +107,7 @@ fn main() -> ExitCode {
         Some(_) => format!("{display} and {}", record_path.display()),
         None => display.clone(),
     };
-    let reference = docs_gen::emit_markdown::render_with_record(&c, record.as_ref());
+    let reference = docs_gen::emit_markdown::render_with(&c, record.as_ref(), Some(&fix));
     let path = out.join(docs_gen::REFERENCE_FILE);
     match command {
         Command::Generate => match docs_gen::write_if_changed(&path, &reference) {
@@ -165,8 +168,23 @@ fn verify(c: &docs_gen::Catalog, args: &VerifyArgs, record_path: &Path) -> ExitC
     if checked.iter().any(|c| c.failed()) { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
-/// The catalog path as diagnostics show it: relative to the current directory when inside it.
-fn display_path(path: &Path) -> String {
-    let cwd = std::env::current_dir().unwrap_or_default();
-    path.strip_prefix(&cwd).unwrap_or(path).display().to_string()
+/// A path as the reference and diagnostics show it: relative to the workspace root when inside it.
+fn relative(root: &Path, path: &Path) -> String {
+    let path = normalize(path);
+    path.strip_prefix(normalize(root)).unwrap_or(&path).display().to_string()
+}
+
+/// `a/./b/../c` → `a/c`, without touching the file system (the path may not exist yet).
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }

@@ -17,7 +17,14 @@ pub use crate::parse::{Configuration, Document, QueryPatterns, Troubleshooting};
 
 #[derive(Debug)]
 pub struct Catalog {
+    /// The catalog's file as its diagnostics and generated headers name it (`metrics.yaml`).
+    pub source: String,
+    /// The meter the recorders are created from: `document.meter_name`, or the catalog's file
+    /// name without its extension.
+    pub meter_name: String,
     pub document: Document,
+    /// Empty for a flat catalog: its metrics then have no domain, and the Rust recorders sit in
+    /// one module.
     pub domains: Vec<Domain>,
     /// Sorted by id.
     pub labels: Vec<LabelDef>,
@@ -61,8 +68,12 @@ pub struct Group {
 pub struct LabelDef {
     pub at: String,
     pub id: String,
-    /// The exported attribute key.
+    /// The attribute key as OpenTelemetry exports it (`http.request.method`).
     pub key: String,
+    /// The label name Prometheus stores it under (`http_request_method`), by the one naming rule.
+    pub prometheus_key: String,
+    pub attribute_type: AttributeType,
+    pub requirement: Requirement,
     pub description: String,
     pub kind: LabelKind,
     pub examples: Vec<String>,
@@ -80,7 +91,10 @@ pub enum LabelKind {
 
 #[derive(Debug)]
 pub struct LabelValue {
+    /// The value as text, as Prometheus shows it (`GET`, `200`).
     pub value: String,
+    /// The value of an `int` attribute.
+    pub int: Option<i64>,
     pub variant: String,
 }
 
@@ -91,6 +105,18 @@ impl LabelDef {
             LabelKind::FreeForm { .. } => None,
         }
     }
+
+    /// Whether the attribute may be left out (any requirement level but `required`).
+    pub fn is_optional(&self) -> bool {
+        self.requirement.level != RequirementLevel::Required
+    }
+}
+
+/// A requirement level with its condition, if the catalog gives one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requirement {
+    pub level: RequirementLevel,
+    pub condition: Option<String>,
 }
 
 #[derive(Debug)]
@@ -139,6 +165,19 @@ spelled_enum!(
     Status { Instrumented = "instrumented", Planned = "planned", DefinedNotInstrumented = "defined_not_instrumented" }
 );
 spelled_enum!(Severity { Info = "info", Warning = "warning", Critical = "critical" });
+spelled_enum!(
+    /// The type of an attribute's values, as OpenTelemetry names it.
+    AttributeType { String = "string", Int = "int", Bool = "bool", Double = "double" }
+);
+spelled_enum!(
+    /// OpenTelemetry's requirement levels of an attribute on a metric.
+    RequirementLevel {
+        Required = "required",
+        ConditionallyRequired = "conditionally_required",
+        Recommended = "recommended",
+        OptIn = "opt_in",
+    }
+);
 
 impl Instrument {
     /// The number types the OpenTelemetry API offers for this instrument.
@@ -176,8 +215,8 @@ impl Status {
 pub struct Metric {
     pub at: String,
     pub name: String,
-    /// Index into [`Catalog::domains`].
-    pub domain: usize,
+    /// Index into [`Catalog::domains`]; `None` in a flat catalog.
+    pub domain: Option<usize>,
     /// Index into the domain's groups.
     pub group: Option<usize>,
     pub instrument: Instrument,
@@ -187,6 +226,8 @@ pub struct Metric {
     /// Indexes into [`Catalog::labels`], in the catalog's order.
     pub labels: Vec<usize>,
     pub status: Status,
+    /// Whether the catalog wrote the status (else it is `instrumented` by default).
+    pub status_declared: bool,
     pub status_note: Option<String>,
     pub recorded_in: Option<String>,
     /// Index into [`Catalog::value_maps`].
@@ -213,6 +254,11 @@ impl Metric {
     /// The type `bind()` returns.
     pub fn rust_bound(&self) -> String {
         format!("{}Bound", self.rust_recorder)
+    }
+
+    /// The struct of the open labels `bind()` fixes.
+    pub fn rust_bind_labels(&self) -> String {
+        format!("{}BindLabels", self.rust_recorder)
     }
 }
 
@@ -301,7 +347,22 @@ pub struct NextStep {
 
 impl Catalog {
     pub fn domain_metrics(&self, domain: usize) -> impl Iterator<Item = &Metric> {
-        self.metrics.iter().filter(move |m| m.domain == domain)
+        self.metrics.iter().filter(move |m| m.domain == Some(domain))
+    }
+
+    /// A catalog without domains: one list of metrics, one Rust module of recorders.
+    pub fn is_flat(&self) -> bool {
+        self.domains.is_empty()
+    }
+
+    /// Whether any metric states its status; if none does, the reference shows no status.
+    pub fn tracks_status(&self) -> bool {
+        self.metrics.iter().any(|m| m.status_declared)
+    }
+
+    /// The reference's title.
+    pub fn title(&self) -> &str {
+        self.document.title.as_deref().map_or("Metrics Reference", str::trim)
     }
 
     pub fn label(&self, index: usize) -> &LabelDef {
@@ -345,6 +406,8 @@ pub struct Parsed {
 /// offending item out, so that one error does not cause others.
 pub fn build(p: Parsed, cx: &mut Ctxt) -> Catalog {
     let pq = &mut ParsedQueries::new(&p);
+    let source = cx.file().to_owned();
+    let meter_name = p.document.meter_name.clone().unwrap_or_else(|| default_meter_name(&source));
     let domains: Vec<Domain> = p.domains.into_iter().map(|(at, d)| build_domain(at, d, cx)).collect();
     let domain_ids: Vec<String> = domains.iter().map(|d| d.id.clone()).collect();
 
@@ -467,6 +530,8 @@ pub fn build(p: Parsed, cx: &mut Ctxt) -> Catalog {
         .collect();
 
     Catalog {
+        source,
+        meter_name,
         document: p.document,
         domains,
         labels,
@@ -480,6 +545,13 @@ pub fn build(p: Parsed, cx: &mut Ctxt) -> Catalog {
         unresolved,
         orphan_queries,
     }
+}
+
+/// `semconv/http.yaml` → `http`: the meter of a catalog that names none.
+fn default_meter_name(source: &str) -> String {
+    let file = source.rsplit(['/', '\\']).next().unwrap_or(source);
+    let stem = file.split('.').next().filter(|s| !s.is_empty()).unwrap_or(file);
+    stem.to_owned()
 }
 
 /// `tasker.tasks.requests.total` → `tasker_tasks_requests_total`, as Prometheus would start it.
@@ -547,38 +619,105 @@ fn build_domain(at: String, d: parse::Domain, cx: &mut Ctxt) -> Domain {
 }
 
 fn build_label(at: String, id: String, l: parse::Label, cx: &mut Ctxt) -> LabelDef {
+    let attribute_type = match l.attribute_type.as_deref() {
+        None => AttributeType::String,
+        Some(t) => AttributeType::parse(t).unwrap_or_else(|| {
+            cx.error(&join_key(&at, "type"), Message::UnknownAttributeType { got: t.into() });
+            AttributeType::String
+        }),
+    };
+    let requirement = match l.requirement_level {
+        None => Requirement { level: RequirementLevel::Required, condition: None },
+        Some(parse::RequirementLevel::Conditional { conditionally_required }) => {
+            Requirement { level: RequirementLevel::ConditionallyRequired, condition: Some(conditionally_required) }
+        }
+        Some(parse::RequirementLevel::Name(name)) => Requirement {
+            level: RequirementLevel::parse(&name).unwrap_or_else(|| {
+                cx.error(&join_key(&at, "requirement_level"), Message::UnknownRequirementLevel { got: name.clone() });
+                RequirementLevel::Required
+            }),
+            condition: None,
+        },
+    };
     let kind = match (l.values, l.free_form) {
-        (Some(values), None) => LabelKind::Closed(
-            values
-                .into_iter()
-                .enumerate()
-                .map(|(i, value)| {
-                    let variant = ident::type_ident(&value).unwrap_or_else(|| {
-                        let at = join_index(&join_key(&at, "values"), i);
-                        cx.error(&at, Message::InvalidIdent { what: "label value", text: value.clone() });
-                        String::new()
-                    });
-                    LabelValue { value, variant }
-                })
-                .collect(),
-        ),
-        (None, Some(reason)) => LabelKind::FreeForm { reason },
+        (Some(values), None) => {
+            if !matches!(attribute_type, AttributeType::String | AttributeType::Int) {
+                cx.error_at_key(
+                    &join_key(&at, "values"),
+                    Message::ValuesNotAllowedForType { attribute_type: attribute_type.as_str() },
+                );
+            }
+            LabelKind::Closed(
+                values
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, v)| build_label_value(&join_index(&join_key(&at, "values"), i), v, attribute_type, cx))
+                    .collect(),
+            )
+        }
+        (None, reason) => LabelKind::FreeForm { reason: reason.unwrap_or_default() },
         (Some(_), Some(reason)) => {
             cx.error_at_key(&join_key(&at, "free_form"), Message::LabelValuesAndFreeForm);
             LabelKind::FreeForm { reason }
         }
-        (None, None) => {
-            cx.error_at_key(&at, Message::LabelNeitherValuesNorFreeForm);
-            LabelKind::FreeForm { reason: String::new() }
-        }
     };
     let key = l.key.unwrap_or_else(|| id.clone());
+    let prometheus_key = prometheus::label_name(&key);
     let rust_enum = ident::type_ident(&id).unwrap_or_else(|| {
         cx.error_at_key(&at, Message::InvalidIdent { what: "label id", text: id.clone() });
         String::new()
     });
     let rust_field = ident::field_ident(&key).unwrap_or_default();
-    LabelDef { at, id, key, description: l.description, kind, examples: l.examples, rust_enum, rust_field }
+    LabelDef {
+        at,
+        id,
+        key,
+        prometheus_key,
+        attribute_type,
+        requirement,
+        description: l.description,
+        kind,
+        examples: l.examples,
+        rust_enum,
+        rust_field,
+    }
+}
+
+/// One allowed value: its text, its integer (for `int` attributes) and its Rust variant (the one
+/// the catalog names, else made by the sanitizer). A value of the wrong type is reported at it.
+fn build_label_value(at: &str, v: parse::LabelValue, ty: AttributeType, cx: &mut Ctxt) -> LabelValue {
+    let (scalar, explicit) = match v {
+        parse::LabelValue::Scalar(s) => (s, None),
+        parse::LabelValue::Named { value, variant } => (value, Some(variant)),
+    };
+    let value_at = if explicit.is_some() { join_key(at, "value") } else { at.to_owned() };
+    let (value, int) = match (scalar, ty) {
+        (parse::Scalar::Int(i), AttributeType::Int) => (i.to_string(), Some(i)),
+        (parse::Scalar::String(s), AttributeType::Int) => {
+            cx.error(&value_at, Message::ValueTypeMismatch { value: format!("\"{s}\""), declared: "int" });
+            (s, None)
+        }
+        (parse::Scalar::String(s), _) => (s, None),
+        (parse::Scalar::Int(i), _) => {
+            cx.error(&value_at, Message::ValueTypeMismatch { value: i.to_string(), declared: ty.as_str() });
+            (i.to_string(), None)
+        }
+        (parse::Scalar::Other(text), _) => {
+            cx.error(&value_at, Message::ValueTypeMismatch { value: text.clone(), declared: ty.as_str() });
+            (text, None)
+        }
+    };
+    let variant = match explicit {
+        Some(name) => ident::exact_type_ident(&name).unwrap_or_else(|| {
+            cx.error(&join_key(at, "variant"), Message::InvalidVariant { text: name.clone() });
+            String::new()
+        }),
+        None => ident::type_ident(&value).unwrap_or_else(|| {
+            cx.error(&value_at, Message::InvalidIdent { what: "label value", text: value.clone() });
+            String::new()
+        }),
+    };
+    LabelValue { value, int, variant }
 }
 
 fn build_value_map(at: String, id: String, v: parse::ValueMap, cx: &mut Ctxt) -> ValueMap {
@@ -611,20 +750,33 @@ fn build_metric(
     cx: &mut Ctxt,
 ) -> Result<Metric, Vec<Query>> {
     let field = |key: &str| join_key(&at, key);
-    let domain = refs.domain(&field("domain"), &m.domain, cx);
-    let group = match (domain, &m.group) {
+    // `Some(None)`: a flat catalog's metric, as it should be; `None`: an error, reported.
+    let domain: Option<Option<usize>> = match (&m.domain, refs.domains.is_empty()) {
+        (None, true) => Some(None),
+        (Some(id), false) => refs.domain(&field("domain"), id, cx).map(Some),
+        (Some(_), true) => {
+            cx.error_at_key(&field("domain"), Message::DomainWithoutDomains);
+            None
+        }
+        (None, false) => {
+            cx.error_at_key(&field("name"), Message::DomainMissing { known: refs.domain_ids.to_vec() });
+            None
+        }
+    };
+    let domain_id = m.domain.clone().unwrap_or_default();
+    let group = match (domain.flatten(), &m.group) {
         (Some(d), Some(g)) => {
             let groups = &refs.domains[d].groups;
             let found = groups.iter().position(|x| &x.id == g);
             if found.is_none() {
                 if groups.is_empty() {
-                    cx.error(&field("group"), Message::GroupNotAllowed { domain: m.domain.clone() });
+                    cx.error(&field("group"), Message::GroupNotAllowed { domain: domain_id.clone() });
                 } else {
                     cx.error(
                         &field("group"),
                         Message::UnknownGroup {
                             got: g.clone(),
-                            domain: m.domain.clone(),
+                            domain: domain_id.clone(),
                             known: groups.iter().map(|x| x.id.clone()).collect(),
                         },
                     );
@@ -633,7 +785,11 @@ fn build_metric(
             found
         }
         (Some(d), None) if !refs.domains[d].groups.is_empty() => {
-            cx.error_at_key(&at, Message::GroupMissing { domain: m.domain.clone() });
+            cx.error_at_key(&at, Message::GroupMissing { domain: domain_id.clone() });
+            None
+        }
+        (None, Some(_)) if refs.domains.is_empty() => {
+            cx.error_at_key(&field("group"), Message::GroupWithoutDomains);
             None
         }
         _ => None,
@@ -646,10 +802,17 @@ fn build_metric(
     if number.is_none() {
         cx.error(&field("type"), Message::UnknownNumberType { got: m.number_type.clone() });
     }
-    let status = Status::parse(&m.status);
-    if status.is_none() {
-        cx.error(&field("status"), Message::UnknownStatus { got: m.status.clone() });
-    }
+    let status_declared = m.status.is_some();
+    let status = match &m.status {
+        None => Some(Status::Instrumented),
+        Some(s) => {
+            let status = Status::parse(s);
+            if status.is_none() {
+                cx.error(&field("status"), Message::UnknownStatus { got: s.clone() });
+            }
+            status
+        }
+    };
     let unit_ok = prometheus::unit_suffix(&m.unit).is_some();
     if !unit_ok {
         cx.error(&field("unit"), Message::UnknownUnit { got: m.unit.clone() });
@@ -713,6 +876,7 @@ fn build_metric(
         description: m.description,
         labels,
         status,
+        status_declared,
         status_note: m.status_note,
         recorded_in: m.recorded_in,
         value_map,

@@ -15,7 +15,11 @@ use std::collections::BTreeMap;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawCatalog {
-    pub document: serde_yaml::Value,
+    /// Optional: a catalog without it gets neutral defaults (see [`Document`]).
+    #[serde(default)]
+    pub document: Option<serde_yaml::Value>,
+    /// Optional: a catalog without domains gets a flat layout (one list of metrics).
+    #[serde(default)]
     pub domains: Vec<serde_yaml::Value>,
     #[serde(default)]
     pub labels: BTreeMap<String, serde_yaml::Value>,
@@ -35,28 +39,49 @@ pub struct RawCatalog {
 }
 
 /// Document-level content of the reference: its title, the runtime setup it describes, and prose.
-#[derive(Debug, Deserialize)]
+/// Every field is optional; what is absent is left out of the reference.
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Document {
-    /// Title of the generated reference, e.g. `Tasker OpenTelemetry Metrics Reference`.
-    pub title: String,
+    /// Title of the generated reference, e.g. `Tasker OpenTelemetry Metrics Reference`; default
+    /// `Metrics Reference`.
+    #[serde(default)]
+    pub title: Option<String>,
     /// One paragraph under the title.
-    pub summary: String,
-    /// The OpenTelemetry meter name the generated recorders use, e.g. `tasker`.
-    pub meter_name: String,
+    #[serde(default)]
+    pub summary: Option<String>,
+    /// The system the catalog describes, e.g. `Tasker`, for the reference's prose ("The Tasker
+    /// system defines ..."); without it the prose speaks of "this catalog".
+    #[serde(default)]
+    pub system: Option<String>,
+    /// The OpenTelemetry meter name the generated recorders use, e.g. `tasker`; default the
+    /// catalog's file name without its extension.
+    #[serde(default)]
+    pub meter_name: Option<String>,
     /// A prefix stripped from metric names to form Rust identifiers, e.g. `tasker`.
     #[serde(default)]
     pub rust_prefix: Option<String>,
-    pub export_interval_seconds: u64,
-    pub otlp_endpoint: String,
-    pub grafana_url: String,
-    /// Base URL of the Prometheus UI the reference links queries to.
-    pub prometheus_url: String,
+    #[serde(default)]
+    pub export_interval_seconds: Option<u64>,
+    #[serde(default)]
+    pub otlp_endpoint: Option<String>,
+    #[serde(default)]
+    pub grafana_url: Option<String>,
+    /// Base URL of the Prometheus UI the reference links queries to; without it queries get no
+    /// links.
+    #[serde(default)]
+    pub prometheus_url: Option<String>,
+    /// A label that correlates metrics with traces, e.g. `correlation_id`: the overview counts the
+    /// metrics that carry it.
+    #[serde(default)]
+    pub correlation_label: Option<String>,
     /// Markdown shown in the overview after the domain table.
     #[serde(default)]
     pub overview_note: Option<String>,
-    pub query_patterns: QueryPatterns,
-    pub configuration: Configuration,
+    #[serde(default)]
+    pub query_patterns: Option<QueryPatterns>,
+    #[serde(default)]
+    pub configuration: Option<Configuration>,
     /// The footer: what workload the reference was checked with.
     #[serde(default)]
     pub footer: Option<String>,
@@ -121,20 +146,102 @@ pub struct Group {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Label {
-    /// The attribute key as exported; defaults to the id. Two definitions may share a key when the
-    /// same attribute has different allowed values on different metrics (e.g. `result_type`).
+    /// The attribute key as OpenTelemetry exports it (dotted, `http.request.method`, or with
+    /// underscores); defaults to the id. Two definitions may share a key when the same attribute has
+    /// different allowed values on different metrics (e.g. `result_type`).
     #[serde(default)]
     pub key: Option<String>,
-    pub description: String,
-    /// The closed list of allowed values. Exactly one of `values` and `free_form` is given.
+    /// `string` (the default), `int`, `bool` or `double`, as OpenTelemetry types attributes.
+    #[serde(default, rename = "type")]
+    pub attribute_type: Option<String>,
+    /// `required` (the default), `conditionally_required`, `recommended` or `opt_in`, as
+    /// OpenTelemetry's semantic conventions write requirement levels; any but `required` makes the
+    /// attribute optional. `conditionally_required` may carry its condition:
+    /// `{conditionally_required: "If and only if ..."}`.
     #[serde(default)]
-    pub values: Option<Vec<String>>,
-    /// Why the label is free-form (e.g. unbounded correlation ids).
+    pub requirement_level: Option<RequirementLevel>,
+    pub description: String,
+    /// The closed list of allowed values (strings or integers, as `type` says); each is a scalar
+    /// or `{value: "1.1", variant: Http11}` to choose its Rust variant. Without `values` the
+    /// attribute is open.
+    #[serde(default)]
+    pub values: Option<Vec<LabelValue>>,
+    /// Why the label is open (e.g. unbounded correlation ids); shown in the reference.
     #[serde(default)]
     pub free_form: Option<String>,
     /// Example values shown in the reference for free-form labels.
     #[serde(default)]
     pub examples: Vec<String>,
+}
+
+/// A requirement level: a name, or `{conditionally_required: "condition"}`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RequirementLevel {
+    Name(String),
+    Conditional {
+        /// The condition, e.g. `If and only if one was received/sent.`
+        conditionally_required: String,
+    },
+}
+
+/// One allowed value of a closed label, as written: a scalar, or a map naming its Rust variant.
+#[derive(Debug)]
+pub enum LabelValue {
+    Scalar(Scalar),
+    Named { value: Scalar, variant: String },
+}
+
+/// A YAML scalar of a label value, keeping whether YAML read it as a string or an integer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scalar {
+    String(String),
+    Int(i64),
+    /// Any other scalar (a float, a boolean, null), as YAML would print it.
+    Other(String),
+}
+
+impl<'de> Deserialize<'de> for LabelValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let scalar = |v: serde_yaml::Value| -> Result<Scalar, D::Error> {
+            Ok(match v {
+                serde_yaml::Value::String(s) => Scalar::String(s),
+                serde_yaml::Value::Number(n) if n.is_i64() => Scalar::Int(n.as_i64().unwrap_or_default()),
+                serde_yaml::Value::Number(n) => Scalar::Other(n.to_string()),
+                serde_yaml::Value::Bool(b) => Scalar::Other(b.to_string()),
+                serde_yaml::Value::Null => Scalar::Other("null".into()),
+                _ => return Err(D::Error::custom("a label value is a string or an integer")),
+            })
+        };
+        match serde_yaml::Value::deserialize(d)? {
+            serde_yaml::Value::Mapping(m) => {
+                let mut value = None;
+                let mut variant = None;
+                for (k, v) in m {
+                    match k.as_str() {
+                        Some("value") => value = Some(scalar(v)?),
+                        Some("variant") => match v {
+                            serde_yaml::Value::String(s) => variant = Some(s),
+                            _ => return Err(D::Error::custom("`variant` is the Rust name of the value, a string")),
+                        },
+                        _ => {
+                            return Err(D::Error::custom(format!(
+                                "unknown field `{}` of a label value, expected `value` or `variant`",
+                                k.as_str().unwrap_or("?")
+                            )));
+                        }
+                    }
+                }
+                match (value, variant) {
+                    (Some(value), Some(variant)) => Ok(LabelValue::Named { value, variant }),
+                    (Some(value), None) => Ok(LabelValue::Scalar(value)),
+                    (None, _) => Err(D::Error::custom("a label value written as a map needs `value`")),
+                }
+            }
+            other => scalar(other).map(LabelValue::Scalar),
+        }
+    }
 }
 
 /// A mapping from gauge values to named states, e.g. circuit breaker 0=Closed, 1=Half-Open, 2=Open.
@@ -162,8 +269,9 @@ pub struct ValueMapEntry {
 pub struct Metric {
     /// The OpenTelemetry instrument name, e.g. `tasker.tasks.requests.total`.
     pub name: String,
-    /// Id of the domain it belongs to.
-    pub domain: String,
+    /// Id of the domain it belongs to; only (and then always) when the catalog has domains.
+    #[serde(default)]
+    pub domain: Option<String>,
     /// Id of a group of its domain, when the domain has groups.
     #[serde(default)]
     pub group: Option<String>,
@@ -178,12 +286,13 @@ pub struct Metric {
     /// Label ids, in the order they are shown and passed.
     #[serde(default)]
     pub labels: Vec<String>,
-    /// `instrumented`, `planned` or `defined_not_instrumented`.
-    pub status: String,
+    /// `instrumented` (the default), `planned` or `defined_not_instrumented`.
+    #[serde(default)]
+    pub status: Option<String>,
     /// Why the status is what it is, e.g. `gauge tracking removed during implementation`.
     #[serde(default)]
     pub status_note: Option<String>,
-    /// Where Tasker records it, e.g. `task_initializer.rs:start_task_initialization()`.
+    /// Where the service records it, e.g. `task_initializer.rs:start_task_initialization()`.
     #[serde(default)]
     pub recorded_in: Option<String>,
     /// Id of a value map; the generated gauge then takes that enum instead of a number.

@@ -90,6 +90,21 @@ fn is_annotation(unit: &str) -> bool {
         && unit[1..unit.len() - 1].chars().all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c))
 }
 
+/// The Prometheus label name of an attribute key, by the same translation: every character but
+/// `[a-zA-Z0-9_]` becomes `_` (`http.request.method` → `http_request_method`); a key that would
+/// start with a digit gets `key_` in front, and one that starts with a single `_` gets `key` (the
+/// catalog allows neither, as OpenTelemetry's attribute names start with a letter).
+pub fn label_name(key: &str) -> String {
+    let sanitized: String = key.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
+    if sanitized.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("key_{sanitized}")
+    } else if sanitized.starts_with('_') && !sanitized.starts_with("__") {
+        format!("key{sanitized}")
+    } else {
+        sanitized
+    }
+}
+
 /// What Prometheus stores for one metric.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PrometheusName {
@@ -169,6 +184,21 @@ mod tests {
         ];
         for (name, unit, instrument, want) in cases {
             assert_eq!(PrometheusName::of(name, unit, *instrument).base, *want, "{name} [{unit}] {instrument:?}");
+        }
+    }
+
+    #[test]
+    fn label_names_follow_prometheus_otlp_translation() {
+        for (key, want) in [
+            ("http.request.method", "http_request_method"),
+            ("correlation_id", "correlation_id"),
+            ("server.port", "server_port"),
+            ("k8s.pod-name", "k8s_pod_name"),
+            ("2xx", "key_2xx"),
+            ("_private", "key_private"),
+            ("__reserved", "__reserved"),
+        ] {
+            assert_eq!(label_name(key), want, "{key}");
         }
     }
 

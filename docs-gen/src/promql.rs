@@ -111,9 +111,10 @@ impl<'c> SeriesIndex<'c> {
     }
 }
 
-/// The label keys a series has: its metric's labels, plus `le` on histogram buckets.
+/// The label names a series has in Prometheus: its metric's labels (`http.route` as `http_route`),
+/// plus `le` on histogram buckets.
 fn keys_of(catalog: &Catalog, metric: &Metric, kind: SeriesKind) -> Vec<String> {
-    let mut keys: Vec<String> = metric.labels.iter().map(|&l| catalog.label(l).key.clone()).collect();
+    let mut keys: Vec<String> = metric.labels.iter().map(|&l| catalog.label(l).prometheus_key.clone()).collect();
     if kind == SeriesKind::Bucket {
         keys.push("le".into());
     }
@@ -242,7 +243,8 @@ fn check_matcher(
     if m.op != MatchOp::Equal {
         return;
     }
-    let closed = metric.labels.iter().map(|&l| catalog.label(l)).find(|l| l.key == m.name).and_then(|l| l.values());
+    let closed =
+        metric.labels.iter().map(|&l| catalog.label(l)).find(|l| l.prometheus_key == m.name).and_then(|l| l.values());
     if let Some(values) = closed
         && !values.iter().any(|v| v.value == m.value)
     {

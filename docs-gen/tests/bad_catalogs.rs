@@ -35,7 +35,7 @@ const CASES: &[Case] = &[
         input: Text(""),
         expect: &[
             "metrics.yaml:1:1: error: the catalog is empty",
-            "  help: a catalog is a map with the keys `document`, `domains`, `labels` and `metrics`",
+            "  help: a catalog is a map with at least `metrics` (and `labels`, `document`, `domains` as it needs)",
             "1 error in the catalog",
         ],
     },
@@ -44,7 +44,7 @@ const CASES: &[Case] = &[
         input: Text("# nothing here\n"),
         expect: &[
             "metrics.yaml:1:1: error: the catalog is empty",
-            "  help: a catalog is a map with the keys `document`, `domains`, `labels` and `metrics`",
+            "  help: a catalog is a map with at least `metrics` (and `labels`, `document`, `domains` as it needs)",
             "1 error in the catalog",
         ],
     },
@@ -295,13 +295,106 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
-        name: "instrumented_without_location",
-        input: Edit(&[("    recorded_in: breaker.rs\n", "")]),
+        name: "integer_value_of_a_string_label",
+        input: Edit(&[("values: [ok, failed, timed_out]", "values: [ok, failed, timed_out, 200]")]),
         expect: &[
-            "metrics.yaml:101:13: error: an instrumented metric needs `recorded_in`",
-            "  help: say where Tasker records it, e.g. `task_finalizer.rs:finalize_task()`",
+            "metrics.yaml:42:37: error: the value 200 is not of the attribute's type `string`",
+            "  help: quote it (`\"200\"`) for a string value, or set the attribute's `type: int`",
             "1 error in the catalog",
         ],
+    },
+    Case {
+        name: "string_value_of_an_int_label",
+        input: Text(FLAT_INT_AS_STRING),
+        expect: &[
+            "metrics.yaml:5:19: error: the value \"404\" is not of the attribute's type `int`",
+            "  help: write the number without quotes, or make the attribute `type: string`",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
+        name: "closed_values_of_a_bool_label",
+        input: Edit(&[("    values: [ok, failed, timed_out]", "    type: bool\n    values: [ok, failed, timed_out]")]),
+        expect: &[
+            "metrics.yaml:43:5: error: a `bool` attribute has no closed list of values",
+            "  help: closed lists are for `string` and `int` attributes: remove `values` or change `type`",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
+        name: "unknown_attribute_type_and_requirement_level",
+        input: Edit(&[(
+            "    description: Queue name\n",
+            "    description: Queue name\n    type: integer\n    requirement_level: optional\n",
+        )]),
+        expect: &[
+            "metrics.yaml:49:11: error: unknown attribute type `integer`",
+            "  help: did you mean `int`?",
+            "metrics.yaml:50:24: error: unknown requirement level `optional`",
+            "  help: did you mean `opt_in`?",
+            "2 errors in the catalog",
+        ],
+    },
+    Case {
+        name: "explicit_variant_that_is_no_identifier",
+        input: Edit(&[(
+            "values: [ok, failed, timed_out]",
+            "values: [ok, failed, {value: timed_out, variant: timed-out}]",
+        )]),
+        expect: &[
+            "metrics.yaml:42:54: error: `timed-out` is not a Rust identifier for an enum variant",
+            "  help: write an UpperCamelCase identifier such as `Http11` (letters, digits and `_`, not a keyword)",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
+        name: "label_value_map_with_an_unknown_field",
+        input: Edit(&[("values: [ok, failed, timed_out]", "values: [ok, failed, {value: timed_out, name: Timeout}]")]),
+        expect: &[
+            "metrics.yaml:42:26: error: unknown field `name` of a label value, expected `value` or `variant`",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
+        name: "dotted_and_underscore_keys_meet_in_prometheus",
+        input: Text(FLAT_COLLIDING_KEYS),
+        expect: &[
+            "metrics.yaml:13:26: error: the label keys `http.route` and `http_route` of this metric are both stored as the Prometheus label `http_route`",
+            "  help: Prometheus turns `.` into `_`: rename one of them",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
+        name: "promql_uses_the_prometheus_label_name",
+        input: Text(FLAT_GROUPING_TYPO),
+        expect: &[
+            "metrics.yaml:16:15: error: grouping by `http_rout`, which none of the selected series has",
+            "  help: did you mean `http_route`?",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
+        name: "domain_in_a_catalog_without_domains",
+        input: Text(FLAT_WITH_DOMAIN),
+        expect: &[
+            "metrics.yaml:3:5: error: the catalog declares no domains",
+            "  help: remove `domain` for a flat catalog, or declare the domain under `domains:`",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
+        name: "metric_without_a_domain_where_there_are_domains",
+        input: Edit(&[("  - name: app.jobs.running\n    domain: jobs\n", "  - name: app.jobs.running\n")]),
+        expect: &[
+            "metrics.yaml:87:5: error: missing field `domain`: the catalog has domains, so each metric names one",
+            "  help: domains are: jobs, health",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
+        name: "missing_field_names_its_item",
+        input: Edit(&[("    description: Queue name\n", "")]),
+        expect: &["metrics.yaml:47:3: error: `labels.queue` is missing field `description`", "1 error in the catalog"],
     },
     Case {
         name: "label_both_values_and_free_form",
@@ -345,6 +438,63 @@ const CASES: &[Case] = &[
         ],
     },
 ];
+
+/// Flat catalogs in OpenTelemetry's spelling: no document, no domains, dotted keys.
+const FLAT_INT_AS_STRING: &str = "labels:
+  http.response.status_code:
+    type: int
+    description: Status
+    values: [200, \"404\"]
+metrics:
+  - name: http.server.request.duration
+    instrument: histogram
+    type: f64
+    unit: s
+    description: Duration
+    labels: [http.response.status_code]
+";
+
+const FLAT_COLLIDING_KEYS: &str = "labels:
+  http.route:
+    description: Route
+  legacy_route:
+    key: http_route
+    description: The same, spelled the old way
+metrics:
+  - name: http.server.request.duration
+    instrument: histogram
+    type: f64
+    unit: s
+    description: Duration
+    labels: [http.route, legacy_route]
+";
+
+const FLAT_GROUPING_TYPO: &str = "labels:
+  http.route:
+    description: Route
+    requirement_level: {conditionally_required: If and only if it is available.}
+metrics:
+  - name: http.server.request.duration
+    instrument: histogram
+    type: f64
+    unit: s
+    description: Duration
+    labels: [http.route]
+    queries:
+      - title: By route
+        expr: sum by (http_route) (rate(http_server_request_duration_seconds_count[5m]))
+      - title: Typo
+        expr: sum by (http_rout) (rate(http_server_request_duration_seconds_count[5m]))
+";
+
+const FLAT_WITH_DOMAIN: &str = "metrics:
+  - name: http.server.active_requests
+    domain: http
+    instrument: up_down_counter
+    type: i64
+    unit: \"{request}\"
+    description: Active requests
+";
 
 fn input_bytes(input: &Input) -> Vec<u8> {
     match input {

@@ -167,7 +167,7 @@ fn line_breaks() {
             "document:\r  title: [unclosed\r".to_owned(),
             "metrics.yaml:3:1: error: did not find expected ',' or ']', while parsing a flow sequence",
         ),
-        ("document:\r  title: caf\u{e9}".to_owned(), "metrics.yaml:1:1: error: missing field `domains`"),
+        ("document:\r  title: caf\u{e9}".to_owned(), "metrics.yaml:1:1: error: missing field `metrics`"),
         (
             "\u{feff}document: [unclosed\n".to_owned(),
             "metrics.yaml:2:1: error: did not find expected ',' or ']', while parsing a flow sequence",
@@ -299,7 +299,7 @@ fn nothing_in_the_file() {
     // A byte-order mark is no content: with or without comments after it, the catalog is empty.
     assert_eq!(check("only a BOM", "\u{feff}".as_bytes()), empty);
     assert_eq!(check("a BOM and a comment", "\u{feff}# a catalog\n\n".as_bytes()), empty);
-    assert_eq!(check("a document marker", b"---\n"), "metrics.yaml:2:1: error: missing field `document`");
+    assert_eq!(check("a document marker", b"---\n"), "metrics.yaml:2:1: error: missing field `metrics`");
 }
 
 /// The real catalog, but as the one item of a list; a string.

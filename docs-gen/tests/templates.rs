@@ -32,7 +32,7 @@ fn seed_catalog() {
 
 #[test]
 fn golden_fixtures() {
-    for name in ["minimal", "edge"] {
+    for name in ["minimal", "edge", "otel"] {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/good/{name}.yaml"));
         assert_same(name, &std::fs::read_to_string(path).unwrap());
     }

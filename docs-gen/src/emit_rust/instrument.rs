@@ -7,11 +7,13 @@ use quote::{format_ident, quote};
 /// `instrument`: the generic machinery every recorder delegates to, emitted once whatever the size of
 /// the catalog, so that each metric needs only its names, its label set and its docs.
 ///
-/// `bind()` tables hold, with the `bound-instruments` feature, OpenTelemetry's bound instruments (the
-/// attribute set is resolved once; recording is an atomic update); without it, the unbound instrument
-/// with a pre-built attribute array (no attribute work per call, but the SDK still looks the set up).
-/// Up-down counters have no bound form in OpenTelemetry 0.33 and always use the latter.
-pub(super) fn module() -> TokenStream {
+/// `bind()` tables hold, with `bound` (the builder's `bound_instruments` option), OpenTelemetry's
+/// bound instruments (the attribute set is resolved once; recording is an atomic update); without
+/// it, the unbound instrument with a pre-built attribute array (no attribute work per call, but the
+/// SDK still looks the set up). Up-down counters have no bound form in OpenTelemetry 0.33 and always
+/// use the latter. The choice is made here, at generation time, so that the consuming crate needs
+/// no cargo feature of a particular name.
+pub(super) fn module(bound: bool) -> TokenStream {
     // (instrument, number type, builder method, the SDK's recording method, bound form if any)
     let kinds: [(&str, &str, &str, &str, Option<&str>); 9] = [
         ("Counter", "u64", "u64_counter", "add", Some("BoundCounter")),
@@ -24,7 +26,7 @@ pub(super) fn module() -> TokenStream {
         ("Gauge", "i64", "i64_gauge", "record", Some("BoundGauge")),
         ("Gauge", "f64", "f64_gauge", "record", Some("BoundGauge")),
     ];
-    let impls = kinds.iter().map(|&(instrument, number, builder, method, bound)| {
+    let impls = kinds.iter().map(|&(instrument, number, builder, method, bound_form)| {
         let (instrument, number, builder, method) = (
             format_ident!("{instrument}"),
             format_ident!("{number}"),
@@ -40,21 +42,15 @@ pub(super) fn module() -> TokenStream {
             }
         });
         let boundaries_param = if boundaries.is_some() { quote!(boundaries) } else { quote!(_boundaries) };
-        let (slot, resolve) = match bound {
-            Some(bound) => {
-                let bound = format_ident!("{bound}");
+        let (slot, resolve) = match bound_form.filter(|_| bound) {
+            Some(bound_form) => {
+                let bound_form = format_ident!("{bound_form}");
                 (
                     quote! {
-                        #[cfg(feature = "bound-instruments")]
-                        type Slot = ::opentelemetry::metrics::#bound<#number>;
-                        #[cfg(not(feature = "bound-instruments"))]
-                        type Slot = Unbound<Self>;
+                        type Slot = ::opentelemetry::metrics::#bound_form<#number>;
                     },
                     quote! {
-                        #[cfg(feature = "bound-instruments")]
-                        return self.bind(attributes);
-                        #[cfg(not(feature = "bound-instruments"))]
-                        return Unbound(self.clone(), attributes.into());
+                        self.bind(attributes)
                     },
                 )
             }
@@ -90,20 +86,20 @@ pub(super) fn module() -> TokenStream {
             }
         }
     });
-    let bound_slots =
-        [("BoundCounter", "add"), ("BoundHistogram", "record"), ("BoundGauge", "record")].map(|(bound, method)| {
-            let (bound, method) = (format_ident!("{bound}"), format_ident!("{method}"));
-            quote! {
-                #[cfg(feature = "bound-instruments")]
-                impl<T: ::core::marker::Copy> Slot for ::opentelemetry::metrics::#bound<T> {
-                    type Value = T;
-                    #[inline]
-                    fn record(&self, value: T) {
-                        ::opentelemetry::metrics::#bound::#method(self, value)
-                    }
+    let forms: &[(&str, &str)] =
+        if bound { &[("BoundCounter", "add"), ("BoundHistogram", "record"), ("BoundGauge", "record")] } else { &[] };
+    let bound_slots = forms.iter().map(|(bound, method)| {
+        let (bound, method) = (format_ident!("{bound}"), format_ident!("{method}"));
+        quote! {
+            impl<T: ::core::marker::Copy> Slot for ::opentelemetry::metrics::#bound<T> {
+                type Value = T;
+                #[inline]
+                fn record(&self, value: T) {
+                    ::opentelemetry::metrics::#bound::#method(self, value)
                 }
             }
-        });
+        }
+    });
     quote! {
         /// The machinery behind every recorder: the recorders differ only in their instrument, their
         /// label set and their docs.
@@ -148,6 +144,41 @@ pub(super) fn module() -> TokenStream {
                 type Attributes = [::opentelemetry::KeyValue; 0];
                 fn attributes(self) -> Self::Attributes {
                     []
+                }
+            }
+
+            /// The attributes of a label set some of whose labels may be absent: the present ones,
+            /// in the catalog's order, in an array of the set's size on the stack, so that building
+            /// them allocates no more than a hand-written call.
+            pub struct Attributes<const N: usize> {
+                attributes: [::opentelemetry::KeyValue; N],
+                len: usize,
+            }
+
+            impl<const N: usize> Attributes<N> {
+                /// No attributes yet. The unused places hold an empty key and value, which are
+                /// `&'static str` and allocate nothing.
+                pub fn new() -> Self {
+                    Self { attributes: ::core::array::from_fn(|_| ::opentelemetry::KeyValue::new("", "")), len: 0 }
+                }
+
+                /// Adds an attribute; a label set pushes each of its labels at most once.
+                #[inline]
+                pub fn push(&mut self, attribute: ::opentelemetry::KeyValue) {
+                    self.attributes[self.len] = attribute;
+                    self.len += 1;
+                }
+            }
+
+            impl<const N: usize> ::core::default::Default for Attributes<N> {
+                fn default() -> Self {
+                    Self::new()
+                }
+            }
+
+            impl<const N: usize> ::core::convert::AsRef<[::opentelemetry::KeyValue]> for Attributes<N> {
+                fn as_ref(&self) -> &[::opentelemetry::KeyValue] {
+                    &self.attributes[..self.len]
                 }
             }
 

@@ -7,7 +7,7 @@
 //! of metrics cheap to generate.
 
 use super::{code, doc, ident};
-use crate::model::{Catalog, Instrument, LabelKind, Metric, NumberType};
+use crate::model::{AttributeType, Catalog, Instrument, LabelDef, LabelKind, Metric, NumberType};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
@@ -24,9 +24,51 @@ pub(super) struct Shape {
     buckets: Option<Vec<u64>>,
     /// Whether the value is a state of a value map.
     value_map: bool,
-    /// Each label in catalog order: `Some(number of values)` for a closed label, `None` for a
-    /// free-form one.
-    labels: Vec<Option<usize>>,
+    /// Each label in catalog order.
+    labels: Vec<LabelShape>,
+}
+
+/// What decides a label's code: its kind and whether it may be absent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(super) struct LabelShape {
+    kind: FieldKind,
+    optional: bool,
+}
+
+/// A label field's kind: a closed enum (of strings or integers) or an open value of a type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum FieldKind {
+    Closed { values: usize, int: bool },
+    Str,
+    Int,
+    Bool,
+    Double,
+}
+
+impl LabelShape {
+    fn of(l: &LabelDef) -> LabelShape {
+        let kind = match (l.values(), l.attribute_type) {
+            (Some(v), t) => FieldKind::Closed { values: v.len(), int: t == AttributeType::Int },
+            (None, AttributeType::String) => FieldKind::Str,
+            (None, AttributeType::Int) => FieldKind::Int,
+            (None, AttributeType::Bool) => FieldKind::Bool,
+            (None, AttributeType::Double) => FieldKind::Double,
+        };
+        LabelShape { kind, optional: l.is_optional() }
+    }
+
+    /// The number of values a closed label takes in a `bind()` table (one more when it may be
+    /// absent), `None` for an open one.
+    fn slots(self) -> Option<usize> {
+        match self.kind {
+            FieldKind::Closed { values, .. } => Some(values + usize::from(self.optional)),
+            _ => None,
+        }
+    }
+
+    fn is_closed(self) -> bool {
+        matches!(self.kind, FieldKind::Closed { .. })
+    }
 }
 
 /// Every text of the recorder that comes from the catalog, in one fixed order (see
@@ -46,6 +88,9 @@ pub(super) struct Names {
     labels_doc: String,
     bind_doc: String,
     bound_doc: String,
+    /// The struct of the open labels `bind()` fixes.
+    bind_labels_struct: String,
+    bind_labels_doc: String,
     labels: Vec<LabelNames>,
 }
 
@@ -75,6 +120,8 @@ impl Names {
             &self.labels_doc,
             &self.bind_doc,
             &self.bound_doc,
+            &self.bind_labels_struct,
+            &self.bind_labels_doc,
         ];
         for l in &self.labels {
             texts.extend([&l.field, &l.label_enum, &l.key, &l.doc]);
@@ -104,6 +151,8 @@ impl Names {
             labels_doc: next(&self.labels_doc),
             bind_doc: next(&self.bind_doc),
             bound_doc: next(&self.bound_doc),
+            bind_labels_struct: next(&self.bind_labels_struct),
+            bind_labels_doc: next(&self.bind_labels_doc),
             labels: self
                 .labels
                 .iter()
@@ -127,7 +176,7 @@ pub(super) fn describe(catalog: &Catalog, m: &Metric) -> (Shape, Names) {
         number: *number,
         buckets: buckets.as_ref().map(|b| b.iter().map(|x| x.to_bits()).collect()),
         value_map: value_map.is_some(),
-        labels: defs.iter().map(|l| l.values().map(<[_]>::len)).collect(),
+        labels: defs.iter().map(|l| LabelShape::of(l)).collect(),
     };
     let value_doc = match (value_map, instrument) {
         (Some(_), _) => "Records the gauge's state.",
@@ -138,7 +187,7 @@ pub(super) fn describe(catalog: &Catalog, m: &Metric) -> (Shape, Names) {
     };
     let closed: Vec<_> = defs.iter().filter(|l| l.values().is_some()).collect();
     let free: Vec<_> = defs.iter().filter(|l| l.values().is_none()).collect();
-    let slots: usize = closed.iter().map(|l| l.values().map_or(1, <[_]>::len)).product();
+    let slots: usize = shape.labels.iter().filter_map(|l| l.slots()).product();
     let combos = if closed.is_empty() {
         "one attribute set".to_owned()
     } else {
@@ -168,17 +217,33 @@ pub(super) fn describe(catalog: &Catalog, m: &Metric) -> (Shape, Names) {
         labels_doc: format!("The labels of [`{rust_recorder}`] ({}).", code(name)),
         bind_doc: format!(
             "Resolves the attributes once: {combos}{fixed}. Recording through the result does no attribute work \
-             (with the `bound-instruments` feature, an atomic update on a pre-resolved series). Bind at start-up, \
-             e.g. with the worker's namespace, and keep the result."
+             (with bound instruments, an atomic update on a pre-resolved series). Bind at start-up and keep the \
+             result."
         ),
         bound_doc: format!("[`{rust_recorder}`] with its attributes resolved by [`{rust_recorder}::bind`]."),
+        bind_labels_struct: m.rust_bind_labels(),
+        bind_labels_doc: format!(
+            "The open labels of [`{rust_recorder}`] that [`{rust_recorder}::bind`] fixes, by name: {}.",
+            free.iter().map(|l| code(&l.key)).collect::<Vec<_>>().join(", ")
+        ),
         labels: defs
             .iter()
             .map(|l| {
-                let extra = match &l.kind {
-                    LabelKind::Closed(_) => String::new(),
-                    LabelKind::FreeForm { reason } => format!("\n\nFree-form: {}", reason.trim()),
+                let mut extra = match &l.kind {
+                    LabelKind::FreeForm { reason } if !reason.trim().is_empty() => {
+                        format!("\n\nFree-form: {}", reason.trim())
+                    }
+                    _ => String::new(),
                 };
+                if l.is_optional() {
+                    extra.push_str(&format!(
+                        "\n\n{}: `None` leaves the attribute out.",
+                        match &l.requirement.condition {
+                            Some(c) => format!("{} ({})", l.requirement.level.as_str(), c.trim()),
+                            None => l.requirement.level.as_str().to_owned(),
+                        }
+                    ));
+                }
                 LabelNames {
                     field: l.rust_field.clone(),
                     label_enum: if l.values().is_some() { l.rust_enum.clone() } else { String::new() },
@@ -203,10 +268,19 @@ fn recorder_doc(catalog: &Catalog, m: &Metric) -> String {
         s.push_str("* Labels:\n");
         for &l in &m.labels {
             let l = catalog.label(l);
-            let values = match &l.kind {
+            let mut values = match &l.kind {
                 LabelKind::Closed(v) => v.iter().map(|v| code(&v.value)).collect::<Vec<_>>().join(", "),
                 LabelKind::FreeForm { .. } => "free-form".into(),
             };
+            if l.attribute_type != AttributeType::String {
+                values = format!("{}, {values}", l.attribute_type.as_str());
+            }
+            if l.is_optional() {
+                values.push_str(", optional");
+            }
+            if l.prometheus_key != l.key {
+                values.push_str(&format!(", Prometheus {}", code(&l.prometheus_key)));
+            }
             // One line per item: a continuation line would need indenting to stay in the list.
             let description = l.description.split_whitespace().collect::<Vec<_>>().join(" ");
             s.push_str(&format!("  * {} ({values}): {description}\n", code(&l.key)));
@@ -221,14 +295,58 @@ fn recorder_doc(catalog: &Catalog, m: &Metric) -> String {
         let b = b.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ");
         s.push_str(&format!("* Buckets: [{b}]\n"));
     }
-    s.push_str(&format!("* Status: {}", m.status.title()));
-    if let Some(r) = &m.recorded_in {
-        s.push_str(&format!(", recorded in {}", code(r)));
+    if catalog.tracks_status() {
+        s.push_str(&format!("* Status: {}", m.status.title()));
+        if let Some(r) = &m.recorded_in {
+            s.push_str(&format!(", recorded in {}", code(r)));
+        }
+        if let Some(n) = &m.status_note {
+            s.push_str(&format!(" ({})", n.trim()));
+        }
+    } else if let Some(r) = &m.recorded_in {
+        s.push_str(&format!("* Recorded in {}", code(r)));
     }
-    if let Some(n) = &m.status_note {
-        s.push_str(&format!(" ({})", n.trim()));
-    }
+    s.truncate(s.trim_end().len());
     s
+}
+
+/// A label field's Rust type, without the `Option` of an optional label.
+fn field_type(kind: FieldKind, label: &LabelNames) -> TokenStream {
+    match kind {
+        FieldKind::Closed { .. } => {
+            let e = ident(&label.label_enum);
+            quote!(super::labels::#e)
+        }
+        FieldKind::Str => quote!(&'a str),
+        FieldKind::Int => quote!(i64),
+        FieldKind::Bool => quote!(bool),
+        FieldKind::Double => quote!(f64),
+    }
+}
+
+/// The field's type in a label struct: `Option<...>` when the label may be absent.
+fn full_field_type(shape: LabelShape, label: &LabelNames) -> TokenStream {
+    let ty = field_type(shape.kind, label);
+    if shape.optional { quote!(::core::option::Option<#ty>) } else { ty }
+}
+
+/// The attribute value of `v`, a label's (present) value, as a hand-written call would pass it.
+fn attribute_value(kind: FieldKind, v: TokenStream) -> TokenStream {
+    match kind {
+        FieldKind::Closed { int: false, .. } => quote!(#v.as_str()),
+        FieldKind::Closed { int: true, .. } => quote!(#v.value()),
+        FieldKind::Str => quote!(::std::string::String::from(#v)),
+        FieldKind::Int | FieldKind::Bool | FieldKind::Double => v,
+    }
+}
+
+/// The derives of a struct of label fields: no `Eq` or `Hash` where a `double` label is.
+fn label_derives(shapes: &[&LabelShape]) -> TokenStream {
+    if shapes.iter().any(|l| l.kind == FieldKind::Double) {
+        quote!(#[derive(Clone, Copy, Debug, PartialEq)])
+    } else {
+        quote!(#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)])
+    }
 }
 
 /// The recorder's items: its struct, the label-set struct and its attributes, the methods, and
@@ -263,7 +381,7 @@ pub(super) fn tokens(shape: &Shape, names: &Names) -> TokenStream {
         }
         None => (None, quote!(::core::option::Option::None)),
     };
-    let borrowed = labels.iter().any(Option::is_none);
+    let borrowed = labels.iter().any(|l| l.kind == FieldKind::Str);
     let lifetime = borrowed.then(|| quote!(<'a>));
     let anon = borrowed.then(|| quote!(<'_>));
 
@@ -284,38 +402,61 @@ pub(super) fn tokens(shape: &Shape, names: &Names) -> TokenStream {
     let (labels_struct, labels_param, labels_arg) = if labels.is_empty() {
         (None, None, quote!(()))
     } else {
-        let fields = names.labels.iter().zip(labels).map(|(l, closed)| {
+        let fields = names.labels.iter().zip(labels).map(|(l, shape)| {
             let f = ident(&l.field);
-            let ty = if closed.is_none() {
-                quote!(&'a str)
-            } else {
-                let e = ident(&l.label_enum);
-                quote!(super::labels::#e)
-            };
+            let ty = full_field_type(*shape, l);
             let d = doc(&l.doc);
             quote! { #d pub #f: #ty, }
         });
-        let kvs = names.labels.iter().zip(labels).map(|(l, closed)| {
-            let (key, f) = (&l.key, ident(&l.field));
-            if closed.is_none() {
-                quote! { ::opentelemetry::KeyValue::new(#key, ::std::string::String::from(self.#f)) }
-            } else {
-                quote! { ::opentelemetry::KeyValue::new(#key, self.#f.as_str()) }
-            }
-        });
         let n = Literal::usize_unsuffixed(labels.len());
         let sdoc = doc(&names.labels_doc);
+        let derives = label_derives(&labels.iter().collect::<Vec<_>>());
+        // Every attribute always present: an array. Some may be absent: the ones present, in order,
+        // in an array of the same size on the stack (no allocation either way).
+        let attributes = if labels.iter().any(|l| l.optional) {
+            let pushes = names.labels.iter().zip(labels).map(|(l, shape)| {
+                let (key, f) = (&l.key, ident(&l.field));
+                if shape.optional {
+                    let value = attribute_value(shape.kind, quote!(v));
+                    quote! {
+                        if let ::core::option::Option::Some(v) = self.#f {
+                            attributes.push(::opentelemetry::KeyValue::new(#key, #value));
+                        }
+                    }
+                } else {
+                    let value = attribute_value(shape.kind, quote!(self.#f));
+                    quote! { attributes.push(::opentelemetry::KeyValue::new(#key, #value)); }
+                }
+            });
+            quote! {
+                type Attributes = super::instrument::Attributes<#n>;
+                fn attributes(self) -> Self::Attributes {
+                    let mut attributes = super::instrument::Attributes::new();
+                    #(#pushes)*
+                    attributes
+                }
+            }
+        } else {
+            let kvs = names.labels.iter().zip(labels).map(|(l, shape)| {
+                let (key, f) = (&l.key, ident(&l.field));
+                let value = attribute_value(shape.kind, quote!(self.#f));
+                quote! { ::opentelemetry::KeyValue::new(#key, #value) }
+            });
+            quote! {
+                type Attributes = [::opentelemetry::KeyValue; #n];
+                fn attributes(self) -> Self::Attributes {
+                    [#(#kvs),*]
+                }
+            }
+        };
         (
             Some(quote! {
                 #sdoc
-                #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+                #derives
                 pub struct #labels_ident #lifetime { #(#fields)* }
 
                 impl super::instrument::Labels for #labels_ident #anon {
-                    type Attributes = [::opentelemetry::KeyValue; #n];
-                    fn attributes(self) -> Self::Attributes {
-                        [#(#kvs),*]
-                    }
+                    #attributes
                 }
             }),
             Some(quote!(, labels: #labels_ident #anon)),
@@ -361,9 +502,10 @@ pub(super) fn tokens(shape: &Shape, names: &Names) -> TokenStream {
     }
 }
 
-/// `bind(free-form labels) -> {Recorder}Bound`: every combination of the closed labels resolved
-/// once into a dense table indexed by the enums' discriminants, so that recording is an index and
-/// an atomic update.
+/// `bind(open labels) -> {Recorder}Bound`: every combination of the closed labels resolved once
+/// into a dense table indexed by the enums' discriminants (one more slot for an optional label's
+/// absence), so that recording is an index and an atomic update. The open labels it fixes come in a
+/// struct with named fields, so that two of them cannot be swapped.
 fn bind_api(
     shape: &Shape,
     names: &Names,
@@ -372,28 +514,49 @@ fn bind_api(
     value_param: &TokenStream,
     value_expr: &TokenStream,
 ) -> Option<TokenStream> {
-    let slots: usize = shape.labels.iter().map(|l| l.unwrap_or(1)).product();
+    let slots: usize = shape.labels.iter().map(|l| l.slots().unwrap_or(1)).product();
     if slots > MAX_BOUND_SLOTS {
         return None;
     }
     let rec = ident(&names.recorder);
     let bound = ident(&names.bound_struct);
-    // (label, number of values) of the closed labels; the free-form labels.
-    let closed: Vec<(&LabelNames, usize)> =
-        names.labels.iter().zip(&shape.labels).filter_map(|(l, n)| n.map(|n| (l, n))).collect();
-    let free: Vec<&LabelNames> =
-        names.labels.iter().zip(&shape.labels).filter(|(_, n)| n.is_none()).map(|(l, _)| l).collect();
-    let free_params = free.iter().map(|l| {
+    // (label, shape) of the closed labels; of the open ones.
+    let closed: Vec<(&LabelNames, LabelShape)> =
+        names.labels.iter().zip(&shape.labels).filter(|(_, s)| s.is_closed()).map(|(l, s)| (l, *s)).collect();
+    let open: Vec<(&LabelNames, LabelShape)> =
+        names.labels.iter().zip(&shape.labels).filter(|(_, s)| !s.is_closed()).map(|(l, s)| (l, *s)).collect();
+    let (bind_labels, bind_param, bind_fields) = if open.is_empty() {
+        (None, None, None)
+    } else {
+        let bind_ident = ident(&names.bind_labels_struct);
+        let borrowed = open.iter().any(|(_, s)| s.kind == FieldKind::Str);
+        let (lifetime, anon) = if borrowed { (Some(quote!(<'a>)), Some(quote!(<'_>))) } else { (None, None) };
+        let fields = open.iter().map(|(l, s)| {
+            let f = ident(&l.field);
+            let ty = full_field_type(*s, l);
+            let d = doc(&l.doc);
+            quote! { #d pub #f: #ty, }
+        });
+        let derives = label_derives(&open.iter().map(|(_, s)| s).collect::<Vec<_>>());
+        let sdoc = doc(&names.bind_labels_doc);
+        let field_idents = open.iter().map(|(l, _)| ident(&l.field));
+        (
+            Some(quote! {
+                #sdoc
+                #derives
+                pub struct #bind_ident #lifetime { #(#fields)* }
+            }),
+            Some(quote!(, labels: #bind_ident #anon)),
+            Some(quote!(let #bind_ident { #(#field_idents),* } = labels;)),
+        )
+    };
+    let closed_params = closed.iter().map(|(l, s)| {
         let f = ident(&l.field);
-        quote!(#f: &str)
-    });
-    let closed_params = closed.iter().map(|(l, _)| {
-        let f = ident(&l.field);
-        let e = ident(&l.label_enum);
-        quote!(#f: super::labels::#e)
+        let ty = full_field_type(*s, l);
+        quote!(#f: #ty)
     });
     // Every label set, the closed labels varying in the catalog's order, the last fastest: loops
-    // over the enums' `ALL`, nested outermost first.
+    // over the enums' `ALL` (after `None` for an optional one), nested outermost first.
     let labels_ident = ident(&names.labels_struct);
     let fields = names.labels.iter().map(|l| ident(&l.field));
     let mut fill = if names.labels.is_empty() {
@@ -401,36 +564,55 @@ fn bind_api(
     } else {
         quote!(table.push(#labels_ident { #(#fields),* });)
     };
-    for (l, _) in closed.iter().rev() {
+    for (l, s) in closed.iter().rev() {
         let f = ident(&l.field);
         let e = ident(&l.label_enum);
-        fill = quote!(for &#f in super::labels::#e::ALL { #fill });
+        fill = if s.optional {
+            quote! {
+                for #f in ::core::iter::once(::core::option::Option::None)
+                    .chain(super::labels::#e::ALL.iter().copied().map(::core::option::Option::Some))
+                {
+                    #fill
+                }
+            }
+        } else {
+            quote!(for &#f in super::labels::#e::ALL { #fill })
+        };
     }
     let n = Literal::usize_unsuffixed(slots);
-    // index = Σ discriminant_i × (product of the sizes of the labels after i).
+    // index = Σ position_i × (product of the sizes of the labels after i), where an optional
+    // label's position is 0 when absent and its discriminant + 1 when present.
     let mut stride = 1usize;
     let mut terms = Vec::new();
-    for (l, n) in closed.iter().rev() {
+    for (l, s) in closed.iter().rev() {
         let f = ident(&l.field);
-        terms.push(if stride == 1 {
+        let position = if s.optional {
+            quote!(match #f { ::core::option::Option::None => 0, ::core::option::Option::Some(v) => v as usize + 1 })
+        } else {
             quote!(#f as usize)
+        };
+        terms.push(if stride == 1 {
+            position
         } else {
             let s = Literal::usize_unsuffixed(stride);
-            quote!(#f as usize * #s)
+            quote!(#position * #s)
         });
-        stride *= n;
+        stride *= s.slots().unwrap_or(1);
     }
     let index = if terms.is_empty() { quote!(0) } else { quote!(#(#terms)+*) };
     let bind_doc = doc(&names.bind_doc);
     let bound_doc = doc(&names.bound_doc);
     Some(quote! {
+        #bind_labels
+
         #bound_doc
         #[derive(Clone, Debug)]
         pub struct #bound(super::instrument::Table<#instrument_ty>);
 
         impl #rec {
             #bind_doc
-            pub fn bind(&self #(, #free_params)*) -> #bound {
+            pub fn bind(&self #bind_param) -> #bound {
+                #bind_fields
                 let mut table = self.0.table(#n);
                 #fill
                 #bound(table.finish())
