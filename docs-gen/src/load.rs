@@ -1,14 +1,14 @@
-//! The loader: bytes → located shape errors or [`Parsed`] sections → [`Catalog`] → checked.
+//! The loader: bytes → [`Parsed`] sections → [`Catalog`] → checked.
 //!
 //! Stages: (1) UTF-8 and YAML syntax, the top-level shape (serde_yaml, which also bounds alias
 //! expansion and nesting depth; flow nesting is bounded before it, see `flow_too_deep`); (2) each
-//! section item deserialized on its own, so every item's shape error is reported; (3) the model is
-//! built and every rule checked. Errors of a stage are all reported, sorted; a stage with errors
-//! stops the load.
+//! section item deserialized on its own, so every item's shape error is reported, the model built
+//! from the items that passed and every rule checked, references to the items that did not left
+//! unreported. Errors of a stage are all reported, sorted; a stage with errors stops the load.
 
 use crate::check;
 use crate::diag::{Ctxt, Diagnostic, Diagnostics, Message};
-use crate::model::{self, Catalog, Parsed};
+use crate::model::{self, Broken, Catalog, Parsed};
 use crate::parse::{self, RawCatalog};
 use crate::source::{SourceMap, join_index, join_key};
 use serde::de::DeserializeOwned;
@@ -71,12 +71,10 @@ pub fn load_str(display: &str, text: &str) -> Result<Catalog, Diagnostics> {
     })?;
 
     let map = SourceMap::new(text);
+    // Shape errors and the model's errors are one stage: an item with a shape error is left out
+    // (and references to it are not reported), so every other item is still checked.
     let mut cx = Ctxt::new(display, &map);
     let parsed = sections(raw, &mut cx);
-    cx.finish()?;
-    let Some(parsed) = parsed else { unreachable!("sections without errors yield a value") };
-
-    let mut cx = Ctxt::new(display, &map);
     let catalog = model::build(parsed, &mut cx);
     check::all(&catalog, &mut cx);
     cx.finish()?;
@@ -183,54 +181,80 @@ fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
     (line, col)
 }
 
-/// Deserializes every section item on its own; `None` when any failed (all are reported).
-fn sections(raw: RawCatalog, cx: &mut Ctxt) -> Option<Parsed> {
+/// Deserializes every section item on its own. Items with shape errors (all reported) are left out
+/// and named in [`Broken`].
+fn sections(raw: RawCatalog, cx: &mut Ctxt) -> Parsed {
+    let mut broken = Broken::default();
     let document = match raw.document {
-        Some(document) => item::<parse::Document>("document".into(), document, cx),
-        None => Some(parse::Document::default()),
+        Some(document) => item::<parse::Document>("document".into(), document, cx).unwrap_or_default(),
+        None => parse::Document::default(),
     };
-    let domains = list("domains", raw.domains, cx);
-    let labels = raw
-        .labels
-        .into_iter()
-        .map(|(id, v)| {
-            let at = join_key("labels", &id);
-            item::<parse::Label>(at.clone(), v, cx).map(|l| (at, id, l))
-        })
-        .collect::<Vec<_>>();
-    let value_maps = raw
-        .value_maps
-        .into_iter()
-        .map(|(id, v)| {
-            let at = join_key("value_maps", &id);
-            item::<parse::ValueMap>(at.clone(), v, cx).map(|m| (at, id, m))
-        })
-        .collect::<Vec<_>>();
-    let metrics = list("metrics", raw.metrics, cx);
-    let examples = list("example_queries", raw.example_queries, cx);
-    let dashboards = list("dashboards", raw.dashboards, cx);
-    let verification = list("verification", raw.verification, cx);
-    let troubleshooting = list::<parse::Troubleshooting>("troubleshooting", raw.troubleshooting, cx);
-    let next_steps = list("next_steps", raw.next_steps, cx);
-    Some(Parsed {
-        document: document?,
-        domains: domains.into_iter().collect::<Option<_>>()?,
-        labels: labels.into_iter().collect::<Option<_>>()?,
-        value_maps: value_maps.into_iter().collect::<Option<_>>()?,
-        metrics: metrics.into_iter().collect::<Option<_>>()?,
-        examples: examples.into_iter().collect::<Option<_>>()?,
-        dashboards: dashboards.into_iter().collect::<Option<_>>()?,
-        verification: verification.into_iter().collect::<Option<_>>()?,
-        troubleshooting: troubleshooting.into_iter().map(|t| t.map(|(_, t)| t)).collect::<Option<_>>()?,
-        next_steps: next_steps.into_iter().collect::<Option<_>>()?,
-    })
+    let mut domains = Vec::new();
+    for (i, v) in raw.domains.into_iter().enumerate() {
+        let id = string_field(&v, "id");
+        let at = join_index("domains", i);
+        match item::<parse::Domain>(at.clone(), v, cx) {
+            Some(d) => domains.push((at, d)),
+            None => match id {
+                Some(id) => broken.domains.push(id),
+                None => broken.domain_without_id = true,
+            },
+        }
+    }
+    let mut labels = Vec::new();
+    for (id, v) in raw.labels {
+        let at = join_key("labels", &id);
+        match item::<parse::Label>(at.clone(), v, cx) {
+            Some(l) => labels.push((at, id, l)),
+            None => broken.labels.push(id),
+        }
+    }
+    let mut value_maps = Vec::new();
+    for (id, v) in raw.value_maps {
+        let at = join_key("value_maps", &id);
+        match item::<parse::ValueMap>(at.clone(), v, cx) {
+            Some(m) => value_maps.push((at, id, m)),
+            None => broken.value_maps.push(id),
+        }
+    }
+    let mut metrics = Vec::new();
+    for (i, v) in raw.metrics.into_iter().enumerate() {
+        let name = string_field(&v, "name");
+        let at = join_index("metrics", i);
+        match item::<parse::Metric>(at.clone(), v, cx) {
+            Some(m) => metrics.push((at, m)),
+            None => broken.metrics.extend(name),
+        }
+    }
+    Parsed {
+        document,
+        domains,
+        labels,
+        value_maps,
+        metrics,
+        examples: list("example_queries", raw.example_queries, cx),
+        dashboards: list("dashboards", raw.dashboards, cx),
+        verification: list("verification", raw.verification, cx),
+        troubleshooting: list::<parse::Troubleshooting>("troubleshooting", raw.troubleshooting, cx)
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect(),
+        next_steps: list("next_steps", raw.next_steps, cx),
+        broken,
+    }
 }
 
-fn list<T: DeserializeOwned>(key: &str, values: Vec<serde_yaml::Value>, cx: &mut Ctxt) -> Vec<Option<(String, T)>> {
+/// The string at `key` of a mapping, to name an item that failed its shape check.
+fn string_field(v: &serde_yaml::Value, key: &str) -> Option<String> {
+    v.get(key).and_then(serde_yaml::Value::as_str).map(str::to_owned)
+}
+
+/// The items of a list section that pass their shape check, with their paths.
+fn list<T: DeserializeOwned>(key: &str, values: Vec<serde_yaml::Value>, cx: &mut Ctxt) -> Vec<(String, T)> {
     values
         .into_iter()
         .enumerate()
-        .map(|(i, v)| {
+        .filter_map(|(i, v)| {
             let at = join_index(key, i);
             item::<T>(at.clone(), v, cx).map(|t| (at, t))
         })

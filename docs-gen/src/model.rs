@@ -400,6 +400,21 @@ pub struct Parsed {
     pub verification: Vec<(String, parse::ChecklistGroup)>,
     pub troubleshooting: Vec<parse::Troubleshooting>,
     pub next_steps: Vec<(String, parse::NextSteps)>,
+    /// What failed its shape check (already reported), so that references to it are not reported
+    /// again.
+    pub broken: Broken,
+}
+
+/// The ids and names of items left out for shape errors.
+#[derive(Debug, Default)]
+pub struct Broken {
+    pub domains: Vec<String>,
+    pub labels: Vec<String>,
+    pub value_maps: Vec<String>,
+    /// Metric names, where the broken item had one.
+    pub metrics: Vec<String>,
+    /// Whether a domain without an id was left out: then no metric's domain can be known wrong.
+    pub domain_without_id: bool,
 }
 
 /// Resolves references and computes derived names. Reports what cannot be resolved and leaves the
@@ -426,9 +441,10 @@ pub fn build(p: Parsed, cx: &mut Ctxt) -> Catalog {
         domain_ids: &domain_ids,
         labels: &label_index,
         maps: &map_index,
+        broken: &p.broken,
     };
     let mut metrics = Vec::new();
-    let mut unresolved = Vec::new();
+    let mut unresolved: Vec<String> = p.broken.metrics.iter().map(|n| name_tokens(n)).collect();
     let mut orphan_queries = Vec::new();
     for (at, m) in p.metrics {
         let name = m.name.clone();
@@ -577,12 +593,14 @@ struct Refs<'a> {
     domain_ids: &'a [String],
     labels: &'a BTreeMap<&'a str, usize>,
     maps: &'a BTreeMap<&'a str, usize>,
+    broken: &'a Broken,
 }
 
 impl Refs<'_> {
     fn domain(&self, at: &str, id: &str, cx: &mut Ctxt) -> Option<usize> {
         let found = self.domain_ids.iter().position(|d| d == id);
-        if found.is_none() {
+        let broken = self.broken.domain_without_id || self.broken.domains.iter().any(|d| d == id);
+        if found.is_none() && !broken {
             cx.error(at, Message::UnknownDomain { got: id.into(), known: self.domain_ids.to_vec() });
         }
         found
@@ -590,7 +608,7 @@ impl Refs<'_> {
 
     fn value_map(&self, at: &str, id: &str, cx: &mut Ctxt) -> Option<usize> {
         let found = self.maps.get(id).copied();
-        if found.is_none() {
+        if found.is_none() && !self.broken.value_maps.iter().any(|m| m == id) {
             cx.error(
                 at,
                 Message::UnknownValueMap { got: id.into(), known: self.maps.keys().map(|k| k.to_string()).collect() },
@@ -821,6 +839,7 @@ fn build_metric(
     for (i, id) in m.labels.iter().enumerate() {
         match refs.labels.get(id.as_str()) {
             Some(&index) => labels.push(index),
+            None if refs.broken.labels.contains(id) => {} // Its definition has an error already.
             None => cx.error(
                 &join_index(&field("labels"), i),
                 Message::UnknownLabel { got: id.clone(), known: refs.labels.keys().map(|k| k.to_string()).collect() },

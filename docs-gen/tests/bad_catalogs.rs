@@ -392,6 +392,34 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        name: "a_shape_error_does_not_hide_the_other_items_errors",
+        input: Edit(&[
+            ("    buckets: [5, 50, 500]", "    buckets: fast"),
+            ("    labels: [queue]", "    labels: [queu]"),
+        ]),
+        expect: &[
+            "metrics.yaml:83:14: error: invalid type: string \"fast\", expected a sequence",
+            "metrics.yaml:117:14: error: reference to undefined label `queu`",
+            "  help: did you mean `queue`?",
+            "2 errors in the catalog",
+        ],
+    },
+    Case {
+        name: "references_to_a_broken_item_are_not_reported_again",
+        input: Edit(&[
+            ("    description: Job correlation id", "    description: [Job correlation id]"),
+            (
+                "  - name: app.job.duration\n    domain: jobs\n    instrument: histogram",
+                "  - name: app.job.duration\n    domain: jobs\n    instrument: [histogram]",
+            ),
+        ]),
+        expect: &[
+            "metrics.yaml:44:18: error: invalid type: sequence, expected a string",
+            "metrics.yaml:76:17: error: invalid type: sequence, expected a string",
+            "2 errors in the catalog",
+        ],
+    },
+    Case {
         name: "missing_field_names_its_item",
         input: Edit(&[("    description: Queue name\n", "")]),
         expect: &["metrics.yaml:47:3: error: `labels.queue` is missing field `description`", "1 error in the catalog"],

@@ -179,7 +179,8 @@ fn bind_fixes_the_open_attributes_by_name() {
     bound.record(0.001, HttpRequestMethod::Get, Some(NetworkProtocolVersion::Http2));
     bound.record(0.002, HttpRequestMethod::Get, Some(NetworkProtocolVersion::Http2));
     bound.record(0.004, HttpRequestMethod::Head, None);
-    let pool = m.db_client_connection_count.bind(DbClientConnectionCountBindLabels { db_client_connection_pool_name: "main" });
+    let pool =
+        m.db_client_connection_count.bind(DbClientConnectionCountBindLabels { db_client_connection_pool_name: "main" });
     pool.add(2, DbClientConnectionState::Idle);
     pool.add(-1, DbClientConnectionState::Idle);
     provider.force_flush().unwrap();
@@ -203,26 +204,34 @@ fn bind_fixes_the_open_attributes_by_name() {
     assert_eq!(
         counts,
         [
-            (1, vec![
-                "http.request.method=HEAD".to_owned(),
-                "http.response.status_code=200".to_owned(),
-                "http.route=/health".to_owned(),
-                "url.scheme=https".to_owned(),
-            ]),
-            (2, vec![
-                "http.request.method=GET".to_owned(),
-                "http.response.status_code=200".to_owned(),
-                "http.route=/health".to_owned(),
-                "network.protocol.version=2".to_owned(),
-                "url.scheme=https".to_owned(),
-            ]),
+            (
+                1,
+                vec![
+                    "http.request.method=HEAD".to_owned(),
+                    "http.response.status_code=200".to_owned(),
+                    "http.route=/health".to_owned(),
+                    "url.scheme=https".to_owned(),
+                ]
+            ),
+            (
+                2,
+                vec![
+                    "http.request.method=GET".to_owned(),
+                    "http.response.status_code=200".to_owned(),
+                    "http.route=/health".to_owned(),
+                    "network.protocol.version=2".to_owned(),
+                    "url.scheme=https".to_owned(),
+                ]
+            ),
         ]
     );
     let connections = find(&exported, "db.client.connection.count");
     let AggregatedMetrics::I64(MetricData::Sum(s)) = connections.data() else { panic!("not an i64 sum") };
     let idle: i64 = s
         .data_points()
-        .filter(|p| p.attributes().any(|kv| kv.key.as_str() == "db.client.connection.state" && kv.value.as_str() == "idle"))
+        .filter(|p| {
+            p.attributes().any(|kv| kv.key.as_str() == "db.client.connection.state" && kv.value.as_str() == "idle")
+        })
         .map(|p| p.value())
         .sum();
     assert_eq!(idle, 1);
@@ -233,10 +242,15 @@ fn the_reference_speaks_prometheus_and_opentelemetry_and_not_tasker() {
     let committed = include_str!("../docs/METRICS.md");
     let built = semconv_example_reference();
     for md in [committed, built.as_str()] {
-        assert!(md.contains("In PromQL: `http_server_request_duration_seconds_bucket{http_request_method=\"CONNECT\"}`"), "{md}");
+        assert!(
+            md.contains("In PromQL: `http_server_request_duration_seconds_bucket{http_request_method=\"CONNECT\"}`"),
+            "{md}"
+        );
         assert!(md.contains("| `http.route`<br>Prometheus: `http_route` | free-form"), "{md}");
         assert!(md.contains("*Conditionally required: If and only if one was received/sent.*"), "{md}");
-        assert!(md.contains("| `http.response.status_code`<br>Prometheus: `http_response_status_code` | int · free-form"));
+        assert!(
+            md.contains("| `http.response.status_code`<br>Prometheus: `http_response_status_code` | int · free-form")
+        );
         for word in ["Tasker", "tasker", "correlation_id", "worker's namespace", "Next Steps", "Troubleshooting"] {
             assert!(!md.contains(word), "the reference says {word:?}");
         }
@@ -271,7 +285,9 @@ fn semconv_example_reference() -> String {
 #[test]
 fn names_and_label_keys_are_opentelemetry_and_prometheus_ones() {
     assert_eq!(Metrics::METER_NAME, "semconv-example");
-    assert!(Metrics::PROMETHEUS_NAMES.contains(&("http.server.request.duration", "http_server_request_duration_seconds")));
+    assert!(
+        Metrics::PROMETHEUS_NAMES.contains(&("http.server.request.duration", "http_server_request_duration_seconds"))
+    );
     assert!(Metrics::PROMETHEUS_NAMES.contains(&("db.client.connection.count", "db_client_connection_count")));
     let (_, keys) = Metrics::LABEL_KEYS.iter().find(|(n, _)| *n == "http.server.active_requests").unwrap();
     assert_eq!(*keys, ["http.request.method", "url.scheme", "server.address", "server.port"]);
