@@ -66,15 +66,15 @@ fn catalog() -> Vec<CatalogEntry> {
         .map(|m| CatalogEntry {
             name: m.name.clone(),
             instrument: match m.instrument {
-                docs_gen::model::Instrument::Counter => Instrument::Counter,
-                docs_gen::model::Instrument::UpDownCounter => Instrument::UpDownCounter,
-                docs_gen::model::Instrument::Histogram => Instrument::Histogram,
-                docs_gen::model::Instrument::Gauge => Instrument::Gauge,
+                docs_gen::catalog::model::Instrument::Counter => Instrument::Counter,
+                docs_gen::catalog::model::Instrument::UpDownCounter => Instrument::UpDownCounter,
+                docs_gen::catalog::model::Instrument::Histogram => Instrument::Histogram,
+                docs_gen::catalog::model::Instrument::Gauge => Instrument::Gauge,
             },
             number_type: match m.number {
-                docs_gen::model::NumberType::U64 => NumberType::U64,
-                docs_gen::model::NumberType::I64 => NumberType::I64,
-                docs_gen::model::NumberType::F64 => NumberType::F64,
+                docs_gen::catalog::model::NumberType::U64 => NumberType::U64,
+                docs_gen::catalog::model::NumberType::I64 => NumberType::I64,
+                docs_gen::catalog::model::NumberType::F64 => NumberType::F64,
             },
             unit: m.unit.clone(),
             attribute_keys: m.labels.iter().map(|&l| c.label(l).key.clone()).collect(),

@@ -28,7 +28,7 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use docs_gen::model::Status;
+use docs_gen::catalog::model::Status;
 
 const TASKS: usize = 12;
 const STEPS: usize = 4;
@@ -408,7 +408,7 @@ const WORKLOAD: &str = "examples/tasker_workload --tasks 12 --steps 4 --duration
 /// renders as each query's expected output (then run `cargo run -p docs-gen`).
 fn check_reference_queries(base: &str, catalog: &docs_gen::Catalog, failures: &mut Vec<String>) -> Result<(), String> {
     use docs_gen::verify;
-    let api = docs_gen::prometheus_api::PrometheusApi::new(base);
+    let api = docs_gen::verify::api::PrometheusApi::new(base);
     let version = api.version().map_err(|e| format!("Prometheus version: {}", e.0))?;
     let checked =
         verify::run(verify::targets(catalog), |expr| api.query(expr)).map_err(|e| format!("verify: {}", e.0))?;

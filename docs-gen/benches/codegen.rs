@@ -17,7 +17,8 @@ mod synthetic;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
-use docs_gen::{Catalog, emit_markdown, emit_rust};
+use docs_gen::Catalog;
+use docs_gen::emit::{markdown as emit_markdown, rust as emit_rust};
 use std::hint::black_box;
 use std::path::Path;
 use std::time::Duration;

@@ -107,7 +107,7 @@ fn main() -> ExitCode {
         Some(_) => format!("{display} and {}", record_path.display()),
         None => display.clone(),
     };
-    let reference = docs_gen::emit_markdown::render_with(&c, record.as_ref(), Some(&fix));
+    let reference = docs_gen::emit::markdown::render_with(&c, record.as_ref(), Some(&fix));
     let path = out.join(docs_gen::REFERENCE_FILE);
     match command {
         Command::Generate => match docs_gen::write_if_changed(&path, &reference) {
@@ -141,7 +141,7 @@ fn main() -> ExitCode {
 /// Runs every query against the server, prints the report, writes the record.
 fn verify(c: &docs_gen::Catalog, args: &VerifyArgs, record_path: &Path) -> ExitCode {
     use docs_gen::verify;
-    let api = docs_gen::prometheus_api::PrometheusApi::new(&args.prometheus);
+    let api = docs_gen::verify::api::PrometheusApi::new(&args.prometheus);
     let version = match api.version() {
         Ok(v) => v,
         Err(e) => {

@@ -5,9 +5,9 @@
 //! metric has (`le` only on `_bucket`); equality matchers on closed labels use allowed values;
 //! `rate()` and its kin only apply to counters; `by (...)` groups by labels the selected series have.
 
-use crate::diag::{Ctxt, Message, did_you_mean};
-use crate::model::{Catalog, Instrument, Metric, Query, QueryKind};
-use crate::prometheus::HISTOGRAM_SUFFIXES;
+use crate::catalog::diag::{Ctxt, Message, did_you_mean};
+use crate::catalog::model::{Catalog, Instrument, Metric, Query, QueryKind};
+use crate::names::prometheus::HISTOGRAM_SUFFIXES;
 use promql_parser::label::{MatchOp, Matcher};
 use promql_parser::parser::{Expr, LabelModifier, VectorSelector};
 use std::collections::{BTreeMap, BTreeSet};

@@ -25,8 +25,8 @@ fn generated_rust_and_markdown_match_golden_files() {
         let catalog = docs_gen::load(&path, &format!("{name}.yaml")).unwrap_or_else(|e| panic!("{name}.yaml: {e}"));
         let record = record(name);
         for (ext, text) in [
-            ("rs", docs_gen::emit_rust::render(&catalog)),
-            ("md", docs_gen::emit_markdown::render_with_record(&catalog, record.as_ref())),
+            ("rs", docs_gen::emit::rust::render(&catalog)),
+            ("md", docs_gen::emit::markdown::render_with_record(&catalog, record.as_ref())),
         ] {
             let golden = dir().join("golden").join(format!("{name}.{ext}"));
             if update {
@@ -57,11 +57,11 @@ fn generation_is_deterministic() {
         let path = dir().join("fixtures/good").join(format!("{name}.yaml"));
         let a = docs_gen::load(&path, "a.yaml").unwrap();
         let b = docs_gen::load(&path, "a.yaml").unwrap();
-        assert_eq!(docs_gen::emit_rust::render(&a), docs_gen::emit_rust::render(&b), "{name}");
+        assert_eq!(docs_gen::emit::rust::render(&a), docs_gen::emit::rust::render(&b), "{name}");
         let (ra, rb) = (record(name), record(name));
         assert_eq!(
-            docs_gen::emit_markdown::render_with_record(&a, ra.as_ref()),
-            docs_gen::emit_markdown::render_with_record(&b, rb.as_ref()),
+            docs_gen::emit::markdown::render_with_record(&a, ra.as_ref()),
+            docs_gen::emit::markdown::render_with_record(&b, rb.as_ref()),
             "{name}"
         );
     }

@@ -18,12 +18,12 @@ const SEED: &str = include_str!("../../metrics.yaml");
 fn check_path(bytes: &[u8]) -> Result<(), TestCaseError> {
     match docs_gen::load_bytes("metrics.yaml", bytes) {
         Ok(catalog) => {
-            let markdown = docs_gen::emit_markdown::render(&catalog);
-            let rust = docs_gen::emit_rust::render(&catalog);
+            let markdown = docs_gen::emit::markdown::render(&catalog);
+            let rust = docs_gen::emit::rust::render(&catalog);
             prop_assert!(!markdown.is_empty() && !rust.is_empty());
             // The recorders made from templates are the recorders built directly (tests/templates.rs),
             // here with whatever text the mutations put into names and descriptions.
-            prop_assert!(rust == docs_gen::emit_rust::render_direct(&catalog), "templated and direct Rust differ");
+            prop_assert!(rust == docs_gen::emit::rust::render_direct(&catalog), "templated and direct Rust differ");
         }
         Err(diagnostics) => {
             let list = &diagnostics.0;
@@ -339,7 +339,7 @@ proptest! {
 fn unmutated_catalogs_load_and_render() {
     for text in [MINIMAL, EDGE, SEED] {
         let catalog = docs_gen::load_bytes("metrics.yaml", text.as_bytes()).expect("the fixture loads");
-        docs_gen::emit_markdown::render(&catalog);
-        docs_gen::emit_rust::render(&catalog);
+        docs_gen::emit::markdown::render(&catalog);
+        docs_gen::emit::rust::render(&catalog);
     }
 }

@@ -8,7 +8,7 @@ fn committed_reference_is_current() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let catalog = docs_gen::load(&root.join("metrics.yaml"), "metrics.yaml").unwrap_or_else(|e| panic!("{e}"));
     let record = docs_gen::Record::read(&root.join("docs/verification.json")).unwrap_or_else(|e| panic!("{e}"));
-    let expected = docs_gen::emit_markdown::render_with_record(&catalog, record.as_ref());
+    let expected = docs_gen::emit::markdown::render_with_record(&catalog, record.as_ref());
     let committed = std::fs::read_to_string(root.join("docs/METRICS.md")).unwrap_or_default();
     assert!(
         committed == expected,

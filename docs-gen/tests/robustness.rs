@@ -25,8 +25,8 @@ fn check(case: &str, bytes: &[u8]) -> String {
     let start = Instant::now();
     let outcome = match docs_gen::load_bytes("metrics.yaml", bytes) {
         Ok(catalog) => {
-            docs_gen::emit_markdown::render(&catalog);
-            docs_gen::emit_rust::render(&catalog);
+            docs_gen::emit::markdown::render(&catalog);
+            docs_gen::emit::rust::render(&catalog);
             "loaded".to_owned()
         }
         Err(d) => d.to_string().lines().next().unwrap_or_default().to_owned(),
@@ -333,7 +333,7 @@ fn errors_past_the_cap_are_counted() {
         Ok(_) => panic!("the catalog has 150 errors"),
         Err(d) => d,
     };
-    assert_eq!(out.0.len(), docs_gen::diag::MAX_ERRORS);
+    assert_eq!(out.0.len(), docs_gen::catalog::diag::MAX_ERRORS);
     assert_eq!(out.1, 50);
     let shown = out.to_string();
     assert!(shown.ends_with("... and 50 more (only the first 100 are shown)\n150 errors in the catalog"), "{shown}");

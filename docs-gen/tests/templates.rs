@@ -7,7 +7,7 @@
 #[path = "../benches/synthetic/mod.rs"]
 mod synthetic;
 
-use docs_gen::emit_rust;
+use docs_gen::emit::rust as emit_rust;
 use std::path::Path;
 
 fn assert_same(name: &str, text: &str) {

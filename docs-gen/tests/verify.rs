@@ -7,8 +7,8 @@
 //! record. Without the `prometheus` binary the test is skipped, except under `CI=true`, where it
 //! fails. Every wait is bounded; Prometheus is killed when the test ends, however it ends.
 
-use docs_gen::prometheus_api::PrometheusApi;
 use docs_gen::record::{Outcome, Record};
+use docs_gen::verify::api::PrometheusApi;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};

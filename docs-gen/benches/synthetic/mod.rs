@@ -7,8 +7,8 @@
 //! and example queries, dashboards, a checklist and next steps that name real series. Every catalog
 //! it makes loads without errors (the bench asserts it), so the whole pipeline is measured.
 
-use docs_gen::model::Instrument;
-use docs_gen::prometheus::PrometheusName;
+use docs_gen::catalog::model::Instrument;
+use docs_gen::names::prometheus::PrometheusName;
 use std::fmt::Write;
 
 /// Domain names; past the end of the list, names repeat with a number (`orders_2`).

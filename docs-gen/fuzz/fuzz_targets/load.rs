@@ -7,8 +7,8 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|bytes: &[u8]| {
     if let Ok(catalog) = docs_gen::load_bytes("metrics.yaml", bytes) {
-        docs_gen::emit_markdown::render(&catalog);
-        let rust = docs_gen::emit_rust::render(&catalog);
-        assert!(rust == docs_gen::emit_rust::render_direct(&catalog), "templated and direct Rust differ");
+        docs_gen::emit::markdown::render(&catalog);
+        let rust = docs_gen::emit::rust::render(&catalog);
+        assert!(rust == docs_gen::emit::rust::render_direct(&catalog), "templated and direct Rust differ");
     }
 });

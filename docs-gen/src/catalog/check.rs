@@ -1,10 +1,10 @@
 //! Cross-field rules of the catalog, one function per rule. Each states the rule and what breaks it.
 
-use crate::diag::{Ctxt, Message};
-use crate::model::{Catalog, Instrument, LabelKind, Metric, NumberType};
-use crate::prometheus;
+use crate::catalog::diag::{Ctxt, Message};
+use crate::catalog::model::{Catalog, Instrument, LabelKind, Metric, NumberType};
+use crate::catalog::source::{join_index, join_key};
+use crate::names::prometheus;
 use crate::promql::{self, SeriesIndex};
-use crate::source::{join_index, join_key};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Runs every rule.

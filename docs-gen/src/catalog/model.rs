@@ -5,15 +5,15 @@
 //! spelling and the Rust identifier side by side (`value` and `variant`). Each item remembers its
 //! YAML path (`at`) so that the `check` rules can point at it; emitters ignore it.
 
-use crate::diag::{Ctxt, Message};
-use crate::ident;
-use crate::parse;
-use crate::prometheus::{self, PrometheusName};
-use crate::source::{join_index, join_key};
+use crate::catalog::diag::{Ctxt, Message};
+use crate::catalog::parse;
+use crate::catalog::source::{join_index, join_key};
+use crate::names::prometheus::{self, PrometheusName};
+use crate::names::rust as ident;
 use promql_parser::parser::Expr;
 use std::collections::{BTreeMap, HashMap};
 
-pub use crate::parse::{Configuration, Document, QueryPatterns, Troubleshooting};
+pub use crate::catalog::parse::{Configuration, Document, QueryPatterns, Troubleshooting};
 
 #[derive(Debug)]
 pub struct Catalog {

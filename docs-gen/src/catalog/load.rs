@@ -6,11 +6,11 @@
 //! from the items that passed and every rule checked, references to the items that did not left
 //! unreported. Errors of a stage are all reported, sorted; a stage with errors stops the load.
 
-use crate::check;
-use crate::diag::{Ctxt, Diagnostic, Diagnostics, Message};
-use crate::model::{self, Broken, Catalog, Parsed};
-use crate::parse::{self, RawCatalog};
-use crate::source::{SourceMap, join_index, join_key};
+use crate::catalog::check;
+use crate::catalog::diag::{Ctxt, Diagnostic, Diagnostics, Message};
+use crate::catalog::model::{self, Broken, Catalog, Parsed};
+use crate::catalog::parse::{self, RawCatalog};
+use crate::catalog::source::{SourceMap, join_index, join_key};
 use serde::de::DeserializeOwned;
 use std::path::Path;
 

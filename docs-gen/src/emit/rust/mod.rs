@@ -12,7 +12,7 @@ mod instrument;
 mod recorder;
 mod template;
 
-use crate::model::{AttributeType, Catalog, LabelDef, LabelKind, Metric, ValueMap};
+use crate::catalog::model::{AttributeType, Catalog, LabelDef, LabelKind, Metric, ValueMap};
 use crate::parallel::map_parallel;
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -296,7 +296,7 @@ fn doc(text: &str) -> TokenStream {
 
 /// Inline code in rustdoc, safe for any text.
 fn code(text: &str) -> String {
-    crate::emit_markdown::code(text)
+    crate::emit::markdown::code(text)
 }
 
 fn label_enum(label: &LabelDef) -> TokenStream {

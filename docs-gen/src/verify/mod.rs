@@ -4,12 +4,15 @@
 //! instrumented metric, or one outside the metric sections that names only instrumented metrics'
 //! series, must return data; an alert condition may return nothing (it is not firing) but must not
 //! fail; a query that names a metric not instrumented yet is not run. The outcomes become the
-//! [`Record`] the reference renders its expected outputs from.
+//! [`Record`] the reference renders its expected outputs from. [`api`] is the HTTP client of
+//! Prometheus's query API.
 
-use crate::model::{Catalog, Query, Status};
-use crate::prometheus_api::{QueryResponse, Unreachable};
+pub mod api;
+
+use crate::catalog::model::{Catalog, Query, Status};
 use crate::promql::{self, SeriesIndex};
 use crate::record::{self, Outcome, QueryResult, Record};
+use crate::verify::api::{QueryResponse, Unreachable};
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 use std::fmt::Write;

@@ -4,7 +4,7 @@
 //! to `metrics.yaml:LINE:COL` through the [`SourceMap`]. Nothing stops at the first error: a stage
 //! collects all of them, and the loader stops only between stages.
 
-use crate::source::SourceMap;
+use crate::catalog::source::SourceMap;
 use std::fmt;
 
 /// One located error with an optional hint.
@@ -145,7 +145,7 @@ impl<'a> Ctxt<'a> {
 impl Drop for Ctxt<'_> {
     fn drop(&mut self) {
         if !std::thread::panicking() && self.errors.as_ref().is_some_and(|e| !e.is_empty()) {
-            debug_assert!(false, "docs_gen::diag::Ctxt dropped without finish()");
+            debug_assert!(false, "docs_gen::catalog::diag::Ctxt dropped without finish()");
         }
     }
 }
@@ -404,35 +404,35 @@ impl Message {
                 )
             }
             UnknownInstrument { got } => {
-                let s = did_you_mean(&got, crate::model::Instrument::NAMES.iter().copied());
+                let s = did_you_mean(&got, crate::catalog::model::Instrument::NAMES.iter().copied());
                 (
                     format!("unknown instrument `{got}`"),
-                    hint_for(&s, format!("expected one of {}", crate::model::Instrument::NAMES.join(", "))),
+                    hint_for(&s, format!("expected one of {}", crate::catalog::model::Instrument::NAMES.join(", "))),
                 )
             }
             UnknownNumberType { got } => {
-                let s = did_you_mean(&got, crate::model::NumberType::NAMES.iter().copied());
+                let s = did_you_mean(&got, crate::catalog::model::NumberType::NAMES.iter().copied());
                 (format!("unknown number type `{got}`"), hint_for(&s, "expected one of u64, i64, f64".into()))
             }
             UnknownStatus { got } => {
-                let s = did_you_mean(&got, crate::model::Status::NAMES.iter().copied());
+                let s = did_you_mean(&got, crate::catalog::model::Status::NAMES.iter().copied());
                 (
                     format!("unknown status `{got}`"),
-                    hint_for(&s, format!("expected one of {}", crate::model::Status::NAMES.join(", "))),
+                    hint_for(&s, format!("expected one of {}", crate::catalog::model::Status::NAMES.join(", "))),
                 )
             }
             UnknownSeverity { got } => {
-                let s = did_you_mean(&got, crate::model::Severity::NAMES.iter().copied());
+                let s = did_you_mean(&got, crate::catalog::model::Severity::NAMES.iter().copied());
                 (
                     format!("unknown alert severity `{got}`"),
-                    hint_for(&s, format!("expected one of {}", crate::model::Severity::NAMES.join(", "))),
+                    hint_for(&s, format!("expected one of {}", crate::catalog::model::Severity::NAMES.join(", "))),
                 )
             }
             UnknownUnit { got } => (
                 format!("unknown unit form `{got}`"),
                 Some(format!(
                     "use a UCUM unit ({}), a unit per time such as `By/s`, or an annotation such as `{{request}}`",
-                    crate::prometheus::UNIT_NAMES.join(", ")
+                    crate::names::prometheus::UNIT_NAMES.join(", ")
                 )),
             ),
             UnitOneNotGauge => (
@@ -487,17 +487,17 @@ impl Message {
                 Some("Prometheus turns `.` into `_`: rename one of them".into()),
             ),
             UnknownAttributeType { got } => {
-                let s = did_you_mean(&got, crate::model::AttributeType::NAMES.iter().copied());
+                let s = did_you_mean(&got, crate::catalog::model::AttributeType::NAMES.iter().copied());
                 (
                     format!("unknown attribute type `{got}`"),
-                    hint_for(&s, format!("expected one of {}", crate::model::AttributeType::NAMES.join(", "))),
+                    hint_for(&s, format!("expected one of {}", crate::catalog::model::AttributeType::NAMES.join(", "))),
                 )
             }
             UnknownRequirementLevel { got } => {
-                let s = did_you_mean(&got, crate::model::RequirementLevel::NAMES.iter().copied());
+                let s = did_you_mean(&got, crate::catalog::model::RequirementLevel::NAMES.iter().copied());
                 (
                     format!("unknown requirement level `{got}`"),
-                    hint_for(&s, format!("expected one of {}", crate::model::RequirementLevel::NAMES.join(", "))),
+                    hint_for(&s, format!("expected one of {}", crate::catalog::model::RequirementLevel::NAMES.join(", "))),
                 )
             }
             ValuesNotAllowedForType { attribute_type } => (

@@ -1,13 +1,13 @@
 //! Stage 3b: the Markdown metrics reference (`docs/METRICS.md`).
 //!
 //! Every count in it is computed from the model, every Prometheus name comes from
-//! [`crate::prometheus::PrometheusName`], and every query shown has passed the PromQL checks.
+//! [`crate::names::prometheus::PrometheusName`], and every query shown has passed the PromQL checks.
 //! Table cells are escaped so that catalog text cannot break a table.
 //!
 //! Each query's expected output comes from the verification [`Record`] (`docs-gen verify`), never
 //! from hand-typed text, and each query links to its Prometheus graph page.
 
-use crate::model::{
+use crate::catalog::model::{
     AttributeType, Catalog, Instrument, LabelDef, LabelKind, Metric, Query, QueryKind, RequirementLevel, Status,
 };
 use crate::record::{Outcome, Record};
@@ -503,7 +503,7 @@ struct Section<'a> {
     module: Option<&'a str>,
     instrumentation: Option<&'a str>,
     intro: Option<&'a str>,
-    groups: &'a [crate::model::Group],
+    groups: &'a [crate::catalog::model::Group],
 }
 
 fn domain_section(out: &mut String, c: &Catalog, v: &Verified, d: usize) {
@@ -744,7 +744,7 @@ fn dashboards(out: &mut String, c: &Catalog, v: &Verified) {
     }
 }
 
-fn panels(out: &mut String, c: &Catalog, v: &Verified, d: &crate::model::Dashboard, level: usize) {
+fn panels(out: &mut String, c: &Catalog, v: &Verified, d: &crate::catalog::model::Dashboard, level: usize) {
     let hashes = "#".repeat(level);
     for (i, p) in d.panels.iter().enumerate() {
         let _ = writeln!(out, "{hashes} {}. {}\n", i + 1, p.title.trim());

@@ -11,7 +11,7 @@
 //! `tasker.tasks.requests.total` → `tasker_tasks_requests_total` (not `..._total_total`) and
 //! `mpsc_channel_usage_percent` (%) stays itself.
 
-use crate::model::Instrument;
+use crate::catalog::model::Instrument;
 
 /// Main units and their Prometheus words (otlptranslator's `unitMap`).
 const UNITS: &[(&str, &str)] = &[

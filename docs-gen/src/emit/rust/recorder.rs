@@ -7,7 +7,7 @@
 //! of metrics cheap to generate.
 
 use super::{code, doc, ident};
-use crate::model::{AttributeType, Catalog, Instrument, LabelDef, LabelKind, Metric, NumberType};
+use crate::catalog::model::{AttributeType, Catalog, Instrument, LabelDef, LabelKind, Metric, NumberType};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 

@@ -4,7 +4,7 @@
 //! something else (an instrument, a label, a domain) stays a `String`, so that the `model` stage can
 //! report all wrong references at once, each with its location and a did-you-mean hint.
 //!
-//! Each top-level section and each list item is deserialized on its own (see `crate::load`), so a
+//! Each top-level section and each list item is deserialized on its own (see `crate::catalog::load`), so a
 //! mistake in one metric does not hide the mistakes in the next.
 
 use serde::Deserialize;

@@ -1,0 +1,159 @@
+//! The generator a build script calls: [`Builder`], in the manner of `prost_build::Config`.
+
+use std::path::{Path, PathBuf};
+
+/// Generates a catalog's typed recorders (and, if asked, its Markdown reference) from a build
+/// script, in the manner of `prost_build::Config`:
+///
+/// ```no_run
+/// // build.rs
+/// fn main() {
+///     docs_gen::Builder::new("metrics.yaml")        // relative to the crate's Cargo.toml
+///         .bound_instruments(true)                   // needs opentelemetry's bound instruments
+///         .reference_file("METRICS.md")              // also the reference, e.g. for rustdoc
+///         .generate_or_exit();                       // located errors, exit 1; never a panic
+/// }
+/// ```
+///
+/// The recorders go to `OUT_DIR/{stem}.rs` (`http.yaml` → `http.rs`; see [`Builder::rust_file`]):
+/// `include!(concat!(env!("OUT_DIR"), "/http.rs"));`. The generated code needs only
+/// `opentelemetry` (with its `metrics` feature) in the including crate; with
+/// [`Builder::bound_instruments`], also its `experimental_metrics_bound_instruments` feature.
+#[derive(Debug, Clone)]
+pub struct Builder {
+    catalog: PathBuf,
+    out_dir: Option<PathBuf>,
+    rust_file: Option<String>,
+    reference_file: Option<String>,
+    record: Option<PathBuf>,
+    options: crate::emit::rust::Options,
+    cargo_directives: bool,
+}
+
+impl Builder {
+    /// A builder for the catalog at `catalog`, relative to the crate's directory
+    /// (`CARGO_MANIFEST_DIR`) when it is relative. Errors name it as it is written here.
+    pub fn new(catalog: impl AsRef<Path>) -> Builder {
+        Builder {
+            catalog: catalog.as_ref().to_path_buf(),
+            out_dir: None,
+            rust_file: None,
+            reference_file: None,
+            record: None,
+            options: crate::emit::rust::Options { bound_instruments: false },
+            cargo_directives: true,
+        }
+    }
+
+    /// Where the files go; default `OUT_DIR`.
+    pub fn out_dir(mut self, dir: impl AsRef<Path>) -> Builder {
+        self.out_dir = Some(dir.as_ref().to_path_buf());
+        self
+    }
+
+    /// The name of the generated Rust file; default the catalog's file name without its extension,
+    /// made a Rust-friendly name, plus `.rs` (`metrics.yaml` → `metrics.rs`).
+    pub fn rust_file(mut self, name: impl Into<String>) -> Builder {
+        self.rust_file = Some(name.into());
+        self
+    }
+
+    /// Also writes the Markdown reference under this name (e.g. for
+    /// `#[doc = include_str!(concat!(env!("OUT_DIR"), "/METRICS.md"))]`); default: not written.
+    pub fn reference_file(mut self, name: impl Into<String>) -> Builder {
+        self.reference_file = Some(name.into());
+        self
+    }
+
+    /// Renders each query's expected output into the reference from this verification record
+    /// (written by `docs-gen verify`; relative to the crate's directory; a missing file means no
+    /// record yet).
+    pub fn verification_record(mut self, path: impl AsRef<Path>) -> Builder {
+        self.record = Some(path.as_ref().to_path_buf());
+        self
+    }
+
+    /// Whether `bind()` tables hold OpenTelemetry's bound instruments (experimental in
+    /// opentelemetry 0.33: the crate must enable its `experimental_metrics_bound_instruments`
+    /// feature) or, by default, pre-built attribute arrays on the unbound instruments. A crate can
+    /// pass one of its own features: `.bound_instruments(std::env::var_os("CARGO_FEATURE_FAST").is_some())`.
+    pub fn bound_instruments(mut self, on: bool) -> Builder {
+        self.options.bound_instruments = on;
+        self
+    }
+
+    /// Whether to print `cargo:rerun-if-changed` for the catalog and the record; default yes.
+    pub fn cargo_directives(mut self, on: bool) -> Builder {
+        self.cargo_directives = on;
+        self
+    }
+
+    /// The Rust file's name this builder writes.
+    pub fn rust_file_name(&self) -> String {
+        self.rust_file.clone().unwrap_or_else(|| {
+            let stem = self.catalog.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let stem: String = stem.chars().map(|c| if c.is_alphanumeric() { c } else { '_' }).collect();
+            format!("{}.rs", if stem.is_empty() { "metrics" } else { &stem })
+        })
+    }
+
+    /// Loads the catalog and writes the files. On catalog errors nothing is written and the
+    /// diagnostics (located `file:LINE:COL`, sorted, with hints) are the error.
+    pub fn generate(&self) -> Result<Generated, String> {
+        let manifest = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+        let resolve = |p: &Path| match &manifest {
+            Some(dir) if p.is_relative() => dir.join(p),
+            _ => p.to_path_buf(),
+        };
+        let catalog_path = resolve(&self.catalog);
+        let out_dir = match (&self.out_dir, std::env::var_os("OUT_DIR")) {
+            (Some(dir), _) => resolve(dir),
+            (None, Some(dir)) => PathBuf::from(dir),
+            (None, None) => return Err("error: no output directory: call `out_dir`, or run in a build script".into()),
+        };
+        if self.cargo_directives {
+            println!("cargo:rerun-if-changed={}", catalog_path.display());
+        }
+        let display = self.catalog.display().to_string();
+        let c = crate::load(&catalog_path, &display).map_err(|d| d.to_string())?;
+        let record = match &self.record {
+            Some(path) => {
+                let path = resolve(path);
+                if self.cargo_directives {
+                    // While a rerun-if-changed file is missing, cargo reruns the script on every
+                    // build: watch its directory until the record exists.
+                    let watched =
+                        if path.exists() { path.clone() } else { path.parent().unwrap_or(&path).to_path_buf() };
+                    println!("cargo:rerun-if-changed={}", watched.display());
+                }
+                crate::Record::read(&path).map_err(|e| format!("error: {e}"))?
+            }
+            None => None,
+        };
+        let rust = crate::emit::rust::render_with_options(&c, self.options);
+        let mut files = vec![(out_dir.join(self.rust_file_name()), rust)];
+        if let Some(name) = &self.reference_file {
+            files.push((out_dir.join(name), crate::emit::markdown::render_with(&c, record.as_ref(), None)));
+        }
+        for (path, text) in &files {
+            crate::write_if_changed(path, text).map_err(|e| format!("error: cannot write {}: {e}", path.display()))?;
+        }
+        Ok(Generated { rust_file: files[0].0.clone(), reference_file: files.get(1).map(|(p, _)| p.clone()) })
+    }
+
+    /// [`Builder::generate`] for build scripts: on an error, prints it and exits with status 1
+    /// (cargo shows it under the failed build script), rather than panicking with a backtrace.
+    pub fn generate_or_exit(&self) -> Generated {
+        self.generate().unwrap_or_else(|message| {
+            eprintln!("{message}");
+            std::process::exit(1)
+        })
+    }
+}
+
+/// The files [`Builder::generate`] wrote (or found already current).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Generated {
+    pub rust_file: PathBuf,
+    pub reference_file: Option<PathBuf>,
+}

@@ -1,0 +1,5 @@
+//! Stage 3: what is generated from a checked catalog. Emitters never see YAML and never fail on
+//! user input.
+
+pub mod markdown;
+pub mod rust;
