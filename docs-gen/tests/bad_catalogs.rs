@@ -159,7 +159,7 @@ const CASES: &[Case] = &[
         input: Edit(&[("values: [ok, failed, timed_out]", "values: [ok, failed, timed_out, timed-out]")]),
         expect: &[
             "metrics.yaml:42:37: error: the label values `timed_out` and `timed-out` both become the Rust identifier `TimedOut`",
-            "  help: rename one of them so they differ by more than case or separators",
+            "  help: name the variant of one of them: `{value: \"timed-out\", variant: TimedOutB}`",
             "1 error in the catalog",
         ],
     },
@@ -374,6 +374,24 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        name: "promql_with_an_opentelemetry_key",
+        input: Text(FLAT_DOTTED_IN_PROMQL),
+        expect: &[
+            "metrics.yaml:13:15: error: invalid PromQL `sum by (http.route) (rate(http_server_request_duration_seconds_count[5m]))`: unexpected character after '.': 'r'",
+            "  help: Prometheus stores `http.route` as `http_route`: write that in queries",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
+        name: "values_that_make_one_variant",
+        input: Text(FLAT_VARIANT_COLLISION),
+        expect: &[
+            "metrics.yaml:5:21: error: the label values `1.0` and `10` both become the Rust identifier `V10`",
+            "  help: name the variant of one of them: `{value: \"10\", variant: V10B}`",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
         name: "domain_in_a_catalog_without_domains",
         input: Text(FLAT_WITH_DOMAIN),
         expect: &[
@@ -513,6 +531,35 @@ metrics:
         expr: sum by (http_route) (rate(http_server_request_duration_seconds_count[5m]))
       - title: Typo
         expr: sum by (http_rout) (rate(http_server_request_duration_seconds_count[5m]))
+";
+
+const FLAT_DOTTED_IN_PROMQL: &str = "labels:
+  http.route:
+    description: Route
+metrics:
+  - name: http.server.request.duration
+    instrument: histogram
+    type: f64
+    unit: s
+    description: Duration
+    labels: [http.route]
+    queries:
+      - title: By route
+        expr: sum by (http.route) (rate(http_server_request_duration_seconds_count[5m]))
+";
+
+const FLAT_VARIANT_COLLISION: &str = "labels:
+  network.protocol.version:
+    description: Version
+    # \"1.0\" and \"10\" make the same identifier unless one names its variant.
+    values: [\"1.0\", \"10\"]
+metrics:
+  - name: net.connections
+    instrument: gauge
+    type: i64
+    unit: \"{connection}\"
+    description: Connections
+    labels: [network.protocol.version]
 ";
 
 const FLAT_WITH_DOMAIN: &str = "metrics:

@@ -181,12 +181,7 @@ fn label_variants_unique(catalog: &Catalog, cx: &mut Ctxt) {
                 } else {
                     cx.error(
                         &join_index(&join_key(&l.at, "values"), i),
-                        Message::IdentCollision {
-                            what: "label values",
-                            ident: v.variant.clone(),
-                            a: first.into(),
-                            b: v.value.clone(),
-                        },
+                        Message::VariantCollision { ident: v.variant.clone(), a: first.into(), b: v.value.clone() },
                     );
                 }
             }

@@ -324,6 +324,14 @@ pub enum Message {
     Promql {
         query: String,
         error: String,
+        /// Attribute keys the query spells as OpenTelemetry does (dotted), with their Prometheus
+        /// names.
+        dotted: Vec<(String, String)>,
+    },
+    VariantCollision {
+        ident: String,
+        a: String,
+        b: String,
     },
     PromqlTooLong {
         bytes: usize,
@@ -566,7 +574,17 @@ impl Message {
                 format!("invalid alert name `{name}`"),
                 Some("use UpperCamelCase letters and digits, e.g. `FfiCompletionSlowSends`".into()),
             ),
-            Promql { query, error } => (format!("invalid PromQL `{query}`: {error}"), None),
+            Promql { query, error, dotted } => (
+                format!("invalid PromQL `{query}`: {error}"),
+                (!dotted.is_empty()).then(|| {
+                    let names = dotted.iter().map(|(k, p)| format!("`{k}` as `{p}`")).collect::<Vec<_>>().join(", ");
+                    format!("Prometheus stores {names}: write that in queries")
+                }),
+            ),
+            VariantCollision { ident, a, b } => (
+                format!("the label values `{a}` and `{b}` both become the Rust identifier `{ident}`"),
+                Some(format!("name the variant of one of them: `{{value: \"{b}\", variant: {ident}B}}`")),
+            ),
             PromqlTooLong { bytes, max } => (
                 format!("the query is {bytes} bytes long; a query of the catalog has at most {max}"),
                 Some("split it into several queries".into()),

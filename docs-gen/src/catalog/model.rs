@@ -919,7 +919,11 @@ fn build_queries(at: &str, queries: Vec<parse::Query>, pq: &mut ParsedQueries, c
 /// Every query of the catalog, parsed up front with the work shared out among the machine's cores:
 /// parsing PromQL is a fifth of the time of loading a large catalog. Queries too long to parse are
 /// left out, and `build_query` reports them.
-struct ParsedQueries(HashMap<String, Result<Expr, String>>);
+struct ParsedQueries {
+    asts: HashMap<String, Result<Expr, String>>,
+    /// The catalog's dotted attribute keys and their Prometheus label names, for hints.
+    dotted: Vec<(String, String)>,
+}
 
 impl ParsedQueries {
     fn new(p: &Parsed) -> Self {
@@ -941,13 +945,25 @@ impl ParsedQueries {
         texts.sort_unstable();
         texts.dedup();
         let asts = crate::parallel::map_parallel(&texts, || (), |_, t| promql_parser::parser::parse(t));
-        Self(texts.into_iter().map(str::to_owned).zip(asts).collect())
+        let mut dotted: Vec<(String, String)> = p
+            .labels
+            .iter()
+            .map(|(_, id, l)| l.key.clone().unwrap_or_else(|| id.clone()))
+            .filter(|key| key.contains('.'))
+            .map(|key| {
+                let name = prometheus::label_name(&key);
+                (key, name)
+            })
+            .collect();
+        dotted.sort();
+        dotted.dedup();
+        Self { asts: texts.into_iter().map(str::to_owned).zip(asts).collect(), dotted }
     }
 
     /// The query's syntax tree, or promql-parser's error; parsed now if `new` did not see it or
     /// it was taken before (the same query twice).
     fn take(&mut self, expr: &str) -> Result<Expr, String> {
-        self.0.remove(expr).unwrap_or_else(|| promql_parser::parser::parse(expr))
+        self.asts.remove(expr).unwrap_or_else(|| promql_parser::parser::parse(expr))
     }
 }
 
@@ -965,7 +981,15 @@ fn build_query(at: String, q: parse::Query, pq: &mut ParsedQueries, cx: &mut Ctx
     match pq.take(&q.expr) {
         Ok(ast) => Some(Query { kind: crate::promql::kind(&ast), at, title: q.title, expr: q.expr, ast }),
         Err(error) => {
-            cx.error(&at, Message::Promql { query: q.expr.trim().to_owned(), error: error.trim().to_owned() });
+            // A dotted attribute key in a query is the likeliest mistake of a catalog in
+            // OpenTelemetry's spelling: the hint names the Prometheus label to write instead.
+            let dotted = pq
+                .dotted
+                .iter()
+                .filter(|(key, _)| q.expr.contains(key.as_str()))
+                .map(|(key, name)| (key.clone(), name.clone()))
+                .collect();
+            cx.error(&at, Message::Promql { query: q.expr.trim().to_owned(), error: error.trim().to_owned(), dotted });
             None
         }
     }
