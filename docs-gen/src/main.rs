@@ -25,7 +25,7 @@ struct Cli {
     /// The catalog to read [default: metrics.yaml at the workspace root]
     #[arg(long, global = true, value_name = "PATH")]
     catalog: Option<PathBuf>,
-    /// The directory of the generated reference [default: docs/ at the workspace root]
+    /// The directory of the generated reference [default: docs/ beside the catalog]
     #[arg(long, global = true, value_name = "DIR")]
     out: Option<PathBuf>,
     /// The verification record: read to render expected outputs, written by `verify`
@@ -66,7 +66,9 @@ fn main() -> ExitCode {
     let root = workspace_root();
     let cwd = std::env::current_dir().unwrap_or_default();
     let catalog = cli.catalog.map(|p| cwd.join(p)).unwrap_or_else(|| root.join("metrics.yaml"));
-    let out = cli.out.map(|p| cwd.join(p)).unwrap_or_else(|| root.join("docs"));
+    // The reference goes beside its catalog, so that another catalog never overwrites this one's.
+    let default_out = catalog.parent().unwrap_or(&root).join("docs");
+    let out = cli.out.map(|p| cwd.join(p)).unwrap_or_else(|| default_out.clone());
     let record_path = cli.record.map(|p| cwd.join(p)).unwrap_or_else(|| out.join(docs_gen::record::RECORD_FILE));
     // The command that regenerates what `check` compares, in the workspace's terms wherever it runs,
     // so that the reference's header does not depend on how the paths were typed.
@@ -75,7 +77,7 @@ fn main() -> ExitCode {
     if catalog != root.join("metrics.yaml") {
         args.push(format!("--catalog {}", relative(&root, &catalog)));
     }
-    if out != root.join("docs") {
+    if normalize(&out) != normalize(&default_out) {
         args.push(format!("--out {}", relative(&root, &out)));
     }
     if record_path != out.join(docs_gen::record::RECORD_FILE) {

@@ -113,3 +113,17 @@ fn the_record_is_an_input_of_generate_and_check() {
         text(&bad.stderr)
     );
 }
+
+#[test]
+fn another_catalogs_reference_goes_beside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("http.yaml");
+    std::fs::copy(fixture("otel.yaml"), &catalog).unwrap();
+    let generated = docs_gen(&["--catalog", catalog.to_str().unwrap()]);
+    assert_eq!(generated.status.code(), Some(0), "{}", text(&generated.stderr));
+    // Not the workspace's docs/METRICS.md: the one beside the catalog.
+    let written = std::fs::read_to_string(dir.path().join("docs/METRICS.md")).unwrap();
+    assert!(written.contains("#### `http.server.request.duration`"), "{written}");
+    let check = docs_gen(&["check", "--catalog", catalog.to_str().unwrap()]);
+    assert_eq!(check.status.code(), Some(0), "{}", text(&check.stderr));
+}
