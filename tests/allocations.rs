@@ -32,6 +32,13 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
+/// The golden flat catalog in OpenTelemetry's spelling, for optional attributes.
+#[cfg(feature = "bound-instruments")]
+#[allow(dead_code)]
+mod otel {
+    include!("../docs-gen/tests/golden/otel.rs");
+}
+
 /// Allocations per call of `f`, over many calls after a warm-up (the first recording of a series
 /// allocates its aggregation state).
 fn per_call(mut f: impl FnMut()) -> f64 {
@@ -95,4 +102,40 @@ fn allocations_per_recording() {
     assert_eq!(bound, 0.0, "bind() must not allocate per call");
     assert_eq!(off, 0.0, "disabled recorders must not allocate");
     assert!(generated_free <= hand_free, "generated free-form {generated_free} > hand-written {hand_free}");
+    #[cfg(feature = "bound-instruments")]
+    optional_attributes_allocate_nothing_of_their_own();
+}
+
+/// Optional attributes: the generated label set keeps the present ones on the stack, so with only
+/// closed and integer attributes present it allocates nothing, where the hand-written call that
+/// builds them conditionally allocates its `Vec`.
+/// Run from `allocations_per_recording`: the counter is global, so the cases run one at a time.
+#[cfg(feature = "bound-instruments")]
+fn optional_attributes_allocate_nothing_of_their_own() {
+    let provider = SdkMeterProvider::builder().with_reader(ManualReader::builder().build()).build();
+    let meter = provider.meter("otel");
+    let metrics = otel::Metrics::new(&meter);
+    let hand = meter.f64_histogram("hand.http.server.request.duration").build();
+    let generated = per_call(|| {
+        metrics.http_server_request_duration.record(
+            0.01,
+            otel::HttpServerRequestDurationLabels {
+                http_request_method: otel::labels::HttpRequestMethod::Get,
+                http_response_status_code: Some(200),
+                network_protocol_version: None,
+                error_type: Some(otel::labels::ErrorType::Timeout),
+                http_route: None,
+            },
+        )
+    });
+    let hand_written = per_call(|| {
+        let mut attributes = Vec::with_capacity(5);
+        attributes.push(KeyValue::new("http.request.method", "GET"));
+        attributes.push(KeyValue::new("http.response.status_code", 200i64));
+        attributes.push(KeyValue::new("error.type", "timeout"));
+        hand.record(0.01, &attributes)
+    });
+    eprintln!("allocations per call with optional attributes: generated {generated}, hand-written {hand_written}");
+    assert_eq!(generated, 0.0);
+    assert!(hand_written >= 1.0, "the hand-written Vec allocates: {hand_written}");
 }
