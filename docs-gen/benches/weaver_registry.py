@@ -62,9 +62,9 @@ def main(catalog_path: str, out: str) -> None:
             "attributes": [{"ref": attribute_id(l), "requirement_level": "required"} for l in m.get("labels") or []],
         })
     os.makedirs(out, exist_ok=True)
-    with open(os.path.join(out, "registry_manifest.yaml"), "w", encoding="utf-8") as f:
+    with open(os.path.join(out, "manifest.yaml"), "w", encoding="utf-8") as f:
         yaml.safe_dump({"name": "catalog", "description": "Converted from " + os.path.basename(catalog_path),
-                        "semconv_version": "0.1.0", "schema_base_url": "https://example.com/schemas/"}, f)
+                        "schema_url": "https://example.com/schemas/0.1.0"}, f)
     with open(os.path.join(out, "catalog.yaml"), "w", encoding="utf-8") as f:
         yaml.safe_dump({"groups": groups}, f, sort_keys=False, allow_unicode=True)
     print(f"{out}: {len(attributes)} attributes, {len(groups) - 1} metrics")

@@ -37,6 +37,8 @@ pub struct Catalog {
     pub verification: Vec<ChecklistGroup>,
     pub troubleshooting: Vec<Troubleshooting>,
     pub next_steps: Vec<NextSteps>,
+    /// Whether any metric states its status (computed once: every emitted metric asks).
+    tracks_status: bool,
     /// Name tokens of metrics dropped for errors, so queries naming them are not reported again.
     pub(crate) unresolved: Vec<String>,
     /// The queries of dropped metrics, still checked against the rest of the catalog.
@@ -357,7 +359,7 @@ impl Catalog {
 
     /// Whether any metric states its status; if none does, the reference shows no status.
     pub fn tracks_status(&self) -> bool {
-        self.metrics.iter().any(|m| m.status_declared)
+        self.tracks_status
     }
 
     /// The reference's title.
@@ -546,6 +548,7 @@ pub fn build(p: Parsed, cx: &mut Ctxt) -> Catalog {
         .collect();
 
     Catalog {
+        tracks_status: metrics.iter().any(|m| m.status_declared),
         source,
         meter_name,
         document: p.document,
