@@ -26,7 +26,7 @@ const CASES: &[Case] = &[
         name: "yaml_syntax",
         input: Text("document: [unclosed\n"),
         expect: &[
-            "metrics.yaml:2:1: error: did not find expected ',' or ']', while parsing a flow sequence",
+            "metrics.yaml:2:1: error: while parsing a flow sequence, expected ',' or ']'",
             "1 error in the catalog",
         ],
     },
@@ -86,7 +86,10 @@ const CASES: &[Case] = &[
     Case {
         name: "wrong_yaml_type",
         input: Edit(&[("  export_interval_seconds: 30", "  export_interval_seconds: soon")]),
-        expect: &["metrics.yaml:9:28: error: invalid type: string \"soon\", expected u64", "1 error in the catalog"],
+        expect: &[
+            "metrics.yaml:9:28: error: invalid type: string \"soon\", expected an integer",
+            "1 error in the catalog",
+        ],
     },
     Case {
         name: "unknown_instrument",
@@ -454,17 +457,52 @@ const CASES: &[Case] = &[
             "1 error in the catalog",
         ],
     },
-    // "Billion laughs": 9^9 expansions if aliases were expanded without a limit.
+    // "Billion laughs": 9^9 expansions if aliases were expanded. The loader reads no anchors or
+    // aliases at all, so it stops at the first anchor.
     Case {
         name: "alias_bomb",
         input: Text(
             "labels:\n  a: &a [x, x, x, x, x, x, x, x, x]\n  b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n  c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n  d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n  e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n  f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n  g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]\n  h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]\n  i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]\n",
         ),
         expect: &[
-            "metrics.yaml:7:10: error: repetition limit exceeded",
-            "  help: YAML aliases expand to too many nodes; write the values out instead",
+            "metrics.yaml:2:6: error: YAML anchors and aliases (`&name`, `*name`) are not supported in a catalog",
+            "  help: write the values out where they are used; each metric lists its labels by key",
             "1 error in the catalog",
         ],
+    },
+    // The parser reads one document; a second one would otherwise be dropped without a word.
+    Case {
+        name: "second_document",
+        input: Text("metrics: []\n---\nlabels: {}\n"),
+        expect: &[
+            "metrics.yaml:3:1: error: a second YAML document starts here; a catalog is one document",
+            "  help: remove the `---` (or `...`) line above, or move this part into its own catalog",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
+        name: "yaml_tag",
+        input: Edit(&[("instrument: counter", "instrument: !!str counter")]),
+        expect: &[
+            "metrics.yaml:62:17: error: YAML tags (`!name`) are not supported in a catalog",
+            "  help: remove the tag: every value of a catalog is a plain string, number, list or map",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
+        name: "duplicate_key",
+        input: Edit(&[("instrument: counter", "instrument: counter\n    instrument: gauge")]),
+        expect: &[
+            "metrics.yaml:63:5: error: duplicate key `instrument` (first given at line 62, column 5)",
+            "  help: a map has each key once: remove one of them, or merge them",
+            "1 error in the catalog",
+        ],
+    },
+    // A quoted number is a string, as YAML types it.
+    Case {
+        name: "quoted_number_for_an_integer_field",
+        input: Edit(&[("  export_interval_seconds: 30", "  export_interval_seconds: \"30\"")]),
+        expect: &["metrics.yaml:9:28: error: invalid type: string \"30\", expected u64", "1 error in the catalog"],
     },
     Case {
         name: "several_errors_reported_at_once_sorted",

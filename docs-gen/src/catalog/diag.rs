@@ -201,6 +201,17 @@ pub enum Message {
     Yaml {
         error: String,
     },
+    /// A second YAML document (after `---` or `...`), which the parser would not read.
+    SecondDocument,
+    /// `&anchor` or `*alias`: the loader reads plain YAML only.
+    YamlAnchor,
+    /// `!tag`.
+    YamlTag,
+    /// A key given twice in one map; `first` is where the first one is.
+    DuplicateKey {
+        key: String,
+        first: (usize, usize),
+    },
     UnknownDomain {
         got: String,
         known: Vec<String>,
@@ -390,16 +401,29 @@ impl Message {
                 Some("a catalog is a map with at least `metrics` (and `labels`, `document`, `domains` as it needs)".into()),
             ),
             Yaml { error } => {
-                // serde_yaml's limits, which stop alias bombs and runaway nesting, give no hint.
+                // The parser's nesting limit gives no hint of its own.
                 let help = match error.as_str() {
-                    "repetition limit exceeded" => {
-                        Some("YAML aliases expand to too many nodes; write the values out instead".into())
-                    }
                     "recursion limit exceeded" => Some("the document is nested too deeply".into()),
                     _ => unknown_field_hint(&error),
                 };
                 (error, help)
             }
+            SecondDocument => (
+                "a second YAML document starts here; a catalog is one document".into(),
+                Some("remove the `---` (or `...`) line above, or move this part into its own catalog".into()),
+            ),
+            YamlAnchor => (
+                "YAML anchors and aliases (`&name`, `*name`) are not supported in a catalog".into(),
+                Some("write the values out where they are used; each metric lists its labels by key".into()),
+            ),
+            YamlTag => (
+                "YAML tags (`!name`) are not supported in a catalog".into(),
+                Some("remove the tag: every value of a catalog is a plain string, number, list or map".into()),
+            ),
+            DuplicateKey { key, first } => (
+                format!("duplicate key `{key}` (first given at line {}, column {})", first.0, first.1),
+                Some("a map has each key once: remove one of them, or merge them".into()),
+            ),
             UnknownDomain { got, known } => {
                 let s = did_you_mean(&got, known.iter().map(String::as_str));
                 (format!("unknown domain `{got}`"), hint_for(&s, format!("domains are: {}", known.join(", "))))

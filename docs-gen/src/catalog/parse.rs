@@ -8,34 +8,25 @@
 //! mistake in one metric does not hide the mistakes in the next.
 
 use serde::Deserialize;
-use std::collections::BTreeMap;
 
-/// The top level of `metrics.yaml`. Sections are kept as raw YAML here and deserialized one item at
-/// a time by the loader.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawCatalog {
+/// The top level of `metrics.yaml`: each section's YAML nodes, deserialized one item at a time by
+/// the loader (which builds this from the document's top-level map, see `crate::catalog::load`).
+#[derive(Debug, Default)]
+pub struct RawCatalog<'n> {
     /// Optional: a catalog without it gets neutral defaults (see [`Document`]).
-    #[serde(default)]
-    pub document: Option<serde_yaml::Value>,
+    pub document: Option<&'n marked_yaml::Node>,
     /// Optional: a catalog without domains gets a flat layout (one list of metrics).
-    #[serde(default)]
-    pub domains: Vec<serde_yaml::Value>,
-    #[serde(default)]
-    pub labels: BTreeMap<String, serde_yaml::Value>,
-    #[serde(default)]
-    pub value_maps: BTreeMap<String, serde_yaml::Value>,
-    pub metrics: Vec<serde_yaml::Value>,
-    #[serde(default)]
-    pub example_queries: Vec<serde_yaml::Value>,
-    #[serde(default)]
-    pub dashboards: Vec<serde_yaml::Value>,
-    #[serde(default)]
-    pub verification: Vec<serde_yaml::Value>,
-    #[serde(default)]
-    pub troubleshooting: Vec<serde_yaml::Value>,
-    #[serde(default)]
-    pub next_steps: Vec<serde_yaml::Value>,
+    pub domains: Vec<&'n marked_yaml::Node>,
+    /// By key, in key order.
+    pub labels: Vec<(String, &'n marked_yaml::Node)>,
+    /// By key, in key order.
+    pub value_maps: Vec<(String, &'n marked_yaml::Node)>,
+    pub metrics: Vec<&'n marked_yaml::Node>,
+    pub example_queries: Vec<&'n marked_yaml::Node>,
+    pub dashboards: Vec<&'n marked_yaml::Node>,
+    pub verification: Vec<&'n marked_yaml::Node>,
+    pub troubleshooting: Vec<&'n marked_yaml::Node>,
+    pub next_steps: Vec<&'n marked_yaml::Node>,
 }
 
 /// Document-level content of the reference: its title, the runtime setup it describes, and prose.
@@ -201,45 +192,56 @@ pub enum Scalar {
     Other(String),
 }
 
+/// A label value deserializes from a scalar or from a `{value, variant}` map. The YAML parser hands
+/// every scalar over as text, so each starts as [`Scalar::String`]; the loader then gives plain
+/// (unquoted) scalars their YAML type from the node (`retype_label_values` in
+/// `crate::catalog::load`), so that `200` is an integer and `"200"` a string.
 impl<'de> Deserialize<'de> for LabelValue {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(LabelValueVisitor)
+    }
+}
+
+struct LabelValueVisitor;
+
+impl<'de> serde::de::Visitor<'de> for LabelValueVisitor {
+    type Value = LabelValue;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a label value: a scalar, or a map with `value` and `variant`")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<LabelValue, E> {
+        Ok(LabelValue::Scalar(Scalar::String(v.to_owned())))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<LabelValue, E> {
+        Ok(LabelValue::Scalar(Scalar::Int(v)))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<LabelValue, E> {
+        Ok(LabelValue::Scalar(i64::try_from(v).map_or_else(|_| Scalar::Other(v.to_string()), Scalar::Int)))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<LabelValue, A::Error> {
         use serde::de::Error;
-        let scalar = |v: serde_yaml::Value| -> Result<Scalar, D::Error> {
-            Ok(match v {
-                serde_yaml::Value::String(s) => Scalar::String(s),
-                serde_yaml::Value::Number(n) if n.is_i64() => Scalar::Int(n.as_i64().unwrap_or_default()),
-                serde_yaml::Value::Number(n) => Scalar::Other(n.to_string()),
-                serde_yaml::Value::Bool(b) => Scalar::Other(b.to_string()),
-                serde_yaml::Value::Null => Scalar::Other("null".into()),
-                _ => return Err(D::Error::custom("a label value is a string or an integer")),
-            })
-        };
-        match serde_yaml::Value::deserialize(d)? {
-            serde_yaml::Value::Mapping(m) => {
-                let mut value = None;
-                let mut variant = None;
-                for (k, v) in m {
-                    match k.as_str() {
-                        Some("value") => value = Some(scalar(v)?),
-                        Some("variant") => match v {
-                            serde_yaml::Value::String(s) => variant = Some(s),
-                            _ => return Err(D::Error::custom("`variant` is the Rust name of the value, a string")),
-                        },
-                        _ => {
-                            return Err(D::Error::custom(format!(
-                                "unknown field `{}` of a label value, expected `value` or `variant`",
-                                k.as_str().unwrap_or("?")
-                            )));
-                        }
-                    }
-                }
-                match (value, variant) {
-                    (Some(value), Some(variant)) => Ok(LabelValue::Named { value, variant }),
-                    (Some(value), None) => Ok(LabelValue::Scalar(value)),
-                    (None, _) => Err(D::Error::custom("a label value written as a map needs `value`")),
+        let mut value = None;
+        let mut variant = None;
+        while let Some(key) = m.next_key::<String>()? {
+            match key.as_str() {
+                "value" => value = Some(m.next_value::<String>().map(Scalar::String)?),
+                "variant" => variant = Some(m.next_value::<String>()?),
+                _ => {
+                    return Err(A::Error::custom(format!(
+                        "unknown field `{key}` of a label value, expected `value` or `variant`"
+                    )));
                 }
             }
-            other => scalar(other).map(LabelValue::Scalar),
+        }
+        match (value, variant) {
+            (Some(value), Some(variant)) => Ok(LabelValue::Named { value, variant }),
+            (Some(value), None) => Ok(LabelValue::Scalar(value)),
+            (None, _) => Err(A::Error::custom("a label value written as a map needs `value`")),
         }
     }
 }

@@ -1,23 +1,19 @@
 //! Where each value of the YAML document is: a map from paths (`metrics[3].labels[1]`) to 1-based
 //! line and column.
 //!
-//! serde_yaml reports locations for its own errors but keeps none after deserialization, so the
-//! loader builds this index from yaml-rust2's event stream (which carries a mark on every event).
-//! Aliases are not expanded here, so the index is linear in the size of the file.
-//!
-//! The index is built on the first lookup, as only a catalog with errors needs locations: for a
-//! valid catalog of 10,000 metrics, the index (a second YAML parse and a path string per node) was
-//! a third of the load.
+//! The parser keeps a position on every node of the tree; this index finds a node by the path the
+//! model names it by. It is built on the first lookup, as only a catalog with errors needs
+//! locations: for a valid catalog of 10,000 metrics, a path string per node would be a large part
+//! of the load.
 
+use marked_yaml::Node;
 use std::cell::OnceCell;
 use std::collections::HashMap;
-use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
-use yaml_rust2::scanner::Marker;
 
 /// The locations of one document's values and keys.
 #[derive(Debug)]
-pub struct SourceMap<'t> {
-    text: &'t str,
+pub struct SourceMap<'n> {
+    root: &'n Node,
     index: OnceCell<Index>,
 }
 
@@ -27,22 +23,35 @@ struct Index {
     keys: HashMap<String, (usize, usize)>,
 }
 
-impl<'t> SourceMap<'t> {
-    /// The locations of `text`, indexed when first asked for. A document yaml-rust2 cannot read
-    /// gives an empty index (every lookup then answers 1:1); the loader only asks after serde_yaml
-    /// has accepted the document.
-    pub fn new(text: &'t str) -> SourceMap<'t> {
-        SourceMap { text, index: OnceCell::new() }
+impl<'n> SourceMap<'n> {
+    /// The locations of the tree under `root`, indexed when first asked for.
+    pub fn new(root: &'n Node) -> SourceMap<'n> {
+        SourceMap { root, index: OnceCell::new() }
     }
 
     fn index(&self) -> &Index {
         self.index.get_or_init(|| {
-            let mut builder = Builder::default();
-            let mut parser = Parser::new_from_str(self.text);
-            if parser.load(&mut builder, false).is_err() {
-                return Index::default();
+            let mut index = Index::default();
+            let mut stack = vec![(String::new(), self.root)];
+            while let Some((path, node)) = stack.pop() {
+                match node {
+                    Node::Scalar(_) => {}
+                    Node::Sequence(s) => stack.extend(s.iter().enumerate().map(|(i, n)| (join_index(&path, i), n))),
+                    Node::Mapping(m) => {
+                        for (k, v) in m.iter() {
+                            let p = join_key(&path, k.as_str());
+                            index.keys.insert(p.clone(), crate::catalog::load::position_of(k.span()));
+                            stack.push((p, v));
+                        }
+                    }
+                }
+                index.values.insert(path, crate::catalog::load::position(node));
             }
-            builder.map
+            // A map is marked where its first value is; the document starts at its first key.
+            if let Some((first, _)) = self.root.as_mapping().and_then(|m| m.iter().next()) {
+                index.values.insert(String::new(), crate::catalog::load::position_of(first.span()));
+            }
+            index
         })
     }
 
@@ -91,85 +100,6 @@ pub fn join_index(path: &str, index: usize) -> String {
     format!("{path}[{index}]")
 }
 
-enum Frame {
-    Seq {
-        path: String,
-        next: usize,
-    },
-    /// `key` is the pending key once read; `None` while waiting for one.
-    Map {
-        path: String,
-        key: Option<String>,
-    },
-}
-
-#[derive(Default)]
-struct Builder {
-    map: Index,
-    stack: Vec<Frame>,
-}
-
-impl Builder {
-    /// The path of the node starting now, or `None` when the node is a mapping key.
-    fn next_path(&mut self) -> Option<String> {
-        match self.stack.last_mut() {
-            None => Some(String::new()),
-            Some(Frame::Seq { path, next }) => {
-                let p = join_index(path, *next);
-                *next += 1;
-                Some(p)
-            }
-            Some(Frame::Map { path, key }) => key.take().map(|k| join_key(path, &k)),
-        }
-    }
-
-    fn pos(mark: &Marker) -> (usize, usize) {
-        // yaml-rust2 marks lines from 1 and columns from 0.
-        (mark.line(), mark.col() + 1)
-    }
-}
-
-impl MarkedEventReceiver for Builder {
-    fn on_event(&mut self, ev: Event, mark: Marker) {
-        match ev {
-            // Block scalars (`|`, `>`) are marked at their first content line, so an error in a
-            // multi-line query points into it.
-            Event::Scalar(value, ..) => match self.next_path() {
-                Some(path) => {
-                    self.map.values.insert(path, Self::pos(&mark));
-                }
-                None => {
-                    // A key: remember it and where it is.
-                    if let Some(Frame::Map { path, key }) = self.stack.last_mut() {
-                        let full = join_key(path, &value);
-                        self.map.keys.insert(full, Self::pos(&mark));
-                        *key = Some(value);
-                    }
-                }
-            },
-            Event::Alias(_) => {
-                if let Some(path) = self.next_path() {
-                    self.map.values.insert(path, Self::pos(&mark));
-                }
-            }
-            Event::SequenceStart(..) => {
-                let path = self.next_path().unwrap_or_default();
-                self.map.values.insert(path.clone(), Self::pos(&mark));
-                self.stack.push(Frame::Seq { path, next: 0 });
-            }
-            Event::MappingStart(..) => {
-                let path = self.next_path().unwrap_or_default();
-                self.map.values.insert(path.clone(), Self::pos(&mark));
-                self.stack.push(Frame::Map { path, key: None });
-            }
-            Event::SequenceEnd | Event::MappingEnd => {
-                self.stack.pop();
-            }
-            _ => {}
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,7 +107,8 @@ mod tests {
     #[test]
     fn paths_resolve_to_lines_and_columns() {
         let text = "a: 1\nmetrics:\n  - name: x\n    labels: [p, q]\n  - name: y\n    q: |\n      line one\n";
-        let map = SourceMap::new(text);
+        let root = marked_yaml::parse_yaml(0, text).expect("valid YAML");
+        let map = SourceMap::new(&root);
         assert_eq!(map.value("a"), (1, 4));
         assert_eq!(map.key("metrics"), (2, 1));
         assert_eq!(map.value("metrics[0].name"), (3, 11));
