@@ -125,8 +125,7 @@ const MAX_BLOCK_ESTIMATE: usize = 2 * MAX_DEPTH;
 /// [`MAX_DEPTH`], is applied to the tree after the parse; this bound only keeps the parse safe.
 fn block_too_deep(text: &str) -> Option<(usize, usize)> {
     let mut indents: Vec<usize> = Vec::new();
-    for (i, line) in text.split_inclusive(['\n', '\r']).enumerate() {
-        let line = line.trim_end_matches(['\n', '\r']);
+    for (i, line) in lines(text).enumerate() {
         let content = line.trim_start_matches(' ');
         if content.is_empty() || content.starts_with('#') {
             continue;
@@ -155,6 +154,26 @@ fn block_too_deep(text: &str) -> Option<(usize, usize)> {
     None
 }
 
+/// The lines of `text`, without their ends, broken as YAML 1.2 and the parser break them: at `\n`,
+/// `\r\n` or a lone `\r`.
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        match r.find(['\n', '\r']) {
+            Some(i) => {
+                let skip = if r[i..].starts_with("\r\n") { 2 } else { 1 };
+                rest = Some(&r[i + skip..]);
+                Some(&r[..i])
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    })
+}
+
 /// The line of a second YAML document, if the text has one. The YAML parser reads the first
 /// document and stops, so a catalog split by `---` would otherwise lose its second half without a
 /// word. A document marker (`---` or `...` at the start of a line, alone or before a space) cannot
@@ -164,8 +183,7 @@ fn second_document(text: &str) -> Option<usize> {
     let content = |l: &str| !l.trim().is_empty() && !l.trim_start().starts_with('#');
     let (mut seen_content, mut ended) = (false, false);
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    for (i, line) in text.split_inclusive(['\n', '\r']).enumerate() {
-        let line = line.trim_end_matches(['\n', '\r']);
+    for (i, line) in lines(text).enumerate() {
         let (start, end) = (marker(line, "---"), marker(line, "..."));
         if start || end {
             if seen_content {
@@ -614,6 +632,15 @@ fn retype_label_values(label: &mut parse::Label, node: &Node) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn lines_break_as_yaml_breaks_them() {
+        let got: Vec<&str> = super::lines("a\r\nb\rc\n\nd").collect();
+        assert_eq!(got, ["a", "b", "c", "", "d"]);
+        // `\r\n` is one break: the second document starts on line 3, not 5.
+        assert_eq!(super::second_document("a: 1\r\n---\r\nb: 2\r\n"), Some(3));
+        assert_eq!(super::second_document("--- # first\nmetrics: []\n...\n# end\n"), None);
+    }
+
     #[test]
     fn plain_scalars_take_their_core_schema_type() {
         use super::{Scalar, plain_scalar};
