@@ -9,8 +9,8 @@
 //! [telemetry.opentelemetry]
 //! enabled = true                      # must be true to export metrics
 //! endpoint = "http://localhost:4317"  # OTLP gRPC; setting it (or OTEL_EXPORTER_OTLP_ENDPOINT) selects OTLP
-//! export_interval_seconds = 60
-//! exporters = ["otlp", "prometheus"]  # optional: otlp, prometheus, stdout
+//! export_interval_seconds = 60        # 1 to 86400
+//! exporters = ["otlp", "prometheus"]  # optional: otlp, prometheus, stdout; or ["none"]
 //! drop_labels = ["correlation_id"]    # optional: attribute keys dropped at export
 //!
 //! [telemetry.prometheus]
@@ -21,17 +21,27 @@
 //! `OTEL_EXPORTER_OTLP_ENDPOINT`) and to the embedded Prometheus endpoint otherwise. The
 //! environment overrides the file: `TELEMETRY_ENABLED`, `OTEL_EXPORTER_OTLP_ENDPOINT`,
 //! `OTEL_SERVICE_NAME`.
+//!
+//! Every value is checked where it is read, and an error names `file:LINE:COL`, the key, what is
+//! wrong and what to write instead: an export interval outside [`EXPORT_INTERVAL_SECONDS`], an
+//! empty `exporters` list (`["none"]` says "record, export nowhere"), an endpoint that is not a URL
+//! with scheme, host and port. Nothing is clamped or guessed.
 
 use serde::Deserialize;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
+use toml::Spanned;
 
 /// The default OTLP gRPC endpoint (a local collector or Grafana LGTM).
 pub const DEFAULT_OTLP_ENDPOINT: &str = "http://localhost:4317";
 /// The default address of the embedded Prometheus endpoint (OpenTelemetry's conventional port).
 pub const DEFAULT_PROMETHEUS_ADDRESS: &str = "127.0.0.1:9464";
+
+/// The export intervals `export_interval_seconds` accepts, in seconds: from one second
+/// (OpenTelemetry's default is 60; faster pushes only load the collector) to one day.
+pub const EXPORT_INTERVAL_SECONDS: std::ops::RangeInclusive<f64> = 1.0..=86_400.0;
 
 /// Where metrics go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -66,7 +76,7 @@ pub struct TelemetryConfig {
     pub sample_rate: f64,
     /// Must be true (with `enabled`) for metrics to be exported.
     pub opentelemetry_enabled: bool,
-    /// Where metrics go.
+    /// Where metrics go; empty when the file says `exporters = ["none"]` (recorded, not exported).
     pub exporters: Vec<Exporter>,
     /// The OTLP gRPC endpoint, used when `exporters` has `otlp`.
     pub otlp_endpoint: String,
@@ -117,40 +127,64 @@ impl TelemetryConfig {
     /// Parses a telemetry.toml text; `file` names it in errors. No environment is applied.
     pub fn from_toml(file: &str, text: &str) -> Result<TelemetryConfig, ConfigError> {
         let raw: RawFile = toml::from_str(text).map_err(|e| ConfigError::from_toml(file, text, &e))?;
+        let at = |span: std::ops::Range<usize>, key: &str, what: String| ConfigError::at(file, text, span, key, what);
         let t = raw.telemetry.unwrap_or_default();
         let o = t.opentelemetry.unwrap_or_default();
         let defaults = TelemetryConfig::default();
-        let endpoint_set = o.endpoint.is_some();
         let address = match t.prometheus.and_then(|p| p.listen_address) {
             None => defaults.prometheus_address,
-            Some(a) => a.parse().map_err(|_| {
-                ConfigError::at_key(file, text, "listen_address", format!("invalid socket address `{a}`"))
+            Some(a) => a.get_ref().parse().map_err(|_| {
+                at(
+                    a.span(),
+                    "listen_address",
+                    format!(
+                        "`{}` is not a socket address: write an IP and a port, e.g. \"127.0.0.1:9464\"",
+                        a.get_ref()
+                    ),
+                )
             })?,
         };
-        let mut config = TelemetryConfig {
-            enabled: t.enabled.unwrap_or(defaults.enabled),
-            service_name: t.service_name.unwrap_or(defaults.service_name),
-            sample_rate: t.sample_rate.unwrap_or(defaults.sample_rate),
-            opentelemetry_enabled: o.enabled.unwrap_or(defaults.opentelemetry_enabled),
-            exporters: Vec::new(),
-            otlp_endpoint: o.endpoint.unwrap_or(defaults.otlp_endpoint),
-            export_interval: o
-                .export_interval_seconds
-                .map(|s| Duration::from_secs_f64(s.max(0.001)))
-                .unwrap_or(defaults.export_interval),
-            prometheus_address: address,
-            drop_labels: o.drop_labels.unwrap_or_default(),
-            exporters_explicit: o.exporters.is_some(),
+        let sample_rate = match t.sample_rate {
+            None => defaults.sample_rate,
+            Some(r) if (0.0..=1.0).contains(r.get_ref()) => *r.get_ref(),
+            Some(r) => {
+                return Err(at(
+                    r.span(),
+                    "sample_rate",
+                    format!("{} is not a ratio: write a number from 0.0 to 1.0", r.get_ref()),
+                ));
+            }
         };
-        config.exporters = match o.exporters {
-            Some(list) => list,
+        let export_interval = match o.export_interval_seconds {
+            None => defaults.export_interval,
+            Some(s) => export_interval(*s.get_ref()).map_err(|what| at(s.span(), "export_interval_seconds", what))?,
+        };
+        let endpoint_set = o.endpoint.is_some();
+        let otlp_endpoint = match o.endpoint {
+            None => defaults.otlp_endpoint,
+            Some(e) => {
+                check_endpoint(e.get_ref()).map_err(|what| at(e.span(), "endpoint", what))?;
+                e.into_inner()
+            }
+        };
+        let exporters_explicit = o.exporters.is_some();
+        let exporters = match o.exporters {
+            Some(list) => exporters(list).map_err(|(span, what)| at(span, "exporters", what))?,
             None if endpoint_set => vec![Exporter::Otlp],
             None => vec![Exporter::Prometheus],
         };
-        if !(0.0..=1.0).contains(&config.sample_rate) {
-            return Err(ConfigError::at_key(file, text, "sample_rate", "must be between 0.0 and 1.0".into()));
-        }
-        Ok(config)
+        Ok(TelemetryConfig {
+            enabled: t.enabled.unwrap_or(defaults.enabled),
+            service_name: t.service_name.unwrap_or(defaults.service_name),
+            sample_rate,
+            opentelemetry_enabled: o.enabled.unwrap_or(defaults.opentelemetry_enabled),
+            exporters,
+            otlp_endpoint,
+            export_interval,
+            prometheus_address: address,
+            drop_labels: o.drop_labels.unwrap_or_default(),
+            exporters_explicit,
+        })
     }
 
     /// Applies the environment overrides, read through `var` (so tests need not touch the process
@@ -171,6 +205,12 @@ impl TelemetryConfig {
             };
         }
         if let Some(endpoint) = var("OTEL_EXPORTER_OTLP_ENDPOINT").filter(|e| !e.trim().is_empty()) {
+            check_endpoint(endpoint.trim()).map_err(|what| ConfigError {
+                file: "environment".into(),
+                line: 0,
+                col: 0,
+                message: format!("OTEL_EXPORTER_OTLP_ENDPOINT: {what}"),
+            })?;
             self.otlp_endpoint = endpoint.trim().to_owned();
             if !self.exporters_explicit {
                 // A collector was named: it replaces the default pull endpoint.
@@ -195,7 +235,7 @@ struct RawFile {
 struct RawTelemetry {
     enabled: Option<bool>,
     service_name: Option<String>,
-    sample_rate: Option<f64>,
+    sample_rate: Option<Spanned<f64>>,
     opentelemetry: Option<RawOpenTelemetry>,
     prometheus: Option<RawPrometheus>,
 }
@@ -204,16 +244,99 @@ struct RawTelemetry {
 #[serde(deny_unknown_fields)]
 struct RawOpenTelemetry {
     enabled: Option<bool>,
-    endpoint: Option<String>,
-    export_interval_seconds: Option<f64>,
-    exporters: Option<Vec<Exporter>>,
+    endpoint: Option<Spanned<String>>,
+    export_interval_seconds: Option<Spanned<f64>>,
+    exporters: Option<Spanned<Vec<Spanned<RawExporter>>>>,
     drop_labels: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawPrometheus {
-    listen_address: Option<String>,
+    listen_address: Option<Spanned<String>>,
+}
+
+/// An entry of `exporters`: an [`Exporter`], or `none` alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum RawExporter {
+    Otlp,
+    Prometheus,
+    Stdout,
+    None,
+}
+
+/// The export interval of `seconds`, if it is a number of seconds in [`EXPORT_INTERVAL_SECONDS`].
+fn export_interval(seconds: f64) -> Result<Duration, String> {
+    let (min, max) = (EXPORT_INTERVAL_SECONDS.start(), EXPORT_INTERVAL_SECONDS.end());
+    if !seconds.is_finite() || !EXPORT_INTERVAL_SECONDS.contains(&seconds) {
+        return Err(format!(
+            "{seconds} is not an export interval: write a number of seconds from {min} to {max} (OpenTelemetry's default is 60)"
+        ));
+    }
+    // In range, so the conversion cannot fail; `try_` keeps it from ever panicking.
+    Duration::try_from_secs_f64(seconds).map_err(|e| format!("{seconds}: {e}"))
+}
+
+/// `exporters`: not empty, no entry twice, and `none` only alone (which leaves the list empty).
+fn exporters(list: Spanned<Vec<Spanned<RawExporter>>>) -> Result<Vec<Exporter>, (std::ops::Range<usize>, String)> {
+    let span = list.span();
+    let list = list.into_inner();
+    if list.is_empty() {
+        return Err((
+            span,
+            "the list is empty: name where metrics go (`otlp`, `prometheus`, `stdout`), or write [\"none\"] to record them without exporting".into(),
+        ));
+    }
+    let mut out = Vec::new();
+    for (i, e) in list.iter().enumerate() {
+        let exporter = match *e.get_ref() {
+            RawExporter::Otlp => Exporter::Otlp,
+            RawExporter::Prometheus => Exporter::Prometheus,
+            RawExporter::Stdout => Exporter::Stdout,
+            RawExporter::None if list.len() == 1 => return Ok(Vec::new()),
+            RawExporter::None => {
+                return Err((e.span(), "`none` means no exporter: write it alone, or remove it".into()));
+            }
+        };
+        if list[..i].iter().any(|earlier| earlier.get_ref() == e.get_ref()) {
+            return Err((e.span(), format!("`{exporter}` is listed twice: remove one")));
+        }
+        out.push(exporter);
+    }
+    Ok(out)
+}
+
+/// An OTLP endpoint is a URL with a scheme (`http`, or `https` for TLS), a host and a port, as
+/// tonic needs it: `127.0.0.1:4317` or `localhost` alone would fail later, at the first export,
+/// with a message about something else.
+fn check_endpoint(endpoint: &str) -> Result<(), String> {
+    let example = "e.g. \"http://localhost:4317\"";
+    if endpoint.trim().is_empty() {
+        return Err(format!("the endpoint is empty: write the collector's URL, {example}, or remove the key"));
+    }
+    let uri: http::Uri = endpoint
+        .parse()
+        .map_err(|e| format!("`{endpoint}` is not a URL ({e}): write scheme, host and port, {example}"))?;
+    match uri.scheme_str() {
+        Some("http" | "https") => {}
+        Some(other) => {
+            return Err(format!(
+                "`{endpoint}`: the scheme `{other}` is not OTLP's: use http (or https for TLS), {example}"
+            ));
+        }
+        None => return Err(format!("`{endpoint}` has no scheme: write `http://{endpoint}` (or `https://` for TLS)")),
+    }
+    if uri.host().is_none_or(str::is_empty) {
+        return Err(format!("`{endpoint}` has no host: {example}"));
+    }
+    if uri.port_u16().is_none() {
+        return Err(format!(
+            "`{endpoint}` has no port: OTLP gRPC listens on 4317, e.g. `{}:4317`",
+            endpoint.trim_end_matches('/')
+        ));
+    }
+    Ok(())
 }
 
 /// A telemetry.toml that cannot be used: `file:LINE:COL: error: ...`, naming the key.
@@ -254,12 +377,9 @@ impl ConfigError {
         ConfigError { file: file.into(), line, col, message }
     }
 
-    fn at_key(file: &str, text: &str, key: &str, what: String) -> ConfigError {
-        let (line, col) = text
-            .lines()
-            .enumerate()
-            .find(|(_, l)| l.trim_start().strip_prefix(key).is_some_and(|r| r.trim_start().starts_with('=')))
-            .map_or((1, 1), |(i, l)| (i + 1, l.len() - l.trim_start().len() + 1));
+    /// An error of the value at `span`, naming its key.
+    fn at(file: &str, text: &str, span: std::ops::Range<usize>, key: &str, what: String) -> ConfigError {
+        let (line, col) = line_col(text, span.start);
         ConfigError { file: file.into(), line, col, message: format!("`{key}`: {what}") }
     }
 }
@@ -333,6 +453,87 @@ mod tests {
         );
     }
 
+    /// Values that parse but cannot be used are errors at the value, never clamped (`0`, `-5` and
+    /// `nan` became 1 ms; `inf` and `1e30` panicked), and say what to write.
+    #[test]
+    fn values_out_of_range_are_errors_at_the_value() {
+        let otel = |line: &str| format!("[telemetry]\nenabled = true\n\n[telemetry.opentelemetry]\n{line}\n");
+        let interval = |v: &str| {
+            format!(
+                "t.toml:5:27: error: `export_interval_seconds`: {v} is not an export interval: write a number of \
+                 seconds from 1 to 86400 (OpenTelemetry's default is 60)"
+            )
+        };
+        let cases = [
+            (otel("export_interval_seconds = 0"), interval("0")),
+            (otel("export_interval_seconds = -5"), interval("-5")),
+            (otel("export_interval_seconds = nan"), interval("NaN")),
+            (otel("export_interval_seconds = inf"), interval("inf")),
+            (otel("export_interval_seconds = 1e30"), interval("1000000000000000000000000000000")),
+            (otel("export_interval_seconds = 0.5"), interval("0.5")),
+            (
+                otel("exporters = []"),
+                "t.toml:5:13: error: `exporters`: the list is empty: name where metrics go (`otlp`, `prometheus`, \
+                 `stdout`), or write [\"none\"] to record them without exporting"
+                    .into(),
+            ),
+            (
+                otel("exporters = [\"none\", \"otlp\"]"),
+                "t.toml:5:14: error: `exporters`: `none` means no exporter: write it alone, or remove it".into(),
+            ),
+            (
+                otel("exporters = [\"otlp\", \"otlp\"]"),
+                "t.toml:5:22: error: `exporters`: `otlp` is listed twice: remove one".into(),
+            ),
+            (
+                otel("endpoint = \"\""),
+                "t.toml:5:12: error: `endpoint`: the endpoint is empty: write the collector's URL, e.g. \
+                 \"http://localhost:4317\", or remove the key"
+                    .into(),
+            ),
+            (
+                otel("endpoint = \"127.0.0.1:4317\""),
+                "t.toml:5:12: error: `endpoint`: `127.0.0.1:4317` has no scheme: write `http://127.0.0.1:4317` (or \
+                 `https://` for TLS)"
+                    .into(),
+            ),
+            (
+                otel("endpoint = \"http://collector\""),
+                "t.toml:5:12: error: `endpoint`: `http://collector` has no port: OTLP gRPC listens on 4317, e.g. \
+                 `http://collector:4317`"
+                    .into(),
+            ),
+            (
+                otel("endpoint = \"grpc://collector:4317\""),
+                "t.toml:5:12: error: `endpoint`: `grpc://collector:4317`: the scheme `grpc` is not OTLP's: use http \
+                 (or https for TLS), e.g. \"http://localhost:4317\""
+                    .into(),
+            ),
+        ];
+        for (text, want) in cases {
+            let got = TelemetryConfig::from_toml("t.toml", &text).unwrap_err().to_string();
+            assert_eq!(got, want, "for {text:?}");
+        }
+        // In range: kept exactly.
+        let c = TelemetryConfig::from_toml("t.toml", &otel("export_interval_seconds = 1.5")).unwrap();
+        assert_eq!(c.export_interval, Duration::from_millis(1500));
+        let c = TelemetryConfig::from_toml("t.toml", &otel("export_interval_seconds = 86400")).unwrap();
+        assert_eq!(c.export_interval, Duration::from_secs(86_400));
+        // `none` alone: recorded, exported nowhere.
+        let c = TelemetryConfig::from_toml("t.toml", &otel("exporters = [\"none\"]")).unwrap();
+        assert!(c.exporters.is_empty() && c.metrics_enabled());
+        let c = TelemetryConfig::from_toml("t.toml", &otel("endpoint = \"https://collector.example:443\"")).unwrap();
+        assert_eq!(c.exporters, [Exporter::Otlp]);
+        // The environment's endpoint is checked too.
+        let env = |k: &str| (k == "OTEL_EXPORTER_OTLP_ENDPOINT").then(|| "localhost:4317".to_owned());
+        let err = TelemetryConfig::default().with_env(env).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "environment: error: OTEL_EXPORTER_OTLP_ENDPOINT: `localhost:4317` has no scheme: write \
+             `http://localhost:4317` (or `https://` for TLS)"
+        );
+    }
+
     #[test]
     fn malformed_files_name_file_line_and_key() {
         let cases = [
@@ -351,13 +552,17 @@ mod tests {
             ),
             (
                 "[telemetry.opentelemetry]\nexporters = [\"otlp\", \"zipkin\"]\n",
-                "t.toml:2:22: error: unknown variant `zipkin`, expected one of `otlp`, `prometheus`, `stdout`",
+                "t.toml:2:22: error: unknown variant `zipkin`, expected one of `otlp`, `prometheus`, `stdout`, `none`",
             ),
             (
                 "[telemetry.prometheus]\nlisten_address = \"localhost\"\n",
-                "t.toml:2:1: error: `listen_address`: invalid socket address `localhost`",
+                "t.toml:2:18: error: `listen_address`: `localhost` is not a socket address: write an IP and a port, \
+                 e.g. \"127.0.0.1:9464\"",
             ),
-            ("[telemetry]\nsample_rate = 2.0\n", "t.toml:2:1: error: `sample_rate`: must be between 0.0 and 1.0"),
+            (
+                "[telemetry]\nsample_rate = 2.0\n",
+                "t.toml:2:15: error: `sample_rate`: 2 is not a ratio: write a number from 0.0 to 1.0",
+            ),
             ("[telemetry\nenabled = true\n", "t.toml:1:11: error: unclosed table, expected `]`"),
         ];
         for (text, want) in cases {

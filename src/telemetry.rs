@@ -129,7 +129,11 @@ impl Telemetry {
         }
         let provider = builder.build();
         let metrics = Metrics::new(&provider.meter(Metrics::METER_NAME));
-        let exporters = config.exporters.iter().map(ToString::to_string).collect::<Vec<_>>().join(",");
+        let exporters = match config.exporters.is_empty() {
+            // `exporters = ["none"]`: recorded, exported nowhere, and said so.
+            true => "none".to_owned(),
+            false => config.exporters.iter().map(ToString::to_string).collect::<Vec<_>>().join(","),
+        };
         let prometheus = endpoint.as_ref().map(|e| format!("http://{}/metrics", e.address()));
         tracing::info!(
             opentelemetry_enabled = true,
