@@ -82,10 +82,10 @@ pub fn load_str(display: &str, text: &str) -> Result<Catalog, Diagnostics> {
     }
     // A byte-order mark is no content either.
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if body.split(['\n', '\r']).all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+    if lines(body).all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
         return Err(single(display, 1, 1, Message::EmptyCatalog));
     }
-    if let Some(line) = second_document(text) {
+    if let Some(line) = second_document(body) {
         return Err(single(display, line, 1, Message::SecondDocument));
     }
     if let Some((line, col)) = block_too_deep(text) {
@@ -182,7 +182,6 @@ fn second_document(text: &str) -> Option<usize> {
     let marker = |l: &str, m: &str| l.strip_prefix(m).is_some_and(|r| r.is_empty() || r.starts_with([' ', '\t']));
     let content = |l: &str| !l.trim().is_empty() && !l.trim_start().starts_with('#');
     let (mut seen_content, mut ended) = (false, false);
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (i, line) in lines(text).enumerate() {
         let (start, end) = (marker(line, "---"), marker(line, "..."));
         if start || end {
@@ -301,7 +300,8 @@ fn dismantle(root: Node) {
 fn top_level<'n>(root: &'n Node, cx: &mut Ctxt) -> RawCatalog<'n> {
     let mut raw = RawCatalog::default();
     let Some(top) = root.as_mapping() else {
-        cx.error("", Message::Yaml { error: "invalid type: the catalog is not a map, expected a map".into() });
+        // The parser refuses any other top level (`TopLevelMustBeMapping`); kept so this never panics.
+        cx.error("", Message::Yaml { error: format!("invalid type: {}, expected a map", kind(root)) });
         return raw;
     };
     let mut has_metrics = false;
