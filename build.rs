@@ -7,8 +7,6 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     docs_gen::Builder::new("metrics.yaml")
-        // `bind()` uses OpenTelemetry's bound instruments while this crate's feature enables them.
-        .bound_instruments(std::env::var_os("CARGO_FEATURE_BOUND_INSTRUMENTS").is_some())
         // The reference, for `tasker_metrics::reference`, with each query's expected output from the
         // verification record (written by `docs-gen verify`).
         .reference_file("METRICS.md")

@@ -9,16 +9,16 @@ use std::path::{Path, PathBuf};
 /// // build.rs
 /// fn main() {
 ///     docs_gen::Builder::new("metrics.yaml")        // relative to the crate's Cargo.toml
-///         .bound_instruments(true)                   // needs opentelemetry's bound instruments
 ///         .reference_file("METRICS.md")              // also the reference, e.g. for rustdoc
 ///         .generate_or_exit();                       // located errors, exit 1; never a panic
 /// }
 /// ```
 ///
 /// The recorders go to `OUT_DIR/{stem}.rs` (`http.yaml` → `http.rs`; see [`Builder::rust_file`]):
-/// `include!(concat!(env!("OUT_DIR"), "/http.rs"));`. The generated code needs only
-/// `opentelemetry` (with its `metrics` feature) in the including crate; with
-/// [`Builder::bound_instruments`], also its `experimental_metrics_bound_instruments` feature.
+/// `include!(concat!(env!("OUT_DIR"), "/http.rs"));`. The generated code needs `catalog-runtime`
+/// (the recorders' machinery; its default feature `bound-instruments` makes `bind()` use
+/// OpenTelemetry's bound instruments) and `opentelemetry` (with its `metrics` feature) in the
+/// including crate.
 #[derive(Debug, Clone)]
 pub struct Builder {
     catalog: PathBuf,
@@ -26,7 +26,6 @@ pub struct Builder {
     rust_file: Option<String>,
     reference_file: Option<String>,
     record: Option<PathBuf>,
-    options: crate::emit::rust::Options,
     cargo_directives: bool,
 }
 
@@ -40,7 +39,6 @@ impl Builder {
             rust_file: None,
             reference_file: None,
             record: None,
-            options: crate::emit::rust::Options { bound_instruments: false },
             cargo_directives: true,
         }
     }
@@ -70,15 +68,6 @@ impl Builder {
     /// record yet).
     pub fn verification_record(mut self, path: impl AsRef<Path>) -> Builder {
         self.record = Some(path.as_ref().to_path_buf());
-        self
-    }
-
-    /// Whether `bind()` tables hold OpenTelemetry's bound instruments (experimental in
-    /// opentelemetry 0.33: the crate must enable its `experimental_metrics_bound_instruments`
-    /// feature) or, by default, pre-built attribute arrays on the unbound instruments. A crate can
-    /// pass one of its own features: `.bound_instruments(std::env::var_os("CARGO_FEATURE_FAST").is_some())`.
-    pub fn bound_instruments(mut self, on: bool) -> Builder {
-        self.options.bound_instruments = on;
         self
     }
 
@@ -130,7 +119,7 @@ impl Builder {
             }
             None => None,
         };
-        let rust = crate::emit::rust::render_with_options(&c, self.options);
+        let rust = crate::emit::rust::render(&c);
         let mut files = vec![(out_dir.join(self.rust_file_name()), rust)];
         if let Some(name) = &self.reference_file {
             files.push((out_dir.join(name), crate::emit::markdown::render_with(&c, record.as_ref(), None)));

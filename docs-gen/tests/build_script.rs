@@ -35,20 +35,18 @@ fn good_catalog_writes_rust_and_reference() {
 }
 
 #[test]
-fn the_rust_file_name_and_the_bound_instruments_are_the_builders_choice() {
+fn the_rust_file_name_is_the_builders_choice_and_the_code_calls_into_the_runtime() {
     let out = tempfile::tempdir().unwrap();
     assert_eq!(Builder::new("semconv/http-server.yaml").rust_file_name(), "http_server.rs");
-    let unbound = builder(&fixture(), out.path()).rust_file("unbound.rs").generate().unwrap();
-    let bound = builder(&fixture(), out.path()).rust_file("bound.rs").bound_instruments(true).generate().unwrap();
-    let (unbound, bound) =
-        (std::fs::read_to_string(unbound.rust_file).unwrap(), std::fs::read_to_string(bound.rust_file).unwrap());
-    // No cargo feature of a fixed name is asked of the including crate.
-    for rust in [&unbound, &bound] {
-        assert!(!rust.contains("#[cfg(feature"), "{rust}");
-    }
-    assert!(bound.contains("type Slot = ::opentelemetry::metrics::BoundCounter<u64>;"));
-    assert!(!unbound.contains("BoundCounter"));
-    assert!(unbound.contains("type Slot = Unbound<Self>;"));
+    let generated = builder(&fixture(), out.path()).rust_file("chosen.rs").generate().unwrap();
+    assert_eq!(generated.rust_file, out.path().join("chosen.rs"));
+    let rust = std::fs::read_to_string(generated.rust_file).unwrap();
+    // No cargo feature of a fixed name is asked of the including crate: bound instruments are the
+    // runtime's feature, and the machinery is the runtime's, not a copy in every file.
+    assert!(!rust.contains("#[cfg(feature"), "{rust}");
+    assert!(!rust.contains("pub mod instrument"), "{rust}");
+    assert!(rust.contains("::catalog_runtime::instrument::Recorder<"), "{rust}");
+    assert!(rust.contains("impl ::catalog_runtime::Catalog for Metrics"), "{rust}");
 }
 
 #[test]

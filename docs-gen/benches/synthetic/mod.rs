@@ -147,7 +147,7 @@ fn spec(i: usize, n: usize, domains: usize) -> Spec {
         _ => ("usage", Instrument::Gauge, "f64", "%", Vec::new(), None, None),
     };
     let name = format!("acme.{dom}.{noun}.{suffix}");
-    let base = PrometheusName::of(&name, unit, instrument).base;
+    let base = PrometheusName::of(&name, unit, instrument.into()).base;
     Spec { name, domain, instrument, number, unit, labels, value_map, buckets, base }
 }
 

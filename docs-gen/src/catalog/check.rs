@@ -230,14 +230,10 @@ fn rust_names_unique(catalog: &Catalog, cx: &mut Ctxt) {
             }
         }
     }
-    let mut modules: BTreeMap<&str, &str> = [
-        ("labels", "(label enums)"),
-        ("values", "(value maps)"),
-        ("instrument", "(the recorders' machinery)"),
-        ("recorders", "(the recorders of a flat catalog)"),
-    ]
-    .into_iter()
-    .collect();
+    let mut modules: BTreeMap<&str, &str> =
+        [("labels", "(label enums)"), ("values", "(value maps)"), ("recorders", "(the recorders of a flat catalog)")]
+            .into_iter()
+            .collect();
     for d in &catalog.domains {
         if let Some(other) = modules.insert(&d.rust_module, &d.id) {
             cx.error(

@@ -887,7 +887,7 @@ fn build_metric(
     };
     Ok(Metric {
         labels_unresolved: labels.len() != m.labels.len(),
-        prometheus: PrometheusName::of(&m.name, &m.unit, instrument),
+        prometheus: PrometheusName::of(&m.name, &m.unit, instrument.into()),
         at,
         name: m.name,
         domain,

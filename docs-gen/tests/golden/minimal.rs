@@ -106,419 +106,6 @@ pub mod values {
         }
     }
 }
-/// The machinery behind every recorder: the recorders differ only in their instrument, their
-/// label set and their docs.
-pub mod instrument {
-    /// An OpenTelemetry instrument a recorder can wrap.
-    pub trait Instrument: ::core::clone::Clone + ::core::fmt::Debug {
-        /// The number type it records.
-        type Value: ::core::marker::Copy;
-        /// One attribute set resolved by [`Instrument::resolve`].
-        type Slot: Slot<Value = Self::Value>;
-        /// Creates the instrument from `meter`.
-        fn build(
-            meter: &::opentelemetry::metrics::Meter,
-            name: &'static str,
-            unit: &'static str,
-            description: &'static str,
-            boundaries: ::core::option::Option<&'static [f64]>,
-        ) -> Self;
-        /// Records `value` with `attributes`.
-        fn record(&self, value: Self::Value, attributes: &[::opentelemetry::KeyValue]);
-        /// Resolves `attributes` once, for recording without attribute work.
-        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot;
-    }
-    /// One pre-resolved attribute set of an instrument.
-    pub trait Slot: ::core::clone::Clone + ::core::fmt::Debug {
-        /// The number type it records.
-        type Value;
-        /// Records `value` on the resolved set.
-        fn record(&self, value: Self::Value);
-    }
-    /// A metric's label set, turned into the attributes a hand-written call would pass.
-    pub trait Labels {
-        /// The attribute array, built on the stack.
-        type Attributes: ::core::convert::AsRef<[::opentelemetry::KeyValue]>;
-        /// The attributes, in the catalog's label order.
-        fn attributes(self) -> Self::Attributes;
-    }
-    impl Labels for () {
-        type Attributes = [::opentelemetry::KeyValue; 0];
-        fn attributes(self) -> Self::Attributes {
-            []
-        }
-    }
-    /// The attributes of a label set some of whose labels may be absent: the present ones,
-    /// in the catalog's order, in an array of the set's size on the stack, so that building
-    /// them allocates no more than a hand-written call.
-    pub struct Attributes<const N: usize> {
-        attributes: [::opentelemetry::KeyValue; N],
-        len: usize,
-    }
-    impl<const N: usize> Attributes<N> {
-        /// No attributes yet. The unused places hold an empty key and value, which are
-        /// `&'static str` and allocate nothing.
-        pub fn new() -> Self {
-            Self {
-                attributes: ::core::array::from_fn(|_| ::opentelemetry::KeyValue::new(
-                    "",
-                    "",
-                )),
-                len: 0,
-            }
-        }
-        /// Adds an attribute; a label set pushes each of its labels at most once.
-        #[inline]
-        pub fn push(&mut self, attribute: ::opentelemetry::KeyValue) {
-            self.attributes[self.len] = attribute;
-            self.len += 1;
-        }
-    }
-    impl<const N: usize> ::core::default::Default for Attributes<N> {
-        fn default() -> Self {
-            Self::new()
-        }
-    }
-    impl<const N: usize> ::core::convert::AsRef<[::opentelemetry::KeyValue]>
-    for Attributes<N> {
-        fn as_ref(&self) -> &[::opentelemetry::KeyValue] {
-            &self.attributes[..self.len]
-        }
-    }
-    /// An instrument, or nothing when telemetry is disabled: recording then does no work at all.
-    #[derive(Clone, Debug)]
-    pub struct Recorder<I>(::core::option::Option<I>);
-    impl<I: Instrument> Recorder<I> {
-        /// Creates the instrument from `meter`.
-        pub fn new(
-            meter: &::opentelemetry::metrics::Meter,
-            name: &'static str,
-            unit: &'static str,
-            description: &'static str,
-            boundaries: ::core::option::Option<&'static [f64]>,
-        ) -> Self {
-            Self(
-                ::core::option::Option::Some(
-                    I::build(meter, name, unit, description, boundaries),
-                ),
-            )
-        }
-        /// A recorder that records nothing and builds no attributes.
-        pub const fn disabled() -> Self {
-            Self(::core::option::Option::None)
-        }
-        /// Records `value` with the attributes of `labels`.
-        #[inline(always)]
-        pub fn record<L: Labels>(&self, value: I::Value, labels: L) {
-            if let ::core::option::Option::Some(instrument) = &self.0 {
-                Self::record_enabled(instrument, value, labels);
-            }
-        }
-        fn record_enabled<L: Labels>(instrument: &I, value: I::Value, labels: L) {
-            instrument.record(value, labels.attributes().as_ref());
-        }
-        /// A table of `capacity` attribute sets, resolved as they are pushed.
-        pub fn table(&self, capacity: usize) -> TableBuilder<'_, I> {
-            TableBuilder(
-                self
-                    .0
-                    .as_ref()
-                    .map(|instrument| (
-                        instrument,
-                        ::std::vec::Vec::with_capacity(capacity),
-                    )),
-            )
-        }
-    }
-    /// A [`Table`] being filled, one label set after the other (a `bind()` pushes every
-    /// combination of its closed labels in the order its index counts them).
-    pub struct TableBuilder<'i, I: Instrument>(
-        ::core::option::Option<(&'i I, ::std::vec::Vec<I::Slot>)>,
-    );
-    impl<I: Instrument> TableBuilder<'_, I> {
-        /// Resolves `labels` into the next slot; nothing when telemetry is disabled.
-        pub fn push<L: Labels>(&mut self, labels: L) {
-            if let ::core::option::Option::Some((instrument, slots)) = &mut self.0 {
-                slots.push(instrument.resolve(labels.attributes().as_ref()));
-            }
-        }
-        /// The filled table.
-        pub fn finish(self) -> Table<I> {
-            Table(self.0.map(|(_, slots)| slots.into_boxed_slice()))
-        }
-    }
-    /// The pre-resolved attribute sets of a bound recorder, or nothing when telemetry is
-    /// disabled.
-    #[derive(Clone, Debug)]
-    pub struct Table<I: Instrument>(
-        ::core::option::Option<::std::boxed::Box<[I::Slot]>>,
-    );
-    impl<I: Instrument> Table<I> {
-        /// Records `value` on the set at `index`.
-        #[inline]
-        pub fn record(&self, index: usize, value: I::Value) {
-            if let ::core::option::Option::Some(slots) = &self.0 {
-                slots[index].record(value);
-            }
-        }
-    }
-    /// An attribute set kept beside the unbound instrument, for instruments without a bound
-    /// form.
-    #[derive(Clone, Debug)]
-    pub struct Unbound<I>(I, ::std::boxed::Box<[::opentelemetry::KeyValue]>);
-    impl<I: Instrument> Slot for Unbound<I> {
-        type Value = I::Value;
-        #[inline]
-        fn record(&self, value: I::Value) {
-            self.0.record(value, &self.1);
-        }
-    }
-    impl<T: ::core::marker::Copy> Slot for ::opentelemetry::metrics::BoundCounter<T> {
-        type Value = T;
-        #[inline]
-        fn record(&self, value: T) {
-            ::opentelemetry::metrics::BoundCounter::add(self, value)
-        }
-    }
-    impl<T: ::core::marker::Copy> Slot for ::opentelemetry::metrics::BoundHistogram<T> {
-        type Value = T;
-        #[inline]
-        fn record(&self, value: T) {
-            ::opentelemetry::metrics::BoundHistogram::record(self, value)
-        }
-    }
-    impl<T: ::core::marker::Copy> Slot for ::opentelemetry::metrics::BoundGauge<T> {
-        type Value = T;
-        #[inline]
-        fn record(&self, value: T) {
-            ::opentelemetry::metrics::BoundGauge::record(self, value)
-        }
-    }
-    impl Instrument for ::opentelemetry::metrics::Counter<u64> {
-        type Value = u64;
-        type Slot = ::opentelemetry::metrics::BoundCounter<u64>;
-        fn build(
-            meter: &::opentelemetry::metrics::Meter,
-            name: &'static str,
-            unit: &'static str,
-            description: &'static str,
-            _boundaries: ::core::option::Option<&'static [f64]>,
-        ) -> Self {
-            let builder = meter
-                .u64_counter(name)
-                .with_unit(unit)
-                .with_description(description);
-            builder.build()
-        }
-        #[inline]
-        fn record(&self, value: u64, attributes: &[::opentelemetry::KeyValue]) {
-            ::opentelemetry::metrics::Counter::add(self, value, attributes)
-        }
-        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot {
-            self.bind(attributes)
-        }
-    }
-    impl Instrument for ::opentelemetry::metrics::Counter<f64> {
-        type Value = f64;
-        type Slot = ::opentelemetry::metrics::BoundCounter<f64>;
-        fn build(
-            meter: &::opentelemetry::metrics::Meter,
-            name: &'static str,
-            unit: &'static str,
-            description: &'static str,
-            _boundaries: ::core::option::Option<&'static [f64]>,
-        ) -> Self {
-            let builder = meter
-                .f64_counter(name)
-                .with_unit(unit)
-                .with_description(description);
-            builder.build()
-        }
-        #[inline]
-        fn record(&self, value: f64, attributes: &[::opentelemetry::KeyValue]) {
-            ::opentelemetry::metrics::Counter::add(self, value, attributes)
-        }
-        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot {
-            self.bind(attributes)
-        }
-    }
-    impl Instrument for ::opentelemetry::metrics::UpDownCounter<i64> {
-        type Value = i64;
-        type Slot = Unbound<Self>;
-        fn build(
-            meter: &::opentelemetry::metrics::Meter,
-            name: &'static str,
-            unit: &'static str,
-            description: &'static str,
-            _boundaries: ::core::option::Option<&'static [f64]>,
-        ) -> Self {
-            let builder = meter
-                .i64_up_down_counter(name)
-                .with_unit(unit)
-                .with_description(description);
-            builder.build()
-        }
-        #[inline]
-        fn record(&self, value: i64, attributes: &[::opentelemetry::KeyValue]) {
-            ::opentelemetry::metrics::UpDownCounter::add(self, value, attributes)
-        }
-        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot {
-            Unbound(self.clone(), attributes.into())
-        }
-    }
-    impl Instrument for ::opentelemetry::metrics::UpDownCounter<f64> {
-        type Value = f64;
-        type Slot = Unbound<Self>;
-        fn build(
-            meter: &::opentelemetry::metrics::Meter,
-            name: &'static str,
-            unit: &'static str,
-            description: &'static str,
-            _boundaries: ::core::option::Option<&'static [f64]>,
-        ) -> Self {
-            let builder = meter
-                .f64_up_down_counter(name)
-                .with_unit(unit)
-                .with_description(description);
-            builder.build()
-        }
-        #[inline]
-        fn record(&self, value: f64, attributes: &[::opentelemetry::KeyValue]) {
-            ::opentelemetry::metrics::UpDownCounter::add(self, value, attributes)
-        }
-        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot {
-            Unbound(self.clone(), attributes.into())
-        }
-    }
-    impl Instrument for ::opentelemetry::metrics::Histogram<u64> {
-        type Value = u64;
-        type Slot = ::opentelemetry::metrics::BoundHistogram<u64>;
-        fn build(
-            meter: &::opentelemetry::metrics::Meter,
-            name: &'static str,
-            unit: &'static str,
-            description: &'static str,
-            boundaries: ::core::option::Option<&'static [f64]>,
-        ) -> Self {
-            let builder = meter
-                .u64_histogram(name)
-                .with_unit(unit)
-                .with_description(description);
-            let builder = match boundaries {
-                ::core::option::Option::Some(b) => builder.with_boundaries(b.to_vec()),
-                ::core::option::Option::None => builder,
-            };
-            builder.build()
-        }
-        #[inline]
-        fn record(&self, value: u64, attributes: &[::opentelemetry::KeyValue]) {
-            ::opentelemetry::metrics::Histogram::record(self, value, attributes)
-        }
-        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot {
-            self.bind(attributes)
-        }
-    }
-    impl Instrument for ::opentelemetry::metrics::Histogram<f64> {
-        type Value = f64;
-        type Slot = ::opentelemetry::metrics::BoundHistogram<f64>;
-        fn build(
-            meter: &::opentelemetry::metrics::Meter,
-            name: &'static str,
-            unit: &'static str,
-            description: &'static str,
-            boundaries: ::core::option::Option<&'static [f64]>,
-        ) -> Self {
-            let builder = meter
-                .f64_histogram(name)
-                .with_unit(unit)
-                .with_description(description);
-            let builder = match boundaries {
-                ::core::option::Option::Some(b) => builder.with_boundaries(b.to_vec()),
-                ::core::option::Option::None => builder,
-            };
-            builder.build()
-        }
-        #[inline]
-        fn record(&self, value: f64, attributes: &[::opentelemetry::KeyValue]) {
-            ::opentelemetry::metrics::Histogram::record(self, value, attributes)
-        }
-        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot {
-            self.bind(attributes)
-        }
-    }
-    impl Instrument for ::opentelemetry::metrics::Gauge<u64> {
-        type Value = u64;
-        type Slot = ::opentelemetry::metrics::BoundGauge<u64>;
-        fn build(
-            meter: &::opentelemetry::metrics::Meter,
-            name: &'static str,
-            unit: &'static str,
-            description: &'static str,
-            _boundaries: ::core::option::Option<&'static [f64]>,
-        ) -> Self {
-            let builder = meter
-                .u64_gauge(name)
-                .with_unit(unit)
-                .with_description(description);
-            builder.build()
-        }
-        #[inline]
-        fn record(&self, value: u64, attributes: &[::opentelemetry::KeyValue]) {
-            ::opentelemetry::metrics::Gauge::record(self, value, attributes)
-        }
-        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot {
-            self.bind(attributes)
-        }
-    }
-    impl Instrument for ::opentelemetry::metrics::Gauge<i64> {
-        type Value = i64;
-        type Slot = ::opentelemetry::metrics::BoundGauge<i64>;
-        fn build(
-            meter: &::opentelemetry::metrics::Meter,
-            name: &'static str,
-            unit: &'static str,
-            description: &'static str,
-            _boundaries: ::core::option::Option<&'static [f64]>,
-        ) -> Self {
-            let builder = meter
-                .i64_gauge(name)
-                .with_unit(unit)
-                .with_description(description);
-            builder.build()
-        }
-        #[inline]
-        fn record(&self, value: i64, attributes: &[::opentelemetry::KeyValue]) {
-            ::opentelemetry::metrics::Gauge::record(self, value, attributes)
-        }
-        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot {
-            self.bind(attributes)
-        }
-    }
-    impl Instrument for ::opentelemetry::metrics::Gauge<f64> {
-        type Value = f64;
-        type Slot = ::opentelemetry::metrics::BoundGauge<f64>;
-        fn build(
-            meter: &::opentelemetry::metrics::Meter,
-            name: &'static str,
-            unit: &'static str,
-            description: &'static str,
-            _boundaries: ::core::option::Option<&'static [f64]>,
-        ) -> Self {
-            let builder = meter
-                .f64_gauge(name)
-                .with_unit(unit)
-                .with_description(description);
-            builder.build()
-        }
-        #[inline]
-        fn record(&self, value: f64, attributes: &[::opentelemetry::KeyValue]) {
-            ::opentelemetry::metrics::Gauge::record(self, value, attributes)
-        }
-        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot {
-            self.bind(attributes)
-        }
-    }
-}
 /// Jobs metrics: Job lifecycle.
 ///
 /// Defined at `src/metrics/jobs.rs`.
@@ -533,7 +120,7 @@ pub mod jobs {
     /// * Status: Instrumented, recorded in `worker.rs:finish()`
     #[derive(Clone, Debug)]
     pub struct JobsCompletedTotal(
-        super::instrument::Recorder<::opentelemetry::metrics::Counter<u64>>,
+        ::catalog_runtime::instrument::Recorder<::opentelemetry::metrics::Counter<u64>>,
     );
     /// The labels of [`JobsCompletedTotal`] (`app.jobs.completed.total`).
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -545,7 +132,7 @@ pub mod jobs {
         /// `outcome`: How the job ended
         pub outcome: super::labels::Outcome,
     }
-    impl super::instrument::Labels for JobsCompletedTotalLabels<'_> {
+    impl ::catalog_runtime::instrument::Labels for JobsCompletedTotalLabels<'_> {
         type Attributes = [::opentelemetry::KeyValue; 2];
         fn attributes(self) -> Self::Attributes {
             [
@@ -567,7 +154,7 @@ pub mod jobs {
         /// Creates the instrument from `meter`.
         pub fn new(meter: &::opentelemetry::metrics::Meter) -> Self {
             Self(
-                super::instrument::Recorder::new(
+                ::catalog_runtime::instrument::Recorder::new(
                     meter,
                     Self::NAME,
                     Self::UNIT,
@@ -578,7 +165,7 @@ pub mod jobs {
         }
         /// A recorder that records nothing and builds no attributes.
         pub const fn disabled() -> Self {
-            Self(super::instrument::Recorder::disabled())
+            Self(::catalog_runtime::instrument::Recorder::disabled())
         }
         /// Adds `value` to the counter. The unit, `{job}`.
         #[inline(always)]
@@ -597,7 +184,7 @@ pub mod jobs {
     /// [`JobsCompletedTotal`] with its attributes resolved by [`JobsCompletedTotal::bind`].
     #[derive(Clone, Debug)]
     pub struct JobsCompletedTotalBound(
-        super::instrument::Table<::opentelemetry::metrics::Counter<u64>>,
+        ::catalog_runtime::instrument::Table<::opentelemetry::metrics::Counter<u64>>,
     );
     impl JobsCompletedTotal {
         /// Resolves the attributes once: one attribute set per combination of `outcome` (3 in all), with `job_id` fixed to the values given here. Recording through the result does no attribute work (with bound instruments, an atomic update on a pre-resolved series). Bind at start-up and keep the result.
@@ -634,7 +221,7 @@ pub mod jobs {
     /// * Status: Instrumented, recorded in `worker.rs:finish()`
     #[derive(Clone, Debug)]
     pub struct JobDuration(
-        super::instrument::Recorder<::opentelemetry::metrics::Histogram<f64>>,
+        ::catalog_runtime::instrument::Recorder<::opentelemetry::metrics::Histogram<f64>>,
     );
     /// The labels of [`JobDuration`] (`app.job.duration`).
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -642,7 +229,7 @@ pub mod jobs {
         /// `outcome`: How the job ended
         pub outcome: super::labels::Outcome,
     }
-    impl super::instrument::Labels for JobDurationLabels {
+    impl ::catalog_runtime::instrument::Labels for JobDurationLabels {
         type Attributes = [::opentelemetry::KeyValue; 1];
         fn attributes(self) -> Self::Attributes {
             [::opentelemetry::KeyValue::new("outcome", self.outcome.as_str())]
@@ -660,7 +247,7 @@ pub mod jobs {
         /// Creates the instrument from `meter`.
         pub fn new(meter: &::opentelemetry::metrics::Meter) -> Self {
             Self(
-                super::instrument::Recorder::new(
+                ::catalog_runtime::instrument::Recorder::new(
                     meter,
                     Self::NAME,
                     Self::UNIT,
@@ -671,7 +258,7 @@ pub mod jobs {
         }
         /// A recorder that records nothing and builds no attributes.
         pub const fn disabled() -> Self {
-            Self(super::instrument::Recorder::disabled())
+            Self(::catalog_runtime::instrument::Recorder::disabled())
         }
         /// Records one measurement. The unit, `ms`.
         #[inline(always)]
@@ -682,7 +269,7 @@ pub mod jobs {
     /// [`JobDuration`] with its attributes resolved by [`JobDuration::bind`].
     #[derive(Clone, Debug)]
     pub struct JobDurationBound(
-        super::instrument::Table<::opentelemetry::metrics::Histogram<f64>>,
+        ::catalog_runtime::instrument::Table<::opentelemetry::metrics::Histogram<f64>>,
     );
     impl JobDuration {
         /// Resolves the attributes once: one attribute set per combination of `outcome` (3 in all). Recording through the result does no attribute work (with bound instruments, an atomic update on a pre-resolved series). Bind at start-up and keep the result.
@@ -709,7 +296,9 @@ pub mod jobs {
     /// * Status: Planned (not yet instrumented)
     #[derive(Clone, Debug)]
     pub struct JobsRunning(
-        super::instrument::Recorder<::opentelemetry::metrics::UpDownCounter<i64>>,
+        ::catalog_runtime::instrument::Recorder<
+            ::opentelemetry::metrics::UpDownCounter<i64>,
+        >,
     );
     impl JobsRunning {
         /// The OpenTelemetry instrument name.
@@ -721,7 +310,7 @@ pub mod jobs {
         /// Creates the instrument from `meter`.
         pub fn new(meter: &::opentelemetry::metrics::Meter) -> Self {
             Self(
-                super::instrument::Recorder::new(
+                ::catalog_runtime::instrument::Recorder::new(
                     meter,
                     Self::NAME,
                     Self::UNIT,
@@ -732,7 +321,7 @@ pub mod jobs {
         }
         /// A recorder that records nothing and builds no attributes.
         pub const fn disabled() -> Self {
-            Self(super::instrument::Recorder::disabled())
+            Self(::catalog_runtime::instrument::Recorder::disabled())
         }
         /// Adds `value` (which may be negative) to the counter. The unit, `{job}`.
         #[inline(always)]
@@ -743,7 +332,9 @@ pub mod jobs {
     /// [`JobsRunning`] with its attributes resolved by [`JobsRunning::bind`].
     #[derive(Clone, Debug)]
     pub struct JobsRunningBound(
-        super::instrument::Table<::opentelemetry::metrics::UpDownCounter<i64>>,
+        ::catalog_runtime::instrument::Table<
+            ::opentelemetry::metrics::UpDownCounter<i64>,
+        >,
     );
     impl JobsRunning {
         /// Resolves the attributes once: one attribute set. Recording through the result does no attribute work (with bound instruments, an atomic update on a pre-resolved series). Bind at start-up and keep the result.
@@ -800,7 +391,7 @@ pub mod health {
     /// * Status: Instrumented, recorded in `breaker.rs`
     #[derive(Clone, Debug)]
     pub struct BreakerState(
-        super::instrument::Recorder<::opentelemetry::metrics::Gauge<i64>>,
+        ::catalog_runtime::instrument::Recorder<::opentelemetry::metrics::Gauge<i64>>,
     );
     impl BreakerState {
         /// The OpenTelemetry instrument name.
@@ -812,7 +403,7 @@ pub mod health {
         /// Creates the instrument from `meter`.
         pub fn new(meter: &::opentelemetry::metrics::Meter) -> Self {
             Self(
-                super::instrument::Recorder::new(
+                ::catalog_runtime::instrument::Recorder::new(
                     meter,
                     Self::NAME,
                     Self::UNIT,
@@ -823,7 +414,7 @@ pub mod health {
         }
         /// A recorder that records nothing and builds no attributes.
         pub const fn disabled() -> Self {
-            Self(super::instrument::Recorder::disabled())
+            Self(::catalog_runtime::instrument::Recorder::disabled())
         }
         /// Records the gauge's state. The unit, `{state}`.
         #[inline(always)]
@@ -834,7 +425,7 @@ pub mod health {
     /// [`BreakerState`] with its attributes resolved by [`BreakerState::bind`].
     #[derive(Clone, Debug)]
     pub struct BreakerStateBound(
-        super::instrument::Table<::opentelemetry::metrics::Gauge<i64>>,
+        ::catalog_runtime::instrument::Table<::opentelemetry::metrics::Gauge<i64>>,
     );
     impl BreakerState {
         /// Resolves the attributes once: one attribute set. Recording through the result does no attribute work (with bound instruments, an atomic update on a pre-resolved series). Bind at start-up and keep the result.
@@ -860,7 +451,7 @@ pub mod health {
     /// * Status: Defined but not yet instrumented (waiting on the queue monitor)
     #[derive(Clone, Debug)]
     pub struct QueueUsagePercent(
-        super::instrument::Recorder<::opentelemetry::metrics::Gauge<f64>>,
+        ::catalog_runtime::instrument::Recorder<::opentelemetry::metrics::Gauge<f64>>,
     );
     /// The labels of [`QueueUsagePercent`] (`queue_usage_percent`).
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -870,7 +461,7 @@ pub mod health {
         /// Free-form: Queues are configured per deployment.
         pub queue: &'a str,
     }
-    impl super::instrument::Labels for QueueUsagePercentLabels<'_> {
+    impl ::catalog_runtime::instrument::Labels for QueueUsagePercentLabels<'_> {
         type Attributes = [::opentelemetry::KeyValue; 1];
         fn attributes(self) -> Self::Attributes {
             [
@@ -891,7 +482,7 @@ pub mod health {
         /// Creates the instrument from `meter`.
         pub fn new(meter: &::opentelemetry::metrics::Meter) -> Self {
             Self(
-                super::instrument::Recorder::new(
+                ::catalog_runtime::instrument::Recorder::new(
                     meter,
                     Self::NAME,
                     Self::UNIT,
@@ -902,7 +493,7 @@ pub mod health {
         }
         /// A recorder that records nothing and builds no attributes.
         pub const fn disabled() -> Self {
-            Self(super::instrument::Recorder::disabled())
+            Self(::catalog_runtime::instrument::Recorder::disabled())
         }
         /// Records the gauge's current value. The unit, `%`.
         #[inline(always)]
@@ -921,7 +512,7 @@ pub mod health {
     /// [`QueueUsagePercent`] with its attributes resolved by [`QueueUsagePercent::bind`].
     #[derive(Clone, Debug)]
     pub struct QueueUsagePercentBound(
-        super::instrument::Table<::opentelemetry::metrics::Gauge<f64>>,
+        ::catalog_runtime::instrument::Table<::opentelemetry::metrics::Gauge<f64>>,
     );
     impl QueueUsagePercent {
         /// Resolves the attributes once: one attribute set, with `queue` fixed to the values given here. Recording through the result does no attribute work (with bound instruments, an atomic update on a pre-resolved series). Bind at start-up and keep the result.
@@ -995,23 +586,50 @@ impl Metrics {
             health: health::Recorders::disabled(),
         }
     }
-    /// Each metric's OpenTelemetry name and the Prometheus metric family name it is
-    /// exposed and stored under (histograms add `_bucket`, `_sum`, `_count`), computed by
-    /// the catalog compiler's one naming rule.
-    pub const PROMETHEUS_NAMES: &'static [(&'static str, &'static str)] = &[
-        ("app.jobs.completed.total", "app_jobs_completed_total"),
-        ("app.job.duration", "app_job_duration_milliseconds"),
-        ("app.jobs.running", "app_jobs_running"),
-        ("breaker_state", "breaker_state"),
-        ("queue_usage_percent", "queue_usage_percent"),
-    ];
-    /// Each metric's OpenTelemetry name and its label keys, in catalog order.
-    pub const LABEL_KEYS: &'static [(&'static str, &'static [&'static str])] = &[
-        ("app.jobs.completed.total", &["job_id", "outcome"]),
-        ("app.job.duration", &["outcome"]),
-        ("app.jobs.running", &[]),
-        ("breaker_state", &[]),
-        ("queue_usage_percent", &["queue"]),
+    /// Every metric, as the runtime needs it: its OpenTelemetry name, its Prometheus
+    /// metric family name (histograms add `_bucket`, `_sum`, `_count`; computed by the
+    /// catalog compiler's one naming rule), its label keys and its cardinality limit.
+    pub const METRICS: &'static [::catalog_runtime::MetricDescriptor] = &[
+        ::catalog_runtime::MetricDescriptor {
+            name: "app.jobs.completed.total",
+            instrument: ::catalog_runtime::catalog::Instrument::Counter,
+            unit: "{job}",
+            prometheus_name: "app_jobs_completed_total",
+            label_keys: &["job_id", "outcome"],
+            cardinality_limit: 2000,
+        },
+        ::catalog_runtime::MetricDescriptor {
+            name: "app.job.duration",
+            instrument: ::catalog_runtime::catalog::Instrument::Histogram,
+            unit: "ms",
+            prometheus_name: "app_job_duration_milliseconds",
+            label_keys: &["outcome"],
+            cardinality_limit: 2000,
+        },
+        ::catalog_runtime::MetricDescriptor {
+            name: "app.jobs.running",
+            instrument: ::catalog_runtime::catalog::Instrument::UpDownCounter,
+            unit: "{job}",
+            prometheus_name: "app_jobs_running",
+            label_keys: &[],
+            cardinality_limit: 2000,
+        },
+        ::catalog_runtime::MetricDescriptor {
+            name: "breaker_state",
+            instrument: ::catalog_runtime::catalog::Instrument::Gauge,
+            unit: "{state}",
+            prometheus_name: "breaker_state",
+            label_keys: &[],
+            cardinality_limit: 2000,
+        },
+        ::catalog_runtime::MetricDescriptor {
+            name: "queue_usage_percent",
+            instrument: ::catalog_runtime::catalog::Instrument::Gauge,
+            unit: "%",
+            prometheus_name: "queue_usage_percent",
+            label_keys: &["queue"],
+            cardinality_limit: 2000,
+        },
     ];
     /// Creates every recorder from the global meter provider's meter named
     /// [`Metrics::METER_NAME`]. Install the provider first
@@ -1019,5 +637,15 @@ impl Metrics {
     /// nothing.
     pub fn global() -> Self {
         Self::new(&::opentelemetry::global::meter(Self::METER_NAME))
+    }
+}
+impl ::catalog_runtime::Catalog for Metrics {
+    const METER_NAME: &'static str = Metrics::METER_NAME;
+    const METRICS: &'static [::catalog_runtime::MetricDescriptor] = Metrics::METRICS;
+    fn new(meter: &::opentelemetry::metrics::Meter) -> Self {
+        Metrics::new(meter)
+    }
+    fn disabled() -> Self {
+        Metrics::disabled()
     }
 }

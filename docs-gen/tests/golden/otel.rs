@@ -217,419 +217,6 @@ pub mod labels {
 }
 /// Enums for gauges whose values stand for named states.
 pub mod values {}
-/// The machinery behind every recorder: the recorders differ only in their instrument, their
-/// label set and their docs.
-pub mod instrument {
-    /// An OpenTelemetry instrument a recorder can wrap.
-    pub trait Instrument: ::core::clone::Clone + ::core::fmt::Debug {
-        /// The number type it records.
-        type Value: ::core::marker::Copy;
-        /// One attribute set resolved by [`Instrument::resolve`].
-        type Slot: Slot<Value = Self::Value>;
-        /// Creates the instrument from `meter`.
-        fn build(
-            meter: &::opentelemetry::metrics::Meter,
-            name: &'static str,
-            unit: &'static str,
-            description: &'static str,
-            boundaries: ::core::option::Option<&'static [f64]>,
-        ) -> Self;
-        /// Records `value` with `attributes`.
-        fn record(&self, value: Self::Value, attributes: &[::opentelemetry::KeyValue]);
-        /// Resolves `attributes` once, for recording without attribute work.
-        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot;
-    }
-    /// One pre-resolved attribute set of an instrument.
-    pub trait Slot: ::core::clone::Clone + ::core::fmt::Debug {
-        /// The number type it records.
-        type Value;
-        /// Records `value` on the resolved set.
-        fn record(&self, value: Self::Value);
-    }
-    /// A metric's label set, turned into the attributes a hand-written call would pass.
-    pub trait Labels {
-        /// The attribute array, built on the stack.
-        type Attributes: ::core::convert::AsRef<[::opentelemetry::KeyValue]>;
-        /// The attributes, in the catalog's label order.
-        fn attributes(self) -> Self::Attributes;
-    }
-    impl Labels for () {
-        type Attributes = [::opentelemetry::KeyValue; 0];
-        fn attributes(self) -> Self::Attributes {
-            []
-        }
-    }
-    /// The attributes of a label set some of whose labels may be absent: the present ones,
-    /// in the catalog's order, in an array of the set's size on the stack, so that building
-    /// them allocates no more than a hand-written call.
-    pub struct Attributes<const N: usize> {
-        attributes: [::opentelemetry::KeyValue; N],
-        len: usize,
-    }
-    impl<const N: usize> Attributes<N> {
-        /// No attributes yet. The unused places hold an empty key and value, which are
-        /// `&'static str` and allocate nothing.
-        pub fn new() -> Self {
-            Self {
-                attributes: ::core::array::from_fn(|_| ::opentelemetry::KeyValue::new(
-                    "",
-                    "",
-                )),
-                len: 0,
-            }
-        }
-        /// Adds an attribute; a label set pushes each of its labels at most once.
-        #[inline]
-        pub fn push(&mut self, attribute: ::opentelemetry::KeyValue) {
-            self.attributes[self.len] = attribute;
-            self.len += 1;
-        }
-    }
-    impl<const N: usize> ::core::default::Default for Attributes<N> {
-        fn default() -> Self {
-            Self::new()
-        }
-    }
-    impl<const N: usize> ::core::convert::AsRef<[::opentelemetry::KeyValue]>
-    for Attributes<N> {
-        fn as_ref(&self) -> &[::opentelemetry::KeyValue] {
-            &self.attributes[..self.len]
-        }
-    }
-    /// An instrument, or nothing when telemetry is disabled: recording then does no work at all.
-    #[derive(Clone, Debug)]
-    pub struct Recorder<I>(::core::option::Option<I>);
-    impl<I: Instrument> Recorder<I> {
-        /// Creates the instrument from `meter`.
-        pub fn new(
-            meter: &::opentelemetry::metrics::Meter,
-            name: &'static str,
-            unit: &'static str,
-            description: &'static str,
-            boundaries: ::core::option::Option<&'static [f64]>,
-        ) -> Self {
-            Self(
-                ::core::option::Option::Some(
-                    I::build(meter, name, unit, description, boundaries),
-                ),
-            )
-        }
-        /// A recorder that records nothing and builds no attributes.
-        pub const fn disabled() -> Self {
-            Self(::core::option::Option::None)
-        }
-        /// Records `value` with the attributes of `labels`.
-        #[inline(always)]
-        pub fn record<L: Labels>(&self, value: I::Value, labels: L) {
-            if let ::core::option::Option::Some(instrument) = &self.0 {
-                Self::record_enabled(instrument, value, labels);
-            }
-        }
-        fn record_enabled<L: Labels>(instrument: &I, value: I::Value, labels: L) {
-            instrument.record(value, labels.attributes().as_ref());
-        }
-        /// A table of `capacity` attribute sets, resolved as they are pushed.
-        pub fn table(&self, capacity: usize) -> TableBuilder<'_, I> {
-            TableBuilder(
-                self
-                    .0
-                    .as_ref()
-                    .map(|instrument| (
-                        instrument,
-                        ::std::vec::Vec::with_capacity(capacity),
-                    )),
-            )
-        }
-    }
-    /// A [`Table`] being filled, one label set after the other (a `bind()` pushes every
-    /// combination of its closed labels in the order its index counts them).
-    pub struct TableBuilder<'i, I: Instrument>(
-        ::core::option::Option<(&'i I, ::std::vec::Vec<I::Slot>)>,
-    );
-    impl<I: Instrument> TableBuilder<'_, I> {
-        /// Resolves `labels` into the next slot; nothing when telemetry is disabled.
-        pub fn push<L: Labels>(&mut self, labels: L) {
-            if let ::core::option::Option::Some((instrument, slots)) = &mut self.0 {
-                slots.push(instrument.resolve(labels.attributes().as_ref()));
-            }
-        }
-        /// The filled table.
-        pub fn finish(self) -> Table<I> {
-            Table(self.0.map(|(_, slots)| slots.into_boxed_slice()))
-        }
-    }
-    /// The pre-resolved attribute sets of a bound recorder, or nothing when telemetry is
-    /// disabled.
-    #[derive(Clone, Debug)]
-    pub struct Table<I: Instrument>(
-        ::core::option::Option<::std::boxed::Box<[I::Slot]>>,
-    );
-    impl<I: Instrument> Table<I> {
-        /// Records `value` on the set at `index`.
-        #[inline]
-        pub fn record(&self, index: usize, value: I::Value) {
-            if let ::core::option::Option::Some(slots) = &self.0 {
-                slots[index].record(value);
-            }
-        }
-    }
-    /// An attribute set kept beside the unbound instrument, for instruments without a bound
-    /// form.
-    #[derive(Clone, Debug)]
-    pub struct Unbound<I>(I, ::std::boxed::Box<[::opentelemetry::KeyValue]>);
-    impl<I: Instrument> Slot for Unbound<I> {
-        type Value = I::Value;
-        #[inline]
-        fn record(&self, value: I::Value) {
-            self.0.record(value, &self.1);
-        }
-    }
-    impl<T: ::core::marker::Copy> Slot for ::opentelemetry::metrics::BoundCounter<T> {
-        type Value = T;
-        #[inline]
-        fn record(&self, value: T) {
-            ::opentelemetry::metrics::BoundCounter::add(self, value)
-        }
-    }
-    impl<T: ::core::marker::Copy> Slot for ::opentelemetry::metrics::BoundHistogram<T> {
-        type Value = T;
-        #[inline]
-        fn record(&self, value: T) {
-            ::opentelemetry::metrics::BoundHistogram::record(self, value)
-        }
-    }
-    impl<T: ::core::marker::Copy> Slot for ::opentelemetry::metrics::BoundGauge<T> {
-        type Value = T;
-        #[inline]
-        fn record(&self, value: T) {
-            ::opentelemetry::metrics::BoundGauge::record(self, value)
-        }
-    }
-    impl Instrument for ::opentelemetry::metrics::Counter<u64> {
-        type Value = u64;
-        type Slot = ::opentelemetry::metrics::BoundCounter<u64>;
-        fn build(
-            meter: &::opentelemetry::metrics::Meter,
-            name: &'static str,
-            unit: &'static str,
-            description: &'static str,
-            _boundaries: ::core::option::Option<&'static [f64]>,
-        ) -> Self {
-            let builder = meter
-                .u64_counter(name)
-                .with_unit(unit)
-                .with_description(description);
-            builder.build()
-        }
-        #[inline]
-        fn record(&self, value: u64, attributes: &[::opentelemetry::KeyValue]) {
-            ::opentelemetry::metrics::Counter::add(self, value, attributes)
-        }
-        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot {
-            self.bind(attributes)
-        }
-    }
-    impl Instrument for ::opentelemetry::metrics::Counter<f64> {
-        type Value = f64;
-        type Slot = ::opentelemetry::metrics::BoundCounter<f64>;
-        fn build(
-            meter: &::opentelemetry::metrics::Meter,
-            name: &'static str,
-            unit: &'static str,
-            description: &'static str,
-            _boundaries: ::core::option::Option<&'static [f64]>,
-        ) -> Self {
-            let builder = meter
-                .f64_counter(name)
-                .with_unit(unit)
-                .with_description(description);
-            builder.build()
-        }
-        #[inline]
-        fn record(&self, value: f64, attributes: &[::opentelemetry::KeyValue]) {
-            ::opentelemetry::metrics::Counter::add(self, value, attributes)
-        }
-        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot {
-            self.bind(attributes)
-        }
-    }
-    impl Instrument for ::opentelemetry::metrics::UpDownCounter<i64> {
-        type Value = i64;
-        type Slot = Unbound<Self>;
-        fn build(
-            meter: &::opentelemetry::metrics::Meter,
-            name: &'static str,
-            unit: &'static str,
-            description: &'static str,
-            _boundaries: ::core::option::Option<&'static [f64]>,
-        ) -> Self {
-            let builder = meter
-                .i64_up_down_counter(name)
-                .with_unit(unit)
-                .with_description(description);
-            builder.build()
-        }
-        #[inline]
-        fn record(&self, value: i64, attributes: &[::opentelemetry::KeyValue]) {
-            ::opentelemetry::metrics::UpDownCounter::add(self, value, attributes)
-        }
-        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot {
-            Unbound(self.clone(), attributes.into())
-        }
-    }
-    impl Instrument for ::opentelemetry::metrics::UpDownCounter<f64> {
-        type Value = f64;
-        type Slot = Unbound<Self>;
-        fn build(
-            meter: &::opentelemetry::metrics::Meter,
-            name: &'static str,
-            unit: &'static str,
-            description: &'static str,
-            _boundaries: ::core::option::Option<&'static [f64]>,
-        ) -> Self {
-            let builder = meter
-                .f64_up_down_counter(name)
-                .with_unit(unit)
-                .with_description(description);
-            builder.build()
-        }
-        #[inline]
-        fn record(&self, value: f64, attributes: &[::opentelemetry::KeyValue]) {
-            ::opentelemetry::metrics::UpDownCounter::add(self, value, attributes)
-        }
-        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot {
-            Unbound(self.clone(), attributes.into())
-        }
-    }
-    impl Instrument for ::opentelemetry::metrics::Histogram<u64> {
-        type Value = u64;
-        type Slot = ::opentelemetry::metrics::BoundHistogram<u64>;
-        fn build(
-            meter: &::opentelemetry::metrics::Meter,
-            name: &'static str,
-            unit: &'static str,
-            description: &'static str,
-            boundaries: ::core::option::Option<&'static [f64]>,
-        ) -> Self {
-            let builder = meter
-                .u64_histogram(name)
-                .with_unit(unit)
-                .with_description(description);
-            let builder = match boundaries {
-                ::core::option::Option::Some(b) => builder.with_boundaries(b.to_vec()),
-                ::core::option::Option::None => builder,
-            };
-            builder.build()
-        }
-        #[inline]
-        fn record(&self, value: u64, attributes: &[::opentelemetry::KeyValue]) {
-            ::opentelemetry::metrics::Histogram::record(self, value, attributes)
-        }
-        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot {
-            self.bind(attributes)
-        }
-    }
-    impl Instrument for ::opentelemetry::metrics::Histogram<f64> {
-        type Value = f64;
-        type Slot = ::opentelemetry::metrics::BoundHistogram<f64>;
-        fn build(
-            meter: &::opentelemetry::metrics::Meter,
-            name: &'static str,
-            unit: &'static str,
-            description: &'static str,
-            boundaries: ::core::option::Option<&'static [f64]>,
-        ) -> Self {
-            let builder = meter
-                .f64_histogram(name)
-                .with_unit(unit)
-                .with_description(description);
-            let builder = match boundaries {
-                ::core::option::Option::Some(b) => builder.with_boundaries(b.to_vec()),
-                ::core::option::Option::None => builder,
-            };
-            builder.build()
-        }
-        #[inline]
-        fn record(&self, value: f64, attributes: &[::opentelemetry::KeyValue]) {
-            ::opentelemetry::metrics::Histogram::record(self, value, attributes)
-        }
-        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot {
-            self.bind(attributes)
-        }
-    }
-    impl Instrument for ::opentelemetry::metrics::Gauge<u64> {
-        type Value = u64;
-        type Slot = ::opentelemetry::metrics::BoundGauge<u64>;
-        fn build(
-            meter: &::opentelemetry::metrics::Meter,
-            name: &'static str,
-            unit: &'static str,
-            description: &'static str,
-            _boundaries: ::core::option::Option<&'static [f64]>,
-        ) -> Self {
-            let builder = meter
-                .u64_gauge(name)
-                .with_unit(unit)
-                .with_description(description);
-            builder.build()
-        }
-        #[inline]
-        fn record(&self, value: u64, attributes: &[::opentelemetry::KeyValue]) {
-            ::opentelemetry::metrics::Gauge::record(self, value, attributes)
-        }
-        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot {
-            self.bind(attributes)
-        }
-    }
-    impl Instrument for ::opentelemetry::metrics::Gauge<i64> {
-        type Value = i64;
-        type Slot = ::opentelemetry::metrics::BoundGauge<i64>;
-        fn build(
-            meter: &::opentelemetry::metrics::Meter,
-            name: &'static str,
-            unit: &'static str,
-            description: &'static str,
-            _boundaries: ::core::option::Option<&'static [f64]>,
-        ) -> Self {
-            let builder = meter
-                .i64_gauge(name)
-                .with_unit(unit)
-                .with_description(description);
-            builder.build()
-        }
-        #[inline]
-        fn record(&self, value: i64, attributes: &[::opentelemetry::KeyValue]) {
-            ::opentelemetry::metrics::Gauge::record(self, value, attributes)
-        }
-        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot {
-            self.bind(attributes)
-        }
-    }
-    impl Instrument for ::opentelemetry::metrics::Gauge<f64> {
-        type Value = f64;
-        type Slot = ::opentelemetry::metrics::BoundGauge<f64>;
-        fn build(
-            meter: &::opentelemetry::metrics::Meter,
-            name: &'static str,
-            unit: &'static str,
-            description: &'static str,
-            _boundaries: ::core::option::Option<&'static [f64]>,
-        ) -> Self {
-            let builder = meter
-                .f64_gauge(name)
-                .with_unit(unit)
-                .with_description(description);
-            builder.build()
-        }
-        #[inline]
-        fn record(&self, value: f64, attributes: &[::opentelemetry::KeyValue]) {
-            ::opentelemetry::metrics::Gauge::record(self, value, attributes)
-        }
-        fn resolve(&self, attributes: &[::opentelemetry::KeyValue]) -> Self::Slot {
-            self.bind(attributes)
-        }
-    }
-}
 /// Every recorder of the catalog, with its label sets.
 pub mod recorders {
     /// `http.server.request.duration`: Duration of HTTP server requests.
@@ -645,7 +232,7 @@ pub mod recorders {
     /// * Buckets: [0.005, 0.01, 0.1, 1, 10]
     #[derive(Clone, Debug)]
     pub struct HttpServerRequestDuration(
-        super::instrument::Recorder<::opentelemetry::metrics::Histogram<f64>>,
+        ::catalog_runtime::instrument::Recorder<::opentelemetry::metrics::Histogram<f64>>,
     );
     /// The labels of [`HttpServerRequestDuration`] (`http.server.request.duration`).
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -671,10 +258,10 @@ pub mod recorders {
         /// conditionally_required (If and only if it is available.): `None` leaves the attribute out.
         pub http_route: ::core::option::Option<&'a str>,
     }
-    impl super::instrument::Labels for HttpServerRequestDurationLabels<'_> {
-        type Attributes = super::instrument::Attributes<5>;
+    impl ::catalog_runtime::instrument::Labels for HttpServerRequestDurationLabels<'_> {
+        type Attributes = ::catalog_runtime::instrument::Attributes<5>;
         fn attributes(self) -> Self::Attributes {
-            let mut attributes = super::instrument::Attributes::new();
+            let mut attributes = ::catalog_runtime::instrument::Attributes::new();
             attributes
                 .push(
                     ::opentelemetry::KeyValue::new(
@@ -725,7 +312,7 @@ pub mod recorders {
         /// Creates the instrument from `meter`.
         pub fn new(meter: &::opentelemetry::metrics::Meter) -> Self {
             Self(
-                super::instrument::Recorder::new(
+                ::catalog_runtime::instrument::Recorder::new(
                     meter,
                     Self::NAME,
                     Self::UNIT,
@@ -736,7 +323,7 @@ pub mod recorders {
         }
         /// A recorder that records nothing and builds no attributes.
         pub const fn disabled() -> Self {
-            Self(super::instrument::Recorder::disabled())
+            Self(::catalog_runtime::instrument::Recorder::disabled())
         }
         /// Records one measurement. The unit, `s`.
         #[inline(always)]
@@ -759,7 +346,7 @@ pub mod recorders {
     /// [`HttpServerRequestDuration`] with its attributes resolved by [`HttpServerRequestDuration::bind`].
     #[derive(Clone, Debug)]
     pub struct HttpServerRequestDurationBound(
-        super::instrument::Table<::opentelemetry::metrics::Histogram<f64>>,
+        ::catalog_runtime::instrument::Table<::opentelemetry::metrics::Histogram<f64>>,
     );
     impl HttpServerRequestDuration {
         /// Resolves the attributes once: one attribute set per combination of `http.request.method`, `network.protocol.version`, `error.type` (45 in all), with `http.response.status_code`, `http.route` fixed to the values given here. Recording through the result does no attribute work (with bound instruments, an atomic update on a pre-resolved series). Bind at start-up and keep the result.
@@ -840,7 +427,9 @@ pub mod recorders {
     ///   * `server.port` (int, `80`, `443`, optional, Prometheus `server_port`): Port of the server.
     #[derive(Clone, Debug)]
     pub struct HttpServerActiveRequests(
-        super::instrument::Recorder<::opentelemetry::metrics::UpDownCounter<i64>>,
+        ::catalog_runtime::instrument::Recorder<
+            ::opentelemetry::metrics::UpDownCounter<i64>,
+        >,
     );
     /// The labels of [`HttpServerActiveRequests`] (`http.server.active_requests`).
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -852,10 +441,10 @@ pub mod recorders {
         /// opt_in: `None` leaves the attribute out.
         pub server_port: ::core::option::Option<super::labels::ServerPort>,
     }
-    impl super::instrument::Labels for HttpServerActiveRequestsLabels {
-        type Attributes = super::instrument::Attributes<2>;
+    impl ::catalog_runtime::instrument::Labels for HttpServerActiveRequestsLabels {
+        type Attributes = ::catalog_runtime::instrument::Attributes<2>;
         fn attributes(self) -> Self::Attributes {
-            let mut attributes = super::instrument::Attributes::new();
+            let mut attributes = ::catalog_runtime::instrument::Attributes::new();
             attributes
                 .push(
                     ::opentelemetry::KeyValue::new(
@@ -880,7 +469,7 @@ pub mod recorders {
         /// Creates the instrument from `meter`.
         pub fn new(meter: &::opentelemetry::metrics::Meter) -> Self {
             Self(
-                super::instrument::Recorder::new(
+                ::catalog_runtime::instrument::Recorder::new(
                     meter,
                     Self::NAME,
                     Self::UNIT,
@@ -891,7 +480,7 @@ pub mod recorders {
         }
         /// A recorder that records nothing and builds no attributes.
         pub const fn disabled() -> Self {
-            Self(super::instrument::Recorder::disabled())
+            Self(::catalog_runtime::instrument::Recorder::disabled())
         }
         /// Adds `value` (which may be negative) to the counter. The unit, `{request}`.
         #[inline(always)]
@@ -902,7 +491,9 @@ pub mod recorders {
     /// [`HttpServerActiveRequests`] with its attributes resolved by [`HttpServerActiveRequests::bind`].
     #[derive(Clone, Debug)]
     pub struct HttpServerActiveRequestsBound(
-        super::instrument::Table<::opentelemetry::metrics::UpDownCounter<i64>>,
+        ::catalog_runtime::instrument::Table<
+            ::opentelemetry::metrics::UpDownCounter<i64>,
+        >,
     );
     impl HttpServerActiveRequests {
         /// Resolves the attributes once: one attribute set per combination of `http.request.method`, `server.port` (9 in all). Recording through the result does no attribute work (with bound instruments, an atomic update on a pre-resolved series). Bind at start-up and keep the result.
@@ -955,7 +546,7 @@ pub mod recorders {
     ///   * `sample.weight` (double, free-form, Prometheus `sample_weight`): A weight, for a double attribute.
     #[derive(Clone, Debug)]
     pub struct TlsHandshakes(
-        super::instrument::Recorder<::opentelemetry::metrics::Counter<u64>>,
+        ::catalog_runtime::instrument::Recorder<::opentelemetry::metrics::Counter<u64>>,
     );
     /// The labels of [`TlsHandshakes`] (`tls.handshakes`).
     #[derive(Clone, Copy, Debug, PartialEq)]
@@ -967,10 +558,10 @@ pub mod recorders {
         /// `sample.weight`: A weight, for a double attribute.
         pub sample_weight: f64,
     }
-    impl super::instrument::Labels for TlsHandshakesLabels {
-        type Attributes = super::instrument::Attributes<2>;
+    impl ::catalog_runtime::instrument::Labels for TlsHandshakesLabels {
+        type Attributes = ::catalog_runtime::instrument::Attributes<2>;
         fn attributes(self) -> Self::Attributes {
-            let mut attributes = super::instrument::Attributes::new();
+            let mut attributes = ::catalog_runtime::instrument::Attributes::new();
             if let ::core::option::Option::Some(v) = self.tls_resumed {
                 attributes.push(::opentelemetry::KeyValue::new("tls.resumed", v));
             }
@@ -991,7 +582,7 @@ pub mod recorders {
         /// Creates the instrument from `meter`.
         pub fn new(meter: &::opentelemetry::metrics::Meter) -> Self {
             Self(
-                super::instrument::Recorder::new(
+                ::catalog_runtime::instrument::Recorder::new(
                     meter,
                     Self::NAME,
                     Self::UNIT,
@@ -1002,7 +593,7 @@ pub mod recorders {
         }
         /// A recorder that records nothing and builds no attributes.
         pub const fn disabled() -> Self {
-            Self(super::instrument::Recorder::disabled())
+            Self(::catalog_runtime::instrument::Recorder::disabled())
         }
         /// Adds `value` to the counter. The unit, `{handshake}`.
         #[inline(always)]
@@ -1023,7 +614,7 @@ pub mod recorders {
     /// [`TlsHandshakes`] with its attributes resolved by [`TlsHandshakes::bind`].
     #[derive(Clone, Debug)]
     pub struct TlsHandshakesBound(
-        super::instrument::Table<::opentelemetry::metrics::Counter<u64>>,
+        ::catalog_runtime::instrument::Table<::opentelemetry::metrics::Counter<u64>>,
     );
     impl TlsHandshakes {
         /// Resolves the attributes once: one attribute set, with `tls.resumed`, `sample.weight` fixed to the values given here. Recording through the result does no attribute work (with bound instruments, an atomic update on a pre-resolved series). Bind at start-up and keep the result.
@@ -1082,28 +673,40 @@ impl Metrics {
             tls_handshakes: recorders::TlsHandshakes::disabled(),
         }
     }
-    /// Each metric's OpenTelemetry name and the Prometheus metric family name it is
-    /// exposed and stored under (histograms add `_bucket`, `_sum`, `_count`), computed by
-    /// the catalog compiler's one naming rule.
-    pub const PROMETHEUS_NAMES: &'static [(&'static str, &'static str)] = &[
-        ("http.server.request.duration", "http_server_request_duration_seconds"),
-        ("http.server.active_requests", "http_server_active_requests"),
-        ("tls.handshakes", "tls_handshakes_total"),
-    ];
-    /// Each metric's OpenTelemetry name and its label keys, in catalog order.
-    pub const LABEL_KEYS: &'static [(&'static str, &'static [&'static str])] = &[
-        (
-            "http.server.request.duration",
-            &[
+    /// Every metric, as the runtime needs it: its OpenTelemetry name, its Prometheus
+    /// metric family name (histograms add `_bucket`, `_sum`, `_count`; computed by the
+    /// catalog compiler's one naming rule), its label keys and its cardinality limit.
+    pub const METRICS: &'static [::catalog_runtime::MetricDescriptor] = &[
+        ::catalog_runtime::MetricDescriptor {
+            name: "http.server.request.duration",
+            instrument: ::catalog_runtime::catalog::Instrument::Histogram,
+            unit: "s",
+            prometheus_name: "http_server_request_duration_seconds",
+            label_keys: &[
                 "http.request.method",
                 "http.response.status_code",
                 "network.protocol.version",
                 "error.type",
                 "http.route",
             ],
-        ),
-        ("http.server.active_requests", &["http.request.method", "server.port"]),
-        ("tls.handshakes", &["tls.resumed", "sample.weight"]),
+            cardinality_limit: 2000,
+        },
+        ::catalog_runtime::MetricDescriptor {
+            name: "http.server.active_requests",
+            instrument: ::catalog_runtime::catalog::Instrument::UpDownCounter,
+            unit: "{request}",
+            prometheus_name: "http_server_active_requests",
+            label_keys: &["http.request.method", "server.port"],
+            cardinality_limit: 2000,
+        },
+        ::catalog_runtime::MetricDescriptor {
+            name: "tls.handshakes",
+            instrument: ::catalog_runtime::catalog::Instrument::Counter,
+            unit: "{handshake}",
+            prometheus_name: "tls_handshakes_total",
+            label_keys: &["tls.resumed", "sample.weight"],
+            cardinality_limit: 2000,
+        },
     ];
     /// Creates every recorder from the global meter provider's meter named
     /// [`Metrics::METER_NAME`]. Install the provider first
@@ -1111,5 +714,15 @@ impl Metrics {
     /// nothing.
     pub fn global() -> Self {
         Self::new(&::opentelemetry::global::meter(Self::METER_NAME))
+    }
+}
+impl ::catalog_runtime::Catalog for Metrics {
+    const METER_NAME: &'static str = Metrics::METER_NAME;
+    const METRICS: &'static [::catalog_runtime::MetricDescriptor] = Metrics::METRICS;
+    fn new(meter: &::opentelemetry::metrics::Meter) -> Self {
+        Metrics::new(meter)
+    }
+    fn disabled() -> Self {
+        Metrics::disabled()
     }
 }

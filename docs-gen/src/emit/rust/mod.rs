@@ -8,11 +8,10 @@
 //! so recording a metric whose labels are all closed enums allocates nothing here. Free-form values
 //! are copied into the attribute, as a hand-written call would.
 
-mod instrument;
 mod recorder;
 mod template;
 
-use crate::catalog::model::{AttributeType, Catalog, LabelDef, LabelKind, Metric, ValueMap};
+use crate::catalog::model::{AttributeType, Catalog, Instrument, LabelDef, LabelKind, Metric, ValueMap};
 use crate::parallel::map_parallel;
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -25,42 +24,23 @@ pub fn header(source: &str) -> String {
     )
 }
 
-/// Choices about the generated code that are not in the catalog.
-#[derive(Clone, Copy, Debug)]
-pub struct Options {
-    /// `bind()` tables hold OpenTelemetry's bound instruments (experimental in opentelemetry 0.33:
-    /// the consuming crate enables its `experimental_metrics_bound_instruments` feature); without
-    /// them, pre-built attribute arrays on the unbound instruments.
-    pub bound_instruments: bool,
-}
-
-impl Default for Options {
-    /// Bound instruments, as Tasker's recorders use them.
-    fn default() -> Self {
-        Options { bound_instruments: true }
-    }
-}
-
-/// Renders the whole catalog as formatted Rust, with bound instruments.
+/// Renders the whole catalog as formatted Rust. The code calls into the `catalog-runtime` crate
+/// (`::catalog_runtime::instrument`), which the including crate depends on, as prost's generated
+/// code calls into prost.
 ///
 /// Each top-level item is built, parsed and formatted on its own, spread over the machine's cores:
 /// prettyplease lays out top-level items independently of each other, so the concatenation is byte
 /// for byte the file formatted whole, and a catalog of 10,000 metrics does not wait on one core.
 /// Recorders come from per-shape templates, filled in with each metric's names.
 pub fn render(catalog: &Catalog) -> String {
-    render_with_options(catalog, Options::default())
-}
-
-/// [`render`] with `options`.
-pub fn render_with_options(catalog: &Catalog, options: Options) -> String {
-    render_with(catalog, Recorders::FromTemplates, options)
+    render_with(catalog, Recorders::FromTemplates)
 }
 
 /// [`render`] without templates: each recorder's tokens are built and parsed with its own names.
 /// Slower, and the same output; the tests hold [`render`] to it.
 #[doc(hidden)]
 pub fn render_direct(catalog: &Catalog) -> String {
-    render_with(catalog, Recorders::Direct, Options::default())
+    render_with(catalog, Recorders::Direct)
 }
 
 /// How the recorders' syntax is made.
@@ -70,8 +50,8 @@ enum Recorders {
     Direct,
 }
 
-fn render_with(catalog: &Catalog, recorders: Recorders, options: Options) -> String {
-    let mut parts = vec![Part::Labels, Part::Values, Part::Instrument(options)];
+fn render_with(catalog: &Catalog, recorders: Recorders) -> String {
+    let mut parts = vec![Part::Labels, Part::Values];
     if catalog.is_flat() {
         parts.push(Part::Flat);
     }
@@ -82,7 +62,7 @@ fn render_with(catalog: &Catalog, recorders: Recorders, options: Options) -> Str
         Part::Domain(d) => catalog.domain_metrics(*d).count(),
         Part::Flat => catalog.metrics.len(),
         Part::Metrics => catalog.metrics.len() / 4,
-        Part::Labels | Part::Values | Part::Instrument(_) => 0,
+        Part::Labels | Part::Values => 0,
     };
     let mut order: Vec<usize> = (0..parts.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(weight(&parts[i])));
@@ -104,7 +84,6 @@ fn render_with(catalog: &Catalog, recorders: Recorders, options: Options) -> Str
 enum Part {
     Labels,
     Values,
-    Instrument(Options),
     Domain(usize),
     /// The recorders of a flat catalog, in the module `recorders`.
     Flat,
@@ -117,7 +96,6 @@ impl Part {
         match self {
             Part::Labels => parse(labels_module(catalog)),
             Part::Values => parse(values_module(catalog)),
-            Part::Instrument(options) => parse(instrument::module(options.bound_instruments)),
             Part::Domain(_) | Part::Flat => {
                 let items = |m: &Metric| {
                     let (shape, names) = recorder::describe(catalog, m);
@@ -207,14 +185,25 @@ fn metrics_struct(catalog: &Catalog) -> TokenStream {
         });
         (fields.collect(), inits.collect(), disabled.collect())
     };
-    let label_keys = catalog.metrics.iter().map(|m| {
-        let name = &m.name;
+    let descriptors = catalog.metrics.iter().map(|m| {
+        let (name, unit, base) = (&m.name, &m.unit, &m.prometheus.base);
         let keys = m.labels.iter().map(|&l| &catalog.label(l).key);
-        quote! { (#name, &[#(#keys),*]), }
-    });
-    let prometheus_names = catalog.metrics.iter().map(|m| {
-        let (name, base) = (&m.name, &m.prometheus.base);
-        quote! { (#name, #base), }
+        let instrument = match m.instrument {
+            Instrument::Counter => quote!(Counter),
+            Instrument::UpDownCounter => quote!(UpDownCounter),
+            Instrument::Histogram => quote!(Histogram),
+            Instrument::Gauge => quote!(Gauge),
+        };
+        quote! {
+            ::catalog_runtime::MetricDescriptor {
+                name: #name,
+                instrument: ::catalog_runtime::catalog::Instrument::#instrument,
+                unit: #unit,
+                prometheus_name: #base,
+                label_keys: &[#(#keys),*],
+                cardinality_limit: 2000,
+            },
+        }
     });
     let metrics_doc = doc(&format!(
         "Every recorder of the catalog ({} metrics){}.\n\nBuild it once at start-up and share it: \
@@ -252,13 +241,10 @@ fn metrics_struct(catalog: &Catalog) -> TokenStream {
                 Self { #(#disabled)* }
             }
 
-            /// Each metric's OpenTelemetry name and the Prometheus metric family name it is
-            /// exposed and stored under (histograms add `_bucket`, `_sum`, `_count`), computed by
-            /// the catalog compiler's one naming rule.
-            pub const PROMETHEUS_NAMES: &'static [(&'static str, &'static str)] = &[#(#prometheus_names)*];
-
-            /// Each metric's OpenTelemetry name and its label keys, in catalog order.
-            pub const LABEL_KEYS: &'static [(&'static str, &'static [&'static str])] = &[#(#label_keys)*];
+            /// Every metric, as the runtime needs it: its OpenTelemetry name, its Prometheus
+            /// metric family name (histograms add `_bucket`, `_sum`, `_count`; computed by the
+            /// catalog compiler's one naming rule), its label keys and its cardinality limit.
+            pub const METRICS: &'static [::catalog_runtime::MetricDescriptor] = &[#(#descriptors)*];
 
             /// Creates every recorder from the global meter provider's meter named
             /// [`Metrics::METER_NAME`]. Install the provider first
@@ -266,6 +252,17 @@ fn metrics_struct(catalog: &Catalog) -> TokenStream {
             /// nothing.
             pub fn global() -> Self {
                 Self::new(&::opentelemetry::global::meter(Self::METER_NAME))
+            }
+        }
+
+        impl ::catalog_runtime::Catalog for Metrics {
+            const METER_NAME: &'static str = Metrics::METER_NAME;
+            const METRICS: &'static [::catalog_runtime::MetricDescriptor] = Metrics::METRICS;
+            fn new(meter: &::opentelemetry::metrics::Meter) -> Self {
+                Metrics::new(meter)
+            }
+            fn disabled() -> Self {
+                Metrics::disabled()
             }
         }
     }

@@ -429,9 +429,9 @@ pub(super) fn tokens(shape: &Shape, names: &Names) -> TokenStream {
                 }
             });
             quote! {
-                type Attributes = super::instrument::Attributes<#n>;
+                type Attributes = ::catalog_runtime::instrument::Attributes<#n>;
                 fn attributes(self) -> Self::Attributes {
-                    let mut attributes = super::instrument::Attributes::new();
+                    let mut attributes = ::catalog_runtime::instrument::Attributes::new();
                     #(#pushes)*
                     attributes
                 }
@@ -455,7 +455,7 @@ pub(super) fn tokens(shape: &Shape, names: &Names) -> TokenStream {
                 #derives
                 pub struct #labels_ident #lifetime { #(#fields)* }
 
-                impl super::instrument::Labels for #labels_ident #anon {
+                impl ::catalog_runtime::instrument::Labels for #labels_ident #anon {
                     #attributes
                 }
             }),
@@ -468,7 +468,7 @@ pub(super) fn tokens(shape: &Shape, names: &Names) -> TokenStream {
     quote! {
         #item_doc
         #[derive(Clone, Debug)]
-        pub struct #rec(super::instrument::Recorder<#instrument_ty>);
+        pub struct #rec(::catalog_runtime::instrument::Recorder<#instrument_ty>);
 
         #labels_struct
 
@@ -483,12 +483,12 @@ pub(super) fn tokens(shape: &Shape, names: &Names) -> TokenStream {
 
             /// Creates the instrument from `meter`.
             pub fn new(meter: &::opentelemetry::metrics::Meter) -> Self {
-                Self(super::instrument::Recorder::new(meter, Self::NAME, Self::UNIT, Self::DESCRIPTION, #boundaries))
+                Self(::catalog_runtime::instrument::Recorder::new(meter, Self::NAME, Self::UNIT, Self::DESCRIPTION, #boundaries))
             }
 
             /// A recorder that records nothing and builds no attributes.
             pub const fn disabled() -> Self {
-                Self(super::instrument::Recorder::disabled())
+                Self(::catalog_runtime::instrument::Recorder::disabled())
             }
 
             #value_doc
@@ -607,7 +607,7 @@ fn bind_api(
 
         #bound_doc
         #[derive(Clone, Debug)]
-        pub struct #bound(super::instrument::Table<#instrument_ty>);
+        pub struct #bound(::catalog_runtime::instrument::Table<#instrument_ty>);
 
         impl #rec {
             #bind_doc

@@ -6,7 +6,7 @@
 //! Recording never touches the network: exporters run on their own threads, so an unreachable
 //! collector costs the program nothing but a logged error per export interval.
 
-use crate::Metrics;
+use crate::catalog::{Catalog, MetricDescriptor};
 use crate::config::{Exporter, TelemetryConfig};
 use crate::prometheus::{Endpoint, SharedReader};
 use opentelemetry::Key;
@@ -20,9 +20,10 @@ use std::time::Duration;
 /// How long one OTLP export may take before it is abandoned (and retried next interval).
 const OTLP_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// The running pipeline and the recorders that feed it. Dropping it flushes and shuts down.
-pub struct Telemetry {
-    metrics: Metrics,
+/// The running pipeline and the recorders of catalog `C` that feed it. Dropping it flushes and
+/// shuts down.
+pub struct Telemetry<C: Catalog> {
+    metrics: C,
     provider: Option<SdkMeterProvider>,
     endpoint: Option<Endpoint>,
     runtime: Option<tokio::runtime::Runtime>,
@@ -64,14 +65,14 @@ impl fmt::Display for TelemetryError {
 
 impl std::error::Error for TelemetryError {}
 
-impl Telemetry {
+impl<C: Catalog> Telemetry<C> {
     /// Starts the pipeline `config` describes. With telemetry disabled it starts nothing and the
     /// recorders do no work.
-    pub fn init(config: &TelemetryConfig) -> Result<Telemetry, TelemetryError> {
+    pub fn init(config: &TelemetryConfig) -> Result<Telemetry<C>, TelemetryError> {
         if !config.metrics_enabled() {
             tracing::info!(opentelemetry_enabled = false, "Metrics collection disabled (TELEMETRY_ENABLED=false)");
             return Ok(Telemetry {
-                metrics: Metrics::disabled(),
+                metrics: C::disabled(),
                 provider: None,
                 endpoint: None,
                 runtime: None,
@@ -81,7 +82,7 @@ impl Telemetry {
         let resource = Resource::builder().with_service_name(config.service_name.clone()).build();
         let mut builder = SdkMeterProvider::builder().with_resource(resource);
         if !config.drop_labels.is_empty() {
-            builder = builder.with_view(drop_labels_view(config.drop_labels.clone()));
+            builder = builder.with_view(drop_labels_view(C::METER_NAME, C::METRICS, config.drop_labels.clone()));
         }
         let mut endpoint = None;
         let mut runtime = None;
@@ -116,7 +117,7 @@ impl Telemetry {
                     let reader = SharedReader::new();
                     builder = builder.with_reader(reader.clone());
                     endpoint =
-                        Some(Endpoint::start(config.prometheus_address, reader).map_err(|error| {
+                        Some(Endpoint::start(config.prometheus_address, reader, C::METRICS).map_err(|error| {
                             TelemetryError::Prometheus { address: config.prometheus_address, error }
                         })?);
                 }
@@ -128,7 +129,7 @@ impl Telemetry {
             }
         }
         let provider = builder.build();
-        let metrics = Metrics::new(&provider.meter(Metrics::METER_NAME));
+        let metrics = C::new(&provider.meter(C::METER_NAME));
         let exporters = match config.exporters.is_empty() {
             // `exporters = ["none"]`: recorded, exported nowhere, and said so.
             true => "none".to_owned(),
@@ -148,7 +149,7 @@ impl Telemetry {
     }
 
     /// The recorders: live when telemetry is enabled, no-ops otherwise.
-    pub fn metrics(&self) -> &Metrics {
+    pub fn metrics(&self) -> &C {
         &self.metrics
     }
 
@@ -194,7 +195,7 @@ impl Telemetry {
     }
 }
 
-impl Drop for Telemetry {
+impl<C: Catalog> Drop for Telemetry<C> {
     fn drop(&mut self) {
         self.stop();
     }
@@ -202,9 +203,16 @@ impl Drop for Telemetry {
 
 /// A view that keeps each catalog metric's label keys except `drop` (e.g. the unbounded
 /// `correlation_id`), so cardinality can be cut at export without code changes.
-fn drop_labels_view(drop: Vec<String>) -> impl Fn(&Instrument) -> Option<Stream> + Send + Sync + 'static {
+fn drop_labels_view(
+    meter: &'static str,
+    metrics: &'static [MetricDescriptor],
+    drop: Vec<String>,
+) -> impl Fn(&Instrument) -> Option<Stream> + Send + Sync + 'static {
     move |instrument: &Instrument| {
-        let (_, keys) = Metrics::LABEL_KEYS.iter().find(|(name, _)| *name == instrument.name())?;
+        if instrument.scope().name() != meter {
+            return None;
+        }
+        let keys = metrics.iter().find(|m| m.name == instrument.name())?.label_keys;
         if !keys.iter().any(|k| drop.iter().any(|d| d == k)) {
             return None;
         }

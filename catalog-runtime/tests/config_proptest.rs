@@ -2,8 +2,8 @@
 //! text, and every configuration that loads is one the exporters can use as it says (an interval
 //! in range, at least one exporter or an explicit `none`, an endpoint with scheme, host and port).
 
+use catalog_runtime::config::{EXPORT_INTERVAL_SECONDS, TelemetryConfig};
 use proptest::prelude::*;
-use tasker_metrics::config::{EXPORT_INTERVAL_SECONDS, TelemetryConfig};
 
 /// A complete file whose values are filled in from the strategy below.
 fn file(interval: &str, exporters: &str, endpoint: &str, rate: &str, address: &str) -> String {
@@ -40,7 +40,7 @@ fn value() -> impl Strategy<Value = String> {
 }
 
 /// The 1-based position of an error is inside the text (or one past its last line).
-fn located_inside(text: &str, e: &tasker_metrics::config::ConfigError) -> bool {
+fn located_inside(text: &str, e: &catalog_runtime::config::ConfigError) -> bool {
     let lines = text.lines().count().max(1);
     e.line >= 1 && e.line <= lines + 1 && e.col >= 1
 }
@@ -93,11 +93,11 @@ proptest! {
     }
 }
 
-/// The seed's files all load, and are usable.
+/// Tasker's committed files (the workspace's first catalog) all load, and are usable.
 #[test]
 fn the_committed_configurations_load() {
     for env in ["development", "test", "production"] {
-        let path = format!("{}/config/tasker/environments/{env}/telemetry.toml", env!("CARGO_MANIFEST_DIR"));
+        let path = format!("{}/../config/tasker/environments/{env}/telemetry.toml", env!("CARGO_MANIFEST_DIR"));
         let c = TelemetryConfig::load(std::path::Path::new(&path)).unwrap_or_else(|e| panic!("{e}"));
         usable(&c).unwrap_or_else(|e| panic!("{env}: {e}"));
     }

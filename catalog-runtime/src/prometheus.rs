@@ -1,12 +1,12 @@
 //! The embedded pull endpoint: `GET /metrics` in the Prometheus text format (version 0.0.4).
 //!
 //! A `ManualReader` registered with the meter provider is collected on each scrape, so the
-//! exposition is always current. Names come from [`Metrics::PROMETHEUS_NAMES`], which the catalog
+//! exposition is always current. Names come from the catalog's [`MetricDescriptor`]s, which the catalog
 //! compiler computed with its one naming rule; the encoder adds only `_bucket`, `_sum` and `_count`
 //! for histograms. (opentelemetry-prometheus 0.33 was seen to expose `..._total_total` and
 //! `..._percent_percent` for this catalog's names, which is why this endpoint encodes itself.)
 
-use crate::Metrics;
+use crate::catalog::MetricDescriptor;
 use opentelemetry::{KeyValue, Value};
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::metrics::data::{AggregatedMetrics, Metric, MetricData, ResourceMetrics};
@@ -58,14 +58,18 @@ pub(crate) struct Endpoint {
 
 impl Endpoint {
     /// Binds `address` (port 0 picks a free one) and serves `/metrics` from `reader`.
-    pub(crate) fn start(address: SocketAddr, reader: SharedReader) -> std::io::Result<Endpoint> {
+    pub(crate) fn start(
+        address: SocketAddr,
+        reader: SharedReader,
+        metrics: &'static [MetricDescriptor],
+    ) -> std::io::Result<Endpoint> {
         let server = tiny_http::Server::http(address).map_err(std::io::Error::other)?;
         let address = server.server_addr().to_ip().unwrap_or(address);
         let server = Arc::new(server);
         let serving = Arc::clone(&server);
         let thread = std::thread::Builder::new()
             .name("tasker-metrics-prometheus".into())
-            .spawn(move || serve(&serving, &reader))?;
+            .spawn(move || serve(&serving, &reader, metrics))?;
         Ok(Endpoint { address, server, thread: Some(thread) })
     }
 
@@ -83,8 +87,8 @@ impl Drop for Endpoint {
     }
 }
 
-fn serve(server: &tiny_http::Server, reader: &SharedReader) {
-    let names: HashMap<&str, &str> = Metrics::PROMETHEUS_NAMES.iter().copied().collect();
+fn serve(server: &tiny_http::Server, reader: &SharedReader, metrics: &'static [MetricDescriptor]) {
+    let names: HashMap<&str, &str> = metrics.iter().map(|m| (m.name, m.prometheus_name)).collect();
     for request in server.incoming_requests() {
         let path = request.url().split('?').next().unwrap_or("");
         let response = if path == "/metrics" && *request.method() == tiny_http::Method::Get {

@@ -1,0 +1,35 @@
+//! The runtime of a metric catalog compiled by `docs-gen`, in the manner of prost and prost-build:
+//! the generated code holds only what differs per metric (names, label sets, docs) and calls into
+//! this crate for everything else.
+//!
+//! - [`instrument`]: the machinery every generated recorder delegates to (recording through an
+//!   attribute array on the stack, `bind()` tables of pre-resolved series, the disabled fast path);
+//! - [`Catalog`]: what a generated `Metrics` tells the runtime of its metrics (Prometheus names,
+//!   label keys, cardinality limits);
+//! - [`TelemetryConfig`] (`telemetry.toml`, every value checked where it is read) and
+//!   [`Telemetry`], the OpenTelemetry SDK pipeline with OTLP, the Prometheus `/metrics` endpoint
+//!   and stdout, for any catalog:
+//!
+//! ```no_run
+//! # fn demo<Metrics: catalog_runtime::Catalog>() -> Result<(), Box<dyn std::error::Error>> {
+//! let config = catalog_runtime::TelemetryConfig::load("telemetry.toml".as_ref())?;
+//! let telemetry = catalog_runtime::Telemetry::<Metrics>::init(&config)?;
+//! let metrics: &Metrics = telemetry.metrics(); // no-op recorders when disabled
+//! # Ok(()) }
+//! ```
+
+#![deny(missing_docs)]
+
+pub mod catalog;
+pub mod config;
+pub mod instrument;
+pub mod prometheus;
+pub mod telemetry;
+
+pub use catalog::{Catalog, MetricDescriptor};
+pub use config::TelemetryConfig;
+pub use telemetry::{Telemetry, TelemetryError};
+
+/// The naming rule the catalog compiler used for the catalog's names, which the `/metrics` endpoint
+/// applies to every metric it exposes.
+pub use otel_prometheus_names as names;
