@@ -22,6 +22,7 @@
 
 pub mod catalog;
 pub mod config;
+pub mod export;
 pub mod instrument;
 pub mod prometheus;
 pub mod telemetry;

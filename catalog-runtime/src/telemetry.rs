@@ -8,6 +8,7 @@
 
 use crate::catalog::{Catalog, MetricDescriptor};
 use crate::config::{Exporter, TelemetryConfig};
+use crate::export::{OverflowWatch, Watched};
 use crate::prometheus::{Endpoint, SharedReader};
 use opentelemetry::Key;
 use opentelemetry::metrics::MeterProvider as _;
@@ -15,6 +16,7 @@ use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::metrics::{Instrument, PeriodicReader, SdkMeterProvider, Stream};
 use std::fmt;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How long one OTLP export may take before it is abandoned (and retried next interval).
@@ -80,10 +82,12 @@ impl<C: Catalog> Telemetry<C> {
             });
         }
         let resource = Resource::builder().with_service_name(config.service_name.clone()).build();
-        let mut builder = SdkMeterProvider::builder().with_resource(resource);
-        if !config.drop_labels.is_empty() {
-            builder = builder.with_view(drop_labels_view(C::METER_NAME, C::METRICS, config.drop_labels.clone()));
-        }
+        let mut builder = SdkMeterProvider::builder().with_resource(resource).with_view(catalog_view(
+            C::METER_NAME,
+            C::METRICS,
+            config.drop_labels.clone(),
+        ));
+        let watch = Arc::new(OverflowWatch::new(C::METER_NAME, C::METRICS));
         let mut endpoint = None;
         let mut runtime = None;
         for exporter in &config.exporters {
@@ -109,6 +113,7 @@ impl<C: Catalog> Telemetry<C> {
                                 error: e.to_string(),
                             })?
                     };
+                    let otlp = Watched::new(otlp, "otlp", config.otlp_endpoint.clone(), Arc::clone(&watch));
                     builder = builder
                         .with_reader(PeriodicReader::builder(otlp).with_interval(config.export_interval).build());
                     runtime = Some(rt);
@@ -116,13 +121,22 @@ impl<C: Catalog> Telemetry<C> {
                 Exporter::Prometheus => {
                     let reader = SharedReader::new();
                     builder = builder.with_reader(reader.clone());
+                    let started = Endpoint::start(
+                        config.prometheus_address,
+                        reader,
+                        C::METER_NAME,
+                        Arc::clone(&watch),
+                        Default::default(),
+                    );
                     endpoint =
-                        Some(Endpoint::start(config.prometheus_address, reader, C::METRICS).map_err(|error| {
-                            TelemetryError::Prometheus { address: config.prometheus_address, error }
+                        Some(started.map_err(|error| TelemetryError::Prometheus {
+                            address: config.prometheus_address,
+                            error,
                         })?);
                 }
                 Exporter::Stdout => {
                     let stdout = opentelemetry_stdout::MetricExporter::default();
+                    let stdout = Watched::new(stdout, "stdout", "standard output".into(), Arc::clone(&watch));
                     builder = builder
                         .with_reader(PeriodicReader::builder(stdout).with_interval(config.export_interval).build());
                 }
@@ -201,9 +215,11 @@ impl<C: Catalog> Drop for Telemetry<C> {
     }
 }
 
-/// A view that keeps each catalog metric's label keys except `drop` (e.g. the unbounded
-/// `correlation_id`), so cardinality can be cut at export without code changes.
-fn drop_labels_view(
+/// The one view of the catalog's instruments (the SDK makes a stream for every view that matches,
+/// so there is exactly one): each metric's cardinality limit, and its label keys except `drop`
+/// (e.g. the unbounded `correlation_id`), so that cardinality can be cut at export without code
+/// changes. Other meters' instruments keep the SDK's defaults.
+fn catalog_view(
     meter: &'static str,
     metrics: &'static [MetricDescriptor],
     drop: Vec<String>,
@@ -212,11 +228,18 @@ fn drop_labels_view(
         if instrument.scope().name() != meter {
             return None;
         }
-        let keys = metrics.iter().find(|m| m.name == instrument.name())?.label_keys;
-        if !keys.iter().any(|k| drop.iter().any(|d| d == k)) {
-            return None;
+        let m = metrics.iter().find(|m| m.name == instrument.name())?;
+        let mut stream = Stream::builder().with_cardinality_limit(m.cardinality_limit);
+        if m.label_keys.iter().any(|k| drop.iter().any(|d| d == k)) {
+            let kept = m.label_keys.iter().filter(|k| !drop.iter().any(|d| d == *k)).map(|k| Key::from_static_str(k));
+            stream = stream.with_allowed_attribute_keys(kept);
         }
-        let kept = keys.iter().filter(|k| !drop.iter().any(|d| d == *k)).map(|k| Key::from_static_str(k));
-        Stream::builder().with_allowed_attribute_keys(kept).build().ok()
+        match stream.build() {
+            Ok(stream) => Some(stream),
+            Err(e) => {
+                tracing::warn!(metric = m.name, error = %e, "the catalog's view of a metric is invalid; the SDK's defaults apply");
+                None
+            }
+        }
     }
 }
