@@ -78,8 +78,43 @@ const CASES: &[Case] = &[
             "    recorded_in: worker.rs:finish()\n    lables: [outcome]\n    queries:",
         )]),
         expect: &[
-            "metrics.yaml:69:5: error: unknown field `lables`, expected one of `name`, `domain`, `group`, `instrument`, `type`, `unit`, `description`, `labels`, `status`, `status_note`, `recorded_in`, `value_map`, `buckets`, `note`, `queries`, `alerts`",
+            "metrics.yaml:69:5: error: unknown field `lables`, expected one of `name`, `domain`, `group`, `instrument`, `type`, `unit`, `description`, `labels`, `status`, `status_note`, `recorded_in`, `value_map`, `buckets`, `cardinality_limit`, `note`, `queries`, `alerts`",
             "  help: did you mean `labels`?",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
+        name: "cardinality_limit_zero",
+        input: Edit(&[(
+            "    recorded_in: worker.rs:finish()\n    queries:",
+            "    recorded_in: worker.rs:finish()\n    cardinality_limit: 0\n    queries:",
+        )]),
+        expect: &[
+            "metrics.yaml:69:24: error: the cardinality limit 0 is out of range",
+            "  help: write a number of attribute sets from 1 to 100000 (the SDK reserves room for all of them up front; without `cardinality_limit` the metric keeps 2000)",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
+        name: "cardinality_limit_below_the_closed_combinations",
+        input: Edit(&[(
+            "    recorded_in: worker.rs:finish()\n    queries:",
+            "    recorded_in: worker.rs:finish()\n    cardinality_limit: 2\n    queries:",
+        )]),
+        expect: &[
+            "metrics.yaml:69:24: error: the cardinality limit 2 is below the 3 combinations of the metric's closed labels",
+            "  help: raise it to at least 3, or leave `cardinality_limit` out",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
+        name: "cardinality_limit_not_a_number",
+        input: Edit(&[(
+            "    recorded_in: worker.rs:finish()\n    queries:",
+            "    recorded_in: worker.rs:finish()\n    cardinality_limit: lots\n    queries:",
+        )]),
+        expect: &[
+            "metrics.yaml:69:24: error: invalid type: string \"lots\", expected an integer",
             "1 error in the catalog",
         ],
     },

@@ -21,6 +21,7 @@ pub fn all(catalog: &Catalog, cx: &mut Ctxt) {
     rust_names_unique(catalog, cx);
     unit_one_only_on_gauges(catalog, cx);
     buckets_valid(catalog, cx);
+    cardinality_limits_valid(catalog, cx);
     value_maps_valid(catalog, cx);
     alerts_valid(catalog, cx);
     queries_name_real_series(catalog, cx);
@@ -303,6 +304,30 @@ fn buckets_valid(catalog: &Catalog, cx: &mut Ctxt) {
             cx.error_at_key(&at, Message::BucketsNotHistogram);
         } else if buckets.iter().any(|b| !b.is_finite()) || buckets.windows(2).any(|w| w[0] >= w[1]) {
             cx.error(&at, Message::BucketsNotIncreasing);
+        }
+    }
+}
+
+/// A cardinality limit is from 1 to the maximum, and holds every combination of the metric's closed
+/// labels: `cardinality_limit: 10` on a metric with 3 × 5 closed values breaks it (its `bind()`
+/// alone makes 15 sets).
+fn cardinality_limits_valid(catalog: &Catalog, cx: &mut Ctxt) {
+    use crate::catalog::model::MAX_CARDINALITY_LIMIT;
+    for m in &catalog.metrics {
+        let Some(limit) = m.cardinality_limit_declared else { continue };
+        let at = join_key(&m.at, "cardinality_limit");
+        if !(1..=MAX_CARDINALITY_LIMIT).contains(&limit) {
+            cx.error(&at, Message::CardinalityLimitRange { got: limit });
+            continue;
+        }
+        let combinations = m.labels.iter().try_fold(1u64, |n, &l| {
+            let label = catalog.label(l);
+            let values = label.values().map_or(1, |v| v.len() as u64 + u64::from(label.is_optional()));
+            n.checked_mul(values)
+        });
+        let combinations = combinations.unwrap_or(u64::MAX);
+        if combinations > limit {
+            cx.error(&at, Message::CardinalityLimitBelowCombinations { limit, combinations });
         }
     }
 }

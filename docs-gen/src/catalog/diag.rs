@@ -309,6 +309,13 @@ pub enum Message {
         allowed: String,
     },
     BucketsNotHistogram,
+    CardinalityLimitRange {
+        got: u64,
+    },
+    CardinalityLimitBelowCombinations {
+        limit: u64,
+        combinations: u64,
+    },
     BucketsNotIncreasing,
     ValueMapNotGauge,
     ValueMapNotInteger,
@@ -565,6 +572,21 @@ impl Message {
                 Some(format!("`{instrument}` takes {allowed}")),
             ),
             BucketsNotHistogram => ("only histograms have `buckets`".into(), None),
+            CardinalityLimitRange { got } => (
+                format!("the cardinality limit {got} is out of range"),
+                Some(format!(
+                    "write a number of attribute sets from 1 to {} (the SDK reserves room for all of them up front; \
+                     without `cardinality_limit` the metric keeps {})",
+                    crate::catalog::model::MAX_CARDINALITY_LIMIT,
+                    crate::catalog::model::DEFAULT_CARDINALITY_LIMIT
+                )),
+            ),
+            CardinalityLimitBelowCombinations { limit, combinations } => (
+                format!(
+                    "the cardinality limit {limit} is below the {combinations} combinations of the metric's closed labels"
+                ),
+                Some(format!("raise it to at least {combinations}, or leave `cardinality_limit` out")),
+            ),
             BucketsNotIncreasing => (
                 "bucket boundaries must be finite and strictly increasing".into(),
                 Some("e.g. [1, 5, 10, 50, 100]".into()),

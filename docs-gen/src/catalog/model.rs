@@ -235,6 +235,8 @@ pub struct Metric {
     /// Index into [`Catalog::value_maps`].
     pub value_map: Option<usize>,
     pub buckets: Option<Vec<f64>>,
+    /// The cardinality limit the catalog wrote; see [`Metric::cardinality_limit`].
+    pub cardinality_limit_declared: Option<u64>,
     pub note: Option<String>,
     pub queries: Vec<Query>,
     pub alerts: Vec<Alert>,
@@ -248,7 +250,20 @@ pub struct Metric {
     pub(crate) labels_unresolved: bool,
 }
 
+/// The cardinality limit of a metric that does not set one: the OpenTelemetry SDK's default.
+pub const DEFAULT_CARDINALITY_LIMIT: u64 = 2000;
+
+/// The largest cardinality limit a catalog may set: the SDK sizes each metric's table of attribute
+/// sets for its limit up front (about 50 bytes a set).
+pub const MAX_CARDINALITY_LIMIT: u64 = 100_000;
+
 impl Metric {
+    /// How many attribute sets the SDK keeps for the metric; beyond it, new sets are counted in one
+    /// series with the attribute `otel.metric.overflow = true` and no other.
+    pub fn cardinality_limit(&self) -> u64 {
+        self.cardinality_limit_declared.unwrap_or(DEFAULT_CARDINALITY_LIMIT)
+    }
+
     pub fn rust_labels(&self) -> String {
         format!("{}Labels", self.rust_recorder)
     }
@@ -903,6 +918,7 @@ fn build_metric(
         recorded_in: m.recorded_in,
         value_map,
         buckets: m.buckets,
+        cardinality_limit_declared: m.cardinality_limit,
         note: m.note,
         queries,
         alerts,

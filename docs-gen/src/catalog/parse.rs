@@ -303,6 +303,10 @@ pub struct Metric {
     /// Explicit histogram bucket boundaries (histograms only), strictly increasing.
     #[serde(default)]
     pub buckets: Option<Vec<f64>>,
+    /// How many attribute sets the SDK keeps for the metric before it folds new ones into one
+    /// overflow series; default [`crate::catalog::model::DEFAULT_CARDINALITY_LIMIT`].
+    #[serde(default)]
+    pub cardinality_limit: Option<u64>,
     /// Markdown note, e.g. where a unit or label was chosen by this catalog rather than the seed.
     #[serde(default)]
     pub note: Option<String>,

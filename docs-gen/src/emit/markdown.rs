@@ -266,6 +266,7 @@ pub fn render_with(c: &Catalog, record: Option<&Record>, command: Option<&str>) 
         }
     };
     section(histograms, "Histogram Metric Naming");
+    section(true, "Cardinality Limits");
     section(doc.query_patterns.is_some(), "Query Patterns: Instant vs Rate-Based");
     section(doc.configuration.is_some(), "Configuration");
     if c.is_flat() {
@@ -289,6 +290,7 @@ pub fn render_with(c: &Catalog, record: Option<&Record>, command: Option<&str>) 
     if histograms {
         histogram_naming(&mut out, c);
     }
+    cardinality_limits(&mut out, c);
     query_patterns(&mut out, c);
     configuration(&mut out, c);
     if c.is_flat() {
@@ -458,6 +460,49 @@ fn histogram_naming(out: &mut String, c: &Catalog) {
     }
 }
 
+fn cardinality_limits(out: &mut String, c: &Catalog) {
+    use crate::catalog::model::DEFAULT_CARDINALITY_LIMIT;
+    out.push_str("## Cardinality Limits\n\n");
+    let _ = writeln!(
+        out,
+        "The OpenTelemetry SDK keeps at most a metric's cardinality limit of attribute sets (label combinations): \
+         {DEFAULT_CARDINALITY_LIMIT}, the SDK's default, unless the metric sets its own with `cardinality_limit` in \
+         the catalog. Once a metric has reached it, every new attribute set is counted in one overflow series that \
+         has the single label `otel_metric_overflow=\"true\"` and none of the metric's others. Totals stay exact \
+         (`sum()` includes the overflow series), but a breakdown by any label misattributes whatever went into it. \
+         The runtime logs the first overflow of each metric once, with the metric's name and limit.\n"
+    );
+    out.push_str(
+        "Which metrics have overflowed: `count by (__name__) ({otel_metric_overflow=\"true\"})`. What to do: raise \
+         the metric's `cardinality_limit` (the SDK reserves room for the whole limit up front), or drop an unbounded \
+         label at export with `drop_labels` in telemetry.toml.\n\n",
+    );
+    if let Some(label) = &c.document.correlation_label {
+        let carrying = c.metrics.iter().filter(|m| m.labels.iter().any(|&l| c.label(l).id == *label)).count();
+        if carrying > 0 {
+            let _ = writeln!(
+                out,
+                "The {} that carry {} get a new attribute set for each value of it: they overflow after their \
+                 limit of distinct values unless {} removes it at export.\n",
+                plural(carrying, "metric"),
+                code(label),
+                code(&format!(
+                    "drop_labels = [\"{}\"]",
+                    c.labels.iter().find(|l| l.id == *label).map_or(label, |l| &l.key)
+                ))
+            );
+        }
+    }
+    let own: Vec<String> = c
+        .metrics
+        .iter()
+        .filter_map(|m| m.cardinality_limit_declared.map(|n| format!("{} ({n})", code(&m.name))))
+        .collect();
+    if !own.is_empty() {
+        let _ = writeln!(out, "Metrics with a limit of their own: {}.\n", own.join(", "));
+    }
+}
+
 fn query_patterns(out: &mut String, c: &Catalog) {
     let Some(q) = &c.document.query_patterns else { return };
     out.push_str("## Query Patterns: Instant vs Rate-Based\n\n**Instant/Recent Data Queries** - use these when:\n\n");
@@ -597,6 +642,11 @@ fn metric_entry(out: &mut String, c: &Catalog, v: &Verified, m: &Metric) {
         let b = b.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ");
         let _ = writeln!(out, "| Buckets | {} |", cell(&b));
     }
+    let limit = match m.cardinality_limit_declared {
+        Some(n) => format!("{n} attribute sets"),
+        None => format!("{} attribute sets (the default)", m.cardinality_limit()),
+    };
+    let _ = writeln!(out, "| Cardinality limit | [{limit}](#cardinality-limits) |");
     out.push('\n');
 
     if m.labels.is_empty() {

@@ -636,10 +636,110 @@ pub mod recorders {
             self.0.record(0, value);
         }
     }
+    /// `app.requests`: Requests, by correlation id, with a cardinality limit of its own.
+    ///
+    /// * Instrument: counter (u64), unit `{request}`
+    /// * Prometheus: `app_requests_total`
+    /// * Labels:
+    ///   * `app.correlation.id` (free-form, Prometheus `app_correlation_id`): The request's correlation id, one value per request.
+    ///   * `http.request.method` (`GET`, `POST`, `_OTHER`, Prometheus `http_request_method`): HTTP request method.
+    #[derive(Clone, Debug)]
+    pub struct AppRequests(
+        ::catalog_runtime::instrument::Recorder<::opentelemetry::metrics::Counter<u64>>,
+    );
+    /// The labels of [`AppRequests`] (`app.requests`).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub struct AppRequestsLabels<'a> {
+        /// `app.correlation.id`: The request's correlation id, one value per request.
+        pub app_correlation_id: &'a str,
+        /// `http.request.method`: HTTP request method.
+        pub http_request_method: super::labels::HttpRequestMethod,
+    }
+    impl ::catalog_runtime::instrument::Labels for AppRequestsLabels<'_> {
+        type Attributes = [::opentelemetry::KeyValue; 2];
+        fn attributes(self) -> Self::Attributes {
+            [
+                ::opentelemetry::KeyValue::new(
+                    "app.correlation.id",
+                    ::std::string::String::from(self.app_correlation_id),
+                ),
+                ::opentelemetry::KeyValue::new(
+                    "http.request.method",
+                    self.http_request_method.as_str(),
+                ),
+            ]
+        }
+    }
+    impl AppRequests {
+        /// The OpenTelemetry instrument name.
+        pub const NAME: &'static str = "app.requests";
+        /// The UCUM unit.
+        pub const UNIT: &'static str = "{request}";
+        /// The instrument description.
+        pub const DESCRIPTION: &'static str = "Requests, by correlation id, with a cardinality limit of its own.";
+        /// Creates the instrument from `meter`.
+        pub fn new(meter: &::opentelemetry::metrics::Meter) -> Self {
+            Self(
+                ::catalog_runtime::instrument::Recorder::new(
+                    meter,
+                    Self::NAME,
+                    Self::UNIT,
+                    Self::DESCRIPTION,
+                    ::core::option::Option::None,
+                ),
+            )
+        }
+        /// A recorder that records nothing and builds no attributes.
+        pub const fn disabled() -> Self {
+            Self(::catalog_runtime::instrument::Recorder::disabled())
+        }
+        /// Adds `value` to the counter. The unit, `{request}`.
+        #[inline(always)]
+        pub fn add(&self, value: u64, labels: AppRequestsLabels<'_>) {
+            self.0.record(value, labels);
+        }
+    }
+    /// The open labels of [`AppRequests`] that [`AppRequests::bind`] fixes, by name: `app.correlation.id`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub struct AppRequestsBindLabels<'a> {
+        /// `app.correlation.id`: The request's correlation id, one value per request.
+        pub app_correlation_id: &'a str,
+    }
+    /// [`AppRequests`] with its attributes resolved by [`AppRequests::bind`].
+    #[derive(Clone, Debug)]
+    pub struct AppRequestsBound(
+        ::catalog_runtime::instrument::Table<::opentelemetry::metrics::Counter<u64>>,
+    );
+    impl AppRequests {
+        /// Resolves the attributes once: one attribute set per combination of `http.request.method` (3 in all), with `app.correlation.id` fixed to the values given here. Recording through the result does no attribute work (with bound instruments, an atomic update on a pre-resolved series). Bind at start-up and keep the result.
+        pub fn bind(&self, labels: AppRequestsBindLabels<'_>) -> AppRequestsBound {
+            let AppRequestsBindLabels { app_correlation_id } = labels;
+            let mut table = self.0.table(3);
+            for &http_request_method in super::labels::HttpRequestMethod::ALL {
+                table
+                    .push(AppRequestsLabels {
+                        app_correlation_id,
+                        http_request_method,
+                    });
+            }
+            AppRequestsBound(table.finish())
+        }
+    }
+    impl AppRequestsBound {
+        /// Records through the pre-resolved attribute set of these label values.
+        #[inline]
+        pub fn add(
+            &self,
+            value: u64,
+            http_request_method: super::labels::HttpRequestMethod,
+        ) {
+            self.0.record(http_request_method as usize, value);
+        }
+    }
 }
 #[doc(inline)]
 pub use self::recorders::*;
-/// Every recorder of the catalog (3 metrics).
+/// Every recorder of the catalog (4 metrics).
 ///
 /// Build it once at start-up and share it: creating instruments is not free, recording through them is cheap.
 #[derive(Clone, Debug)]
@@ -650,6 +750,8 @@ pub struct Metrics {
     pub http_server_active_requests: recorders::HttpServerActiveRequests,
     /// `tls.handshakes`: TLS handshakes.
     pub tls_handshakes: recorders::TlsHandshakes,
+    /// `app.requests`: Requests, by correlation id, with a cardinality limit of its own.
+    pub app_requests: recorders::AppRequests,
 }
 impl Metrics {
     /// The name of the meter the recorders are created from.
@@ -662,6 +764,7 @@ impl Metrics {
             ),
             http_server_active_requests: recorders::HttpServerActiveRequests::new(meter),
             tls_handshakes: recorders::TlsHandshakes::new(meter),
+            app_requests: recorders::AppRequests::new(meter),
         }
     }
     /// Recorders that record nothing and build no attributes, for when telemetry is
@@ -671,6 +774,7 @@ impl Metrics {
             http_server_request_duration: recorders::HttpServerRequestDuration::disabled(),
             http_server_active_requests: recorders::HttpServerActiveRequests::disabled(),
             tls_handshakes: recorders::TlsHandshakes::disabled(),
+            app_requests: recorders::AppRequests::disabled(),
         }
     }
     /// Every metric, as the runtime needs it: its OpenTelemetry name, its Prometheus
@@ -706,6 +810,14 @@ impl Metrics {
             prometheus_name: "tls_handshakes_total",
             label_keys: &["tls.resumed", "sample.weight"],
             cardinality_limit: 2000,
+        },
+        ::catalog_runtime::MetricDescriptor {
+            name: "app.requests",
+            instrument: ::catalog_runtime::catalog::Instrument::Counter,
+            unit: "{request}",
+            prometheus_name: "app_requests_total",
+            label_keys: &["app.correlation.id", "http.request.method"],
+            cardinality_limit: 1000,
         },
     ];
     /// Creates every recorder from the global meter provider's meter named

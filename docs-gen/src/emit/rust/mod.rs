@@ -187,6 +187,7 @@ fn metrics_struct(catalog: &Catalog) -> TokenStream {
     };
     let descriptors = catalog.metrics.iter().map(|m| {
         let (name, unit, base) = (&m.name, &m.unit, &m.prometheus.base);
+        let limit = Literal::usize_unsuffixed(m.cardinality_limit() as usize);
         let keys = m.labels.iter().map(|&l| &catalog.label(l).key);
         let instrument = match m.instrument {
             Instrument::Counter => quote!(Counter),
@@ -201,7 +202,7 @@ fn metrics_struct(catalog: &Catalog) -> TokenStream {
                 unit: #unit,
                 prometheus_name: #base,
                 label_keys: &[#(#keys),*],
-                cardinality_limit: 2000,
+                cardinality_limit: #limit,
             },
         }
     });
