@@ -25,8 +25,10 @@ fn sdk() -> (SdkMeterProvider, Meter) {
 fn closed_labels(c: &mut Criterion) {
     let (_provider, meter) = sdk();
     let metrics = Metrics::new(&meter);
-    let claimed = metrics.worker.steps_claimed_total.bind(w::StepsClaimedTotalBindLabels { namespace: NAMESPACE });
-    let claim_ms = metrics.worker.step_claim_duration.bind(w::StepClaimDurationBindLabels { namespace: NAMESPACE });
+    let claimed =
+        metrics.worker.steps_claimed_total.bind(w::StepsClaimedTotalBindLabels { namespace: NAMESPACE.into() });
+    let claim_ms =
+        metrics.worker.step_claim_duration.bind(w::StepClaimDurationBindLabels { namespace: NAMESPACE.into() });
     // The hand-written instruments: same names, same provider.
     let counter = meter.u64_counter("hand.steps.claimed.total").build();
     let histogram = meter.f64_histogram("hand.step.claim.duration").build();
@@ -37,7 +39,7 @@ fn closed_labels(c: &mut Criterion) {
         b.iter(|| {
             metrics.worker.steps_claimed_total.add(
                 black_box(1),
-                w::StepsClaimedTotalLabels { namespace: black_box(NAMESPACE), claim_method: ClaimMethod::Event },
+                w::StepsClaimedTotalLabels { namespace: black_box(NAMESPACE.into()), claim_method: ClaimMethod::Event },
             )
         })
     });
@@ -85,7 +87,7 @@ fn optional_attributes(c: &mut Criterion) {
     let (_provider, meter) = sdk();
     let metrics = otel::Metrics::new(&meter);
     let histogram = meter.f64_histogram("hand.http.server.request.duration").build();
-    let (status, route): (Option<i64>, Option<&str>) = (Some(200), None);
+    let (status, route): (Option<i64>, Option<&'static str>) = (Some(200), None);
     let mut g = c.benchmark_group("optional_attributes");
     g.bench_function("generated", |b| {
         b.iter(|| {
@@ -96,7 +98,7 @@ fn optional_attributes(c: &mut Criterion) {
                     http_response_status_code: black_box(status),
                     network_protocol_version: None,
                     error_type: None,
-                    http_route: black_box(route),
+                    http_route: black_box(route).map(Into::into),
                 },
             )
         })
@@ -109,7 +111,7 @@ fn optional_attributes(c: &mut Criterion) {
                 attributes.push(KeyValue::new("http.response.status_code", code));
             }
             if let Some(route) = black_box(route) {
-                attributes.push(KeyValue::new("http.route", route.to_owned()));
+                attributes.push(KeyValue::new("http.route", route));
             }
             histogram.record(black_box(0.01), &attributes)
         })
@@ -117,22 +119,52 @@ fn optional_attributes(c: &mut Criterion) {
     g.finish();
 }
 
-/// Free-form labels from `&str`s: `tasker.tasks.requests.total` {correlation_id, task_type, namespace}.
+/// Free-form labels: `tasker.tasks.requests.total` {correlation_id, task_type, namespace}, with
+/// values known at compile time (`&'static str`: neither side copies them) and with values made at
+/// run time (each side makes one `String` per value, as a hand-written call does).
 fn free_form_labels(c: &mut Criterion) {
     let (_provider, meter) = sdk();
     let metrics = Metrics::new(&meter);
     let counter = meter.u64_counter("hand.tasks.requests.total").build();
-    let (id, task_type, namespace) = (String::from(ID), String::from("mathematical_sequence"), String::from(NAMESPACE));
+    const TASK_TYPE: &str = "mathematical_sequence";
 
-    let mut g = c.benchmark_group("free_form_counter");
+    let mut g = c.benchmark_group("free_form_static");
     g.bench_function("generated", |b| {
         b.iter(|| {
             metrics.orchestration.tasks_requests_total.add(
                 black_box(1),
                 o::TasksRequestsTotalLabels {
-                    correlation_id: black_box(&id),
-                    task_type: black_box(&task_type),
-                    namespace: black_box(&namespace),
+                    correlation_id: black_box(ID).into(),
+                    task_type: black_box(TASK_TYPE).into(),
+                    namespace: black_box(NAMESPACE).into(),
+                },
+            )
+        })
+    });
+    g.bench_function("hand_written", |b| {
+        b.iter(|| {
+            counter.add(
+                black_box(1),
+                &[
+                    KeyValue::new("correlation_id", black_box(ID)),
+                    KeyValue::new("task_type", black_box(TASK_TYPE)),
+                    KeyValue::new("namespace", black_box(NAMESPACE)),
+                ],
+            )
+        })
+    });
+    g.finish();
+
+    let (id, task_type, namespace) = (String::from(ID), String::from(TASK_TYPE), String::from(NAMESPACE));
+    let mut g = c.benchmark_group("free_form_dynamic");
+    g.bench_function("generated", |b| {
+        b.iter(|| {
+            metrics.orchestration.tasks_requests_total.add(
+                black_box(1),
+                o::TasksRequestsTotalLabels {
+                    correlation_id: black_box(&id).to_string().into(),
+                    task_type: black_box(&task_type).to_string().into(),
+                    namespace: black_box(&namespace).to_string().into(),
                 },
             )
         })
@@ -166,9 +198,9 @@ fn disabled(c: &mut Criterion) {
             black_box(&metrics).orchestration.tasks_requests_total.add(
                 black_box(1),
                 o::TasksRequestsTotalLabels {
-                    correlation_id: ID,
-                    task_type: "mathematical_sequence",
-                    namespace: NAMESPACE,
+                    correlation_id: ID.into(),
+                    task_type: "mathematical_sequence".into(),
+                    namespace: NAMESPACE.into(),
                 },
             )
         })
@@ -199,7 +231,8 @@ fn disabled(c: &mut Criterion) {
 fn contention(c: &mut Criterion) {
     let (_provider, meter) = sdk();
     let metrics = Metrics::new(&meter);
-    let claimed = metrics.worker.steps_claimed_total.bind(w::StepsClaimedTotalBindLabels { namespace: NAMESPACE });
+    let claimed =
+        metrics.worker.steps_claimed_total.bind(w::StepsClaimedTotalBindLabels { namespace: NAMESPACE.into() });
     let counter = meter.u64_counter("hand.steps.claimed.total").build();
     let mut g = c.benchmark_group("contention_2_threads");
     let threads = 2;

@@ -20,6 +20,7 @@
 //! saturates (95%, with overflow events), and FFI completion sends turn slow.
 
 use clap::Parser;
+use opentelemetry::StringValue;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -106,56 +107,75 @@ fn fate(task: usize) -> Fate {
     }
 }
 
-fn run_task(m: &Metrics, rng: &mut Rng, task: usize, steps: usize, id: &str) {
+/// `id` is made once per task and shared by every recording of it (an `Arc<str>` inside: a
+/// reference count, not a copy, per recording).
+fn run_task(m: &Metrics, rng: &mut Rng, task: usize, steps: usize, id: &StringValue) {
     let namespace = NAMESPACES[task % NAMESPACES.len()];
     let task_type = TASK_TYPES[task % TASK_TYPES.len()];
     let fate = fate(task);
 
-    m.orchestration
-        .tasks_requests_total
-        .add(1, o::TasksRequestsTotalLabels { correlation_id: id, task_type, namespace });
-    m.orchestration
-        .task_initialization_duration
-        .record(rng.ms(2.0, 40.0), o::TaskInitializationDurationLabels { correlation_id: id, task_type });
+    m.orchestration.tasks_requests_total.add(
+        1,
+        o::TasksRequestsTotalLabels {
+            correlation_id: id.clone(),
+            task_type: task_type.into(),
+            namespace: namespace.into(),
+        },
+    );
+    m.orchestration.task_initialization_duration.record(
+        rng.ms(2.0, 40.0),
+        o::TaskInitializationDurationLabels { correlation_id: id.clone(), task_type: task_type.into() },
+    );
 
     let executed = if fate == Fate::Cancelled { 1 } else { steps };
     for step in 0..steps {
         let step_name = format!("step_{}", step + 1);
-        m.orchestration
-            .steps_enqueued_total
-            .add(1, o::StepsEnqueuedTotalLabels { correlation_id: id, namespace, step_name: &step_name });
+        m.orchestration.steps_enqueued_total.add(
+            1,
+            o::StepsEnqueuedTotalLabels {
+                correlation_id: id.clone(),
+                namespace: namespace.into(),
+                step_name: step_name.clone().into(),
+            },
+        );
         if step >= executed {
             continue;
         }
         let claim_method = if (task + step).is_multiple_of(3) { ClaimMethod::Poll } else { ClaimMethod::Event };
-        m.worker.steps_claimed_total.add(1, w::StepsClaimedTotalLabels { namespace, claim_method });
+        m.worker.steps_claimed_total.add(1, w::StepsClaimedTotalLabels { namespace: namespace.into(), claim_method });
         let claim_ms = if claim_method == ClaimMethod::Event { rng.ms(0.5, 5.0) } else { rng.ms(10.0, 250.0) };
-        m.worker.step_claim_duration.record(claim_ms, w::StepClaimDurationLabels { namespace, claim_method });
+        m.worker
+            .step_claim_duration
+            .record(claim_ms, w::StepClaimDurationLabels { namespace: namespace.into(), claim_method });
 
-        m.worker.steps_executions_total.add(1, w::StepsExecutionsTotalLabels { correlation_id: id });
+        m.worker.steps_executions_total.add(1, w::StepsExecutionsTotalLabels { correlation_id: id.clone() });
         let failed = fate == Fate::Error && step == steps / 2;
         let timed_out = failed && task.is_multiple_of(2);
         let result = if failed { ExecutionResult::Error } else { ExecutionResult::Success };
         m.worker.step_execution_duration.record(
             if timed_out { rng.ms(4000.0, 6000.0) } else { rng.ms(5.0, 900.0) },
-            w::StepExecutionDurationLabels { correlation_id: id, namespace, result },
+            w::StepExecutionDurationLabels { correlation_id: id.clone(), namespace: namespace.into(), result },
         );
         if failed {
             let error_type = if timed_out { ErrorType::DatabaseError } else { ErrorType::StepNotFound };
-            m.worker
-                .steps_failures_total
-                .add(1, w::StepsFailuresTotalLabels { correlation_id: id, namespace, error_type });
+            m.worker.steps_failures_total.add(
+                1,
+                w::StepsFailuresTotalLabels { correlation_id: id.clone(), namespace: namespace.into(), error_type },
+            );
         } else {
-            m.worker.steps_successes_total.add(1, w::StepsSuccessesTotalLabels { correlation_id: id, namespace });
+            m.worker
+                .steps_successes_total
+                .add(1, w::StepsSuccessesTotalLabels { correlation_id: id.clone(), namespace: namespace.into() });
         }
 
         let result_type = SubmissionResultType::Completion;
         m.worker
             .steps_results_submitted_total
-            .add(1, w::StepsResultsSubmittedTotalLabels { correlation_id: id, result_type });
-        m.worker
-            .step_result_submission_duration
-            .record(rng.ms(0.5, 20.0), w::StepResultSubmissionDurationLabels { correlation_id: id, result_type });
+            .add(1, w::StepsResultsSubmittedTotalLabels { correlation_id: id.clone(), result_type });
+        m.worker.step_result_submission_duration.record(
+            rng.ms(0.5, 20.0),
+            w::StepResultSubmissionDurationLabels { correlation_id: id.clone(), result_type },
+        );
 
         let result_type = match (failed, timed_out) {
             (false, _) => StepResultType::Success,
@@ -164,10 +184,11 @@ fn run_task(m: &Metrics, rng: &mut Rng, task: usize, steps: usize, id: &str) {
         };
         m.orchestration
             .step_results_processed_total
-            .add(1, o::StepResultsProcessedTotalLabels { correlation_id: id, result_type });
-        m.orchestration
-            .step_result_processing_duration
-            .record(rng.ms(1.0, 30.0), o::StepResultProcessingDurationLabels { correlation_id: id, result_type });
+            .add(1, o::StepResultsProcessedTotalLabels { correlation_id: id.clone(), result_type });
+        m.orchestration.step_result_processing_duration.record(
+            rng.ms(1.0, 30.0),
+            o::StepResultProcessingDurationLabels { correlation_id: id.clone(), result_type },
+        );
     }
     // Workers that fail before they know the step's namespace report `unknown` (the seed's "early
     // failures"): one claim failure for every error task.
@@ -175,8 +196,8 @@ fn run_task(m: &Metrics, rng: &mut Rng, task: usize, steps: usize, id: &str) {
         m.worker.steps_failures_total.add(
             1,
             w::StepsFailuresTotalLabels {
-                correlation_id: id,
-                namespace: "unknown",
+                correlation_id: id.clone(),
+                namespace: "unknown".into(),
                 error_type: ErrorType::ClaimFailed,
             },
         );
@@ -184,18 +205,20 @@ fn run_task(m: &Metrics, rng: &mut Rng, task: usize, steps: usize, id: &str) {
 
     let final_state = match fate {
         Fate::Complete => {
-            m.orchestration.tasks_completions_total.add(1, o::TasksCompletionsTotalLabels { correlation_id: id });
+            m.orchestration
+                .tasks_completions_total
+                .add(1, o::TasksCompletionsTotalLabels { correlation_id: id.clone() });
             FinalState::Complete
         }
         Fate::Error => {
-            m.orchestration.tasks_failures_total.add(1, o::TasksFailuresTotalLabels { correlation_id: id });
+            m.orchestration.tasks_failures_total.add(1, o::TasksFailuresTotalLabels { correlation_id: id.clone() });
             FinalState::Error
         }
         Fate::Cancelled => FinalState::Cancelled,
     };
     m.orchestration
         .task_finalization_duration
-        .record(rng.ms(1.0, 15.0), o::TaskFinalizationDurationLabels { correlation_id: id, final_state });
+        .record(rng.ms(1.0, 15.0), o::TaskFinalizationDurationLabels { correlation_id: id.clone(), final_state });
 }
 
 /// Breakers, channels and FFI sends, recorded once per task; `incident` for the last one.
@@ -210,12 +233,13 @@ fn run_resilience(m: &Metrics, rng: &mut Rng, task: usize, incident: bool) {
     };
     res.api_circuit_breaker_state.record(api_state);
     if api_state == CircuitBreakerState::Open {
-        res.api_requests_rejected_total.add(2, r::ApiRequestsRejectedTotalLabels { endpoint: "/v1/tasks" });
+        res.api_requests_rejected_total.add(2, r::ApiRequestsRejectedTotalLabels { endpoint: "/v1/tasks".into() });
     }
     for (i, component) in ["ffi_completion", "task_readiness", "pgmq"].into_iter().enumerate() {
         let state =
             if (incident || task % 6 == 5) && i == 0 { CircuitBreakerState::Open } else { CircuitBreakerState::Closed };
-        res.tasker_circuit_breaker_state.record(state, r::TaskerCircuitBreakerStateLabels { component });
+        res.tasker_circuit_breaker_state
+            .record(state, r::TaskerCircuitBreakerStateLabels { component: component.into() });
         if state == CircuitBreakerState::Open {
             res.ffi_completion_circuit_open_rejections_total.add(1);
         }
@@ -230,12 +254,15 @@ fn run_resilience(m: &Metrics, rng: &mut Rng, task: usize, incident: bool) {
     for (channel, component, capacity) in
         [("orchestration_command", "orchestration", 1000u64), ("pgmq_notifications", "worker", 500)]
     {
-        res.mpsc_channel_capacity.record(capacity, r::MpscChannelCapacityLabels { channel, component });
+        res.mpsc_channel_capacity
+            .record(capacity, r::MpscChannelCapacityLabels { channel: channel.into(), component: component.into() });
         let saturated = incident && channel == "pgmq_notifications";
         let usage = if saturated { 95.0 } else { rng.ms(5.0, 60.0) };
-        res.mpsc_channel_usage_percent.record(usage, r::MpscChannelUsagePercentLabels { channel, component });
+        res.mpsc_channel_usage_percent
+            .record(usage, r::MpscChannelUsagePercentLabels { channel: channel.into(), component: component.into() });
         if (task % 9 == 8 || saturated) && channel == "pgmq_notifications" {
-            res.mpsc_channel_full_events_total.add(1, r::MpscChannelFullEventsTotalLabels { channel, component });
+            res.mpsc_channel_full_events_total
+                .add(1, r::MpscChannelFullEventsTotalLabels { channel: channel.into(), component: component.into() });
         }
     }
 }
@@ -281,7 +308,7 @@ fn main() -> std::process::ExitCode {
             std::thread::sleep(wait);
         }
         let id = correlation_id(run, task);
-        run_task(m, &mut rng, task, args.steps, &id);
+        run_task(m, &mut rng, task, args.steps, &StringValue::from(std::sync::Arc::<str>::from(id.as_str())));
         run_resilience(m, &mut rng, task, task + 1 == args.tasks);
         println!("task {task}: correlation_id={id} fate={:?} steps={}", fate(task), args.steps);
     }

@@ -13,7 +13,7 @@
 //! let metrics = Metrics::global();
 //! metrics.worker.steps_claimed_total.add(
 //!     1,
-//!     StepsClaimedTotalLabels { namespace: "rust_e2e_linear", claim_method: ClaimMethod::Event },
+//!     StepsClaimedTotalLabels { namespace: "rust_e2e_linear".into(), claim_method: ClaimMethod::Event },
 //! );
 //! ```
 

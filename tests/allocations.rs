@@ -1,7 +1,8 @@
 //! Allocation counts per recording, against the hand-written call: `bind()` allocates nothing,
-//! closed labels allocate nothing in the generated code, and free-form labels allocate exactly what
-//! the hand-written `KeyValue::new(key, s.to_string())` does. Counted by a global allocator, so
-//! this file is its own test binary and its one test runs the cases in sequence.
+//! closed labels and `&'static str` values allocate nothing in the generated code, a shared
+//! `Arc<str>` id is not copied, and values made per call allocate exactly what the hand-written
+//! `KeyValue::new(key, s.to_string())` does. Counted by a global allocator, so this file is its own
+//! test binary and its one test runs the cases in sequence.
 
 use opentelemetry::KeyValue;
 use opentelemetry::metrics::MeterProvider as _;
@@ -33,7 +34,6 @@ unsafe impl GlobalAlloc for Counting {
 static GLOBAL: Counting = Counting;
 
 /// The golden flat catalog in OpenTelemetry's spelling, for optional attributes.
-#[cfg(feature = "bound-instruments")]
 #[allow(dead_code)]
 mod otel {
     include!("../docs-gen/tests/golden/otel.rs");
@@ -59,19 +59,39 @@ fn allocations_per_recording() {
     let meter = provider.meter(Metrics::METER_NAME);
     let metrics = Metrics::new(&meter);
     let claimed =
-        metrics.worker.steps_claimed_total.bind(w::StepsClaimedTotalBindLabels { namespace: "rust_e2e_linear" });
-    let hand_claimed = meter.u64_counter("hand.steps.claimed.total").build();
+        metrics.worker.steps_claimed_total.bind(w::StepsClaimedTotalBindLabels { namespace: "rust_e2e_linear".into() });
     let hand_requests = meter.u64_counter("hand.tasks.requests.total").build();
     let id = String::from("0199c3e0-ccdb-7581-87ab-3f67daeaa4a5");
 
     let bound = per_call(|| claimed.add(1, ClaimMethod::Event));
     let hand_static = per_call(|| {
-        hand_claimed.add(1, &[KeyValue::new("namespace", "rust_e2e_linear"), KeyValue::new("claim_method", "event")])
+        hand_requests.add(
+            1,
+            &[
+                KeyValue::new("correlation_id", "0199c3e0-ccdb-7581-87ab-3f67daeaa4a5"),
+                KeyValue::new("task_type", "mathematical_sequence"),
+                KeyValue::new("namespace", "ns"),
+            ],
+        )
+    });
+    let generated_static = per_call(|| {
+        metrics.orchestration.tasks_requests_total.add(
+            1,
+            o::TasksRequestsTotalLabels {
+                correlation_id: "0199c3e0-ccdb-7581-87ab-3f67daeaa4a5".into(),
+                task_type: "mathematical_sequence".into(),
+                namespace: "ns".into(),
+            },
+        )
     });
     let generated_free = per_call(|| {
         metrics.orchestration.tasks_requests_total.add(
             1,
-            o::TasksRequestsTotalLabels { correlation_id: &id, task_type: "mathematical_sequence", namespace: "ns" },
+            o::TasksRequestsTotalLabels {
+                correlation_id: id.to_string().into(),
+                task_type: "mathematical_sequence".to_string().into(),
+                namespace: "ns".to_string().into(),
+            },
         )
     });
     let hand_free = per_call(|| {
@@ -84,25 +104,44 @@ fn allocations_per_recording() {
             ],
         )
     });
+    // An id made once and shared (an `Arc<str>`): each recording takes a reference, not a copy.
+    let shared: opentelemetry::StringValue = std::sync::Arc::<str>::from(id.as_str()).into();
+    let generated_shared = per_call(|| {
+        metrics.orchestration.tasks_requests_total.add(
+            1,
+            o::TasksRequestsTotalLabels {
+                correlation_id: shared.clone(),
+                task_type: "mathematical_sequence".into(),
+                namespace: "ns".into(),
+            },
+        )
+    });
     let disabled = Metrics::disabled();
     let off = per_call(|| {
         disabled.orchestration.tasks_requests_total.add(
             1,
-            o::TasksRequestsTotalLabels { correlation_id: &id, task_type: "mathematical_sequence", namespace: "ns" },
+            o::TasksRequestsTotalLabels {
+                correlation_id: shared.clone(),
+                task_type: "mathematical_sequence".into(),
+                namespace: "ns".into(),
+            },
         );
         disabled
             .worker
             .steps_claimed_total
-            .add(1, w::StepsClaimedTotalLabels { namespace: "ns", claim_method: ClaimMethod::Poll });
+            .add(1, w::StepsClaimedTotalLabels { namespace: "ns".into(), claim_method: ClaimMethod::Poll });
     });
     eprintln!(
-        "allocations per call: bind {bound}, hand-written static labels {hand_static}, generated free-form \
-         {generated_free}, hand-written free-form {hand_free}, disabled {off}"
+        "allocations per call: bind {bound}; static values: generated {generated_static}, hand-written \
+         {hand_static}; values made per call: generated {generated_free}, hand-written {hand_free}; a shared id: \
+         generated {generated_shared}; disabled {off}"
     );
     assert_eq!(bound, 0.0, "bind() must not allocate per call");
     assert_eq!(off, 0.0, "disabled recorders must not allocate");
+    assert_eq!(generated_static, 0.0, "static label values must not be copied");
+    assert!(generated_static <= hand_static, "generated {generated_static} > hand-written {hand_static}");
     assert!(generated_free <= hand_free, "generated free-form {generated_free} > hand-written {hand_free}");
-    #[cfg(feature = "bound-instruments")]
+    assert_eq!(generated_shared, 0.0, "a shared id must not be copied");
     optional_attributes_allocate_nothing_of_their_own();
 }
 
@@ -110,7 +149,6 @@ fn allocations_per_recording() {
 /// closed and integer attributes present it allocates nothing, where the hand-written call that
 /// builds them conditionally allocates its `Vec`.
 /// Run from `allocations_per_recording`: the counter is global, so the cases run one at a time.
-#[cfg(feature = "bound-instruments")]
 fn optional_attributes_allocate_nothing_of_their_own() {
     let provider = SdkMeterProvider::builder().with_reader(ManualReader::builder().build()).build();
     let meter = provider.meter("otel");

@@ -53,7 +53,7 @@ fn five_thousand_ids_over_a_limit_of_one_thousand() {
         metrics.app_requests.add(
             1,
             otel::AppRequestsLabels {
-                app_correlation_id: &id,
+                app_correlation_id: id.clone().into(),
                 http_request_method: otel::labels::HttpRequestMethod::Get,
             },
         );
@@ -83,7 +83,7 @@ fn five_thousand_ids_over_a_limit_of_one_thousand() {
     metrics.app_requests.add(
         1,
         otel::AppRequestsLabels {
-            app_correlation_id: "late",
+            app_correlation_id: "late".into(),
             http_request_method: otel::labels::HttpRequestMethod::Post,
         },
     );

@@ -53,8 +53,10 @@ fn threads_times_a_million_recordings_are_exact() {
     let exporter = InMemoryMetricExporter::default();
     let provider = SdkMeterProvider::builder().with_reader(PeriodicReader::builder(exporter.clone()).build()).build();
     let metrics = Metrics::new(&provider.meter(Metrics::METER_NAME));
-    let claimed = metrics.worker.steps_claimed_total.bind(w::StepsClaimedTotalBindLabels { namespace: NAMESPACE });
-    let claim_ms = metrics.worker.step_claim_duration.bind(w::StepClaimDurationBindLabels { namespace: NAMESPACE });
+    let claimed =
+        metrics.worker.steps_claimed_total.bind(w::StepsClaimedTotalBindLabels { namespace: NAMESPACE.into() });
+    let claim_ms =
+        metrics.worker.step_claim_duration.bind(w::StepClaimDurationBindLabels { namespace: NAMESPACE.into() });
 
     std::thread::scope(|scope| {
         for t in 0..THREADS {
@@ -70,16 +72,18 @@ fn threads_times_a_million_recordings_are_exact() {
                         metrics
                             .worker
                             .steps_claimed_total
-                            .add(1, w::StepsClaimedTotalLabels { namespace: NAMESPACE, claim_method: method });
-                        metrics
-                            .worker
-                            .step_claim_duration
-                            .record(2.5, w::StepClaimDurationLabels { namespace: NAMESPACE, claim_method: method });
+                            .add(1, w::StepsClaimedTotalLabels { namespace: NAMESPACE.into(), claim_method: method });
+                        metrics.worker.step_claim_duration.record(
+                            2.5,
+                            w::StepClaimDurationLabels { namespace: NAMESPACE.into(), claim_method: method },
+                        );
                     }
                     // A series per thread, through a free-form label.
                     metrics.worker.steps_executions_total.add(
                         2,
-                        w::StepsExecutionsTotalLabels { correlation_id: if t == 0 { "thread-0" } else { "thread-1" } },
+                        w::StepsExecutionsTotalLabels {
+                            correlation_id: if t == 0 { "thread-0".into() } else { "thread-1".into() },
+                        },
                     );
                 }
             });

@@ -209,9 +209,9 @@ fn record_all(metrics: &Metrics) -> Expected {
     o.tasks_requests_total.add(
         1,
         orchestration::TasksRequestsTotalLabels {
-            correlation_id: CORRELATION_ID,
-            task_type: TASK_TYPE,
-            namespace: NAMESPACE,
+            correlation_id: CORRELATION_ID.into(),
+            task_type: TASK_TYPE.into(),
+            namespace: NAMESPACE.into(),
         },
     );
     e.point(
@@ -220,16 +220,22 @@ fn record_all(metrics: &Metrics) -> Expected {
         Val::U64(1),
     );
 
-    o.tasks_completions_total.add(1, orchestration::TasksCompletionsTotalLabels { correlation_id: CORRELATION_ID });
+    o.tasks_completions_total
+        .add(1, orchestration::TasksCompletionsTotalLabels { correlation_id: CORRELATION_ID.into() });
     e.point(orchestration::TasksCompletionsTotal::NAME, &[("correlation_id", CORRELATION_ID)], Val::U64(1));
 
-    o.tasks_failures_total.add(1, orchestration::TasksFailuresTotalLabels { correlation_id: FAILED_CORRELATION_ID });
+    o.tasks_failures_total
+        .add(1, orchestration::TasksFailuresTotalLabels { correlation_id: FAILED_CORRELATION_ID.into() });
     e.point(orchestration::TasksFailuresTotal::NAME, &[("correlation_id", FAILED_CORRELATION_ID)], Val::U64(1));
 
     for step_name in STEPS {
         o.steps_enqueued_total.add(
             1,
-            orchestration::StepsEnqueuedTotalLabels { correlation_id: CORRELATION_ID, namespace: NAMESPACE, step_name },
+            orchestration::StepsEnqueuedTotalLabels {
+                correlation_id: CORRELATION_ID.into(),
+                namespace: NAMESPACE.into(),
+                step_name: step_name.into(),
+            },
         );
         e.point(
             orchestration::StepsEnqueuedTotal::NAME,
@@ -242,7 +248,7 @@ fn record_all(metrics: &Metrics) -> Expected {
         o.step_results_processed_total.add(
             1,
             orchestration::StepResultsProcessedTotalLabels {
-                correlation_id: CORRELATION_ID,
+                correlation_id: CORRELATION_ID.into(),
                 result_type: StepResultType::Success,
             },
         );
@@ -250,7 +256,7 @@ fn record_all(metrics: &Metrics) -> Expected {
     o.step_results_processed_total.add(
         1,
         orchestration::StepResultsProcessedTotalLabels {
-            correlation_id: FAILED_CORRELATION_ID,
+            correlation_id: FAILED_CORRELATION_ID.into(),
             result_type: StepResultType::Timeout,
         },
     );
@@ -265,8 +271,11 @@ fn record_all(metrics: &Metrics) -> Expected {
         Val::U64(1),
     );
 
-    let init = orchestration::TaskInitializationDurationLabels { correlation_id: CORRELATION_ID, task_type: TASK_TYPE };
-    o.task_initialization_duration.record(12.5, init);
+    let init = orchestration::TaskInitializationDurationLabels {
+        correlation_id: CORRELATION_ID.into(),
+        task_type: TASK_TYPE.into(),
+    };
+    o.task_initialization_duration.record(12.5, init.clone());
     o.task_initialization_duration.record(37.25, init);
     e.point(
         orchestration::TaskInitializationDuration::NAME,
@@ -277,14 +286,14 @@ fn record_all(metrics: &Metrics) -> Expected {
     o.task_finalization_duration.record(
         8.75,
         orchestration::TaskFinalizationDurationLabels {
-            correlation_id: CORRELATION_ID,
+            correlation_id: CORRELATION_ID.into(),
             final_state: FinalState::Complete,
         },
     );
     o.task_finalization_duration.record(
         3.5,
         orchestration::TaskFinalizationDurationLabels {
-            correlation_id: FAILED_CORRELATION_ID,
+            correlation_id: FAILED_CORRELATION_ID.into(),
             final_state: FinalState::Error,
         },
     );
@@ -303,7 +312,7 @@ fn record_all(metrics: &Metrics) -> Expected {
         o.step_result_processing_duration.record(
             duration,
             orchestration::StepResultProcessingDurationLabels {
-                correlation_id: CORRELATION_ID,
+                correlation_id: CORRELATION_ID.into(),
                 result_type: StepResultType::Success,
             },
         );
@@ -314,25 +323,27 @@ fn record_all(metrics: &Metrics) -> Expected {
         Val::Hist { count: 4, sum: 11.5 },
     );
 
-    o.tasks_active.record(3, orchestration::TasksActiveLabels { state: "steps_in_process" });
-    o.tasks_active.record(2, orchestration::TasksActiveLabels { state: "steps_in_process" });
+    o.tasks_active.record(3, orchestration::TasksActiveLabels { state: "steps_in_process".into() });
+    o.tasks_active.record(2, orchestration::TasksActiveLabels { state: "steps_in_process".into() });
     e.point(orchestration::TasksActive::NAME, &[("state", "steps_in_process")], Val::U64(2));
 
-    o.steps_ready.record(4, orchestration::StepsReadyLabels { namespace: NAMESPACE });
-    o.steps_ready.record(1, orchestration::StepsReadyLabels { namespace: NAMESPACE });
+    o.steps_ready.record(4, orchestration::StepsReadyLabels { namespace: NAMESPACE.into() });
+    o.steps_ready.record(1, orchestration::StepsReadyLabels { namespace: NAMESPACE.into() });
     e.point(orchestration::StepsReady::NAME, &[("namespace", NAMESPACE)], Val::U64(1));
 
     // ------------------------------------------------------------------ worker
     let w = &metrics.worker;
 
     for _ in STEPS {
-        w.steps_executions_total.add(1, worker::StepsExecutionsTotalLabels { correlation_id: CORRELATION_ID });
-        w.steps_successes_total
-            .add(1, worker::StepsSuccessesTotalLabels { correlation_id: CORRELATION_ID, namespace: NAMESPACE });
+        w.steps_executions_total.add(1, worker::StepsExecutionsTotalLabels { correlation_id: CORRELATION_ID.into() });
+        w.steps_successes_total.add(
+            1,
+            worker::StepsSuccessesTotalLabels { correlation_id: CORRELATION_ID.into(), namespace: NAMESPACE.into() },
+        );
         w.steps_results_submitted_total.add(
             1,
             worker::StepsResultsSubmittedTotalLabels {
-                correlation_id: CORRELATION_ID,
+                correlation_id: CORRELATION_ID.into(),
                 result_type: SubmissionResultType::Completion,
             },
         );
@@ -353,16 +364,16 @@ fn record_all(metrics: &Metrics) -> Expected {
     w.steps_failures_total.add(
         1,
         worker::StepsFailuresTotalLabels {
-            correlation_id: FAILED_CORRELATION_ID,
-            namespace: "unknown",
+            correlation_id: FAILED_CORRELATION_ID.into(),
+            namespace: "unknown".into(),
             error_type: ErrorType::ClaimFailed,
         },
     );
     w.steps_failures_total.add(
         2,
         worker::StepsFailuresTotalLabels {
-            correlation_id: FAILED_CORRELATION_ID,
-            namespace: NAMESPACE,
+            correlation_id: FAILED_CORRELATION_ID.into(),
+            namespace: NAMESPACE.into(),
             error_type: ErrorType::DatabaseError,
         },
     );
@@ -381,9 +392,10 @@ fn record_all(metrics: &Metrics) -> Expected {
     for &claim_method in ClaimMethod::ALL {
         let (claims, claim_ms) = claims_by(claim_method);
         for _ in 0..claims {
-            w.steps_claimed_total.add(1, worker::StepsClaimedTotalLabels { namespace: NAMESPACE, claim_method });
+            w.steps_claimed_total.add(1, worker::StepsClaimedTotalLabels { namespace: NAMESPACE.into(), claim_method });
         }
-        w.step_claim_duration.record(claim_ms, worker::StepClaimDurationLabels { namespace: NAMESPACE, claim_method });
+        w.step_claim_duration
+            .record(claim_ms, worker::StepClaimDurationLabels { namespace: NAMESPACE.into(), claim_method });
         e.point(
             worker::StepsClaimedTotal::NAME,
             &[("namespace", NAMESPACE), ("claim_method", claim_method.as_str())],
@@ -400,8 +412,8 @@ fn record_all(metrics: &Metrics) -> Expected {
         w.step_execution_duration.record(
             duration,
             worker::StepExecutionDurationLabels {
-                correlation_id: CORRELATION_ID,
-                namespace: NAMESPACE,
+                correlation_id: CORRELATION_ID.into(),
+                namespace: NAMESPACE.into(),
                 result: ExecutionResult::Success,
             },
         );
@@ -413,10 +425,10 @@ fn record_all(metrics: &Metrics) -> Expected {
     );
 
     let submission = worker::StepResultSubmissionDurationLabels {
-        correlation_id: CORRELATION_ID,
+        correlation_id: CORRELATION_ID.into(),
         result_type: SubmissionResultType::Completion,
     };
-    w.step_result_submission_duration.record(1.25, submission);
+    w.step_result_submission_duration.record(1.25, submission.clone());
     w.step_result_submission_duration.record(2.0, submission);
     e.point(
         worker::StepResultSubmissionDuration::NAME,
@@ -424,11 +436,13 @@ fn record_all(metrics: &Metrics) -> Expected {
         Val::Hist { count: 2, sum: 3.25 },
     );
 
-    let rust = worker::StepsActiveExecutionsLabels { namespace: NAMESPACE, handler_type: HandlerType::Rust };
-    w.steps_active_executions.record(2, rust);
+    let rust = worker::StepsActiveExecutionsLabels { namespace: NAMESPACE.into(), handler_type: HandlerType::Rust };
+    w.steps_active_executions.record(2, rust.clone());
     w.steps_active_executions.record(0, rust);
-    w.steps_active_executions
-        .record(1, worker::StepsActiveExecutionsLabels { namespace: NAMESPACE, handler_type: HandlerType::Ruby });
+    w.steps_active_executions.record(
+        1,
+        worker::StepsActiveExecutionsLabels { namespace: NAMESPACE.into(), handler_type: HandlerType::Ruby },
+    );
     e.point(worker::StepsActiveExecutions::NAME, &[("namespace", NAMESPACE), ("handler_type", "rust")], Val::U64(0));
     e.point(worker::StepsActiveExecutions::NAME, &[("namespace", NAMESPACE), ("handler_type", "ruby")], Val::U64(1));
 
@@ -440,16 +454,16 @@ fn record_all(metrics: &Metrics) -> Expected {
     e.point(resilience::ApiCircuitBreakerState::NAME, &[], Val::I64(2));
 
     let breaker = |component| resilience::TaskerCircuitBreakerStateLabels { component };
-    r.tasker_circuit_breaker_state.record(CircuitBreakerState::Open, breaker("ffi_completion"));
-    r.tasker_circuit_breaker_state.record(CircuitBreakerState::HalfOpen, breaker("ffi_completion"));
-    r.tasker_circuit_breaker_state.record(CircuitBreakerState::Closed, breaker("task_readiness"));
-    r.tasker_circuit_breaker_state.record(CircuitBreakerState::Open, breaker("pgmq"));
+    r.tasker_circuit_breaker_state.record(CircuitBreakerState::Open, breaker("ffi_completion".into()));
+    r.tasker_circuit_breaker_state.record(CircuitBreakerState::HalfOpen, breaker("ffi_completion".into()));
+    r.tasker_circuit_breaker_state.record(CircuitBreakerState::Closed, breaker("task_readiness".into()));
+    r.tasker_circuit_breaker_state.record(CircuitBreakerState::Open, breaker("pgmq".into()));
     e.point(resilience::TaskerCircuitBreakerState::NAME, &[("component", "ffi_completion")], Val::I64(1));
     e.point(resilience::TaskerCircuitBreakerState::NAME, &[("component", "task_readiness")], Val::I64(0));
     e.point(resilience::TaskerCircuitBreakerState::NAME, &[("component", "pgmq")], Val::I64(2));
 
-    r.api_requests_rejected_total.add(1, resilience::ApiRequestsRejectedTotalLabels { endpoint: "/v1/tasks" });
-    r.api_requests_rejected_total.add(1, resilience::ApiRequestsRejectedTotalLabels { endpoint: "/v1/tasks" });
+    r.api_requests_rejected_total.add(1, resilience::ApiRequestsRejectedTotalLabels { endpoint: "/v1/tasks".into() });
+    r.api_requests_rejected_total.add(1, resilience::ApiRequestsRejectedTotalLabels { endpoint: "/v1/tasks".into() });
     e.point(resilience::ApiRequestsRejectedTotal::NAME, &[("endpoint", "/v1/tasks")], Val::U64(2));
 
     r.ffi_completion_slow_sends_total.add(3);
@@ -458,8 +472,9 @@ fn record_all(metrics: &Metrics) -> Expected {
     r.ffi_completion_circuit_open_rejections_total.add(1);
     e.point(resilience::FfiCompletionCircuitOpenRejectionsTotal::NAME, &[], Val::U64(1));
 
-    let notifications = resilience::MpscChannelUsagePercentLabels { channel: "pgmq_notifications", component: "pgmq" };
-    r.mpsc_channel_usage_percent.record(12.5, notifications);
+    let notifications =
+        resilience::MpscChannelUsagePercentLabels { channel: "pgmq_notifications".into(), component: "pgmq".into() };
+    r.mpsc_channel_usage_percent.record(12.5, notifications.clone());
     r.mpsc_channel_usage_percent.record(37.5, notifications);
     e.point(
         resilience::MpscChannelUsagePercent::NAME,
@@ -467,8 +482,10 @@ fn record_all(metrics: &Metrics) -> Expected {
         Val::F64(37.5),
     );
 
-    r.mpsc_channel_capacity
-        .record(1000, resilience::MpscChannelCapacityLabels { channel: "pgmq_notifications", component: "pgmq" });
+    r.mpsc_channel_capacity.record(
+        1000,
+        resilience::MpscChannelCapacityLabels { channel: "pgmq_notifications".into(), component: "pgmq".into() },
+    );
     e.point(
         resilience::MpscChannelCapacity::NAME,
         &[("channel", "pgmq_notifications"), ("component", "pgmq")],
@@ -477,7 +494,10 @@ fn record_all(metrics: &Metrics) -> Expected {
 
     r.mpsc_channel_full_events_total.add(
         1,
-        resilience::MpscChannelFullEventsTotalLabels { channel: "orchestration_command", component: "task_readiness" },
+        resilience::MpscChannelFullEventsTotalLabels {
+            channel: "orchestration_command".into(),
+            component: "task_readiness".into(),
+        },
     );
     e.point(
         resilience::MpscChannelFullEventsTotal::NAME,
@@ -497,13 +517,13 @@ fn record_all(metrics: &Metrics) -> Expected {
     d.sql_query_duration.record(2.5, database::SqlQueryDurationLabels { query_kind: QueryKind::Select });
     e.point(database::SqlQueryDuration::NAME, &[("query_kind", "select")], Val::Hist { count: 2, sum: 4.0 });
 
-    d.db_pool_connections_active.record(7, database::DbPoolConnectionsActiveLabels { pool: POOL });
+    d.db_pool_connections_active.record(7, database::DbPoolConnectionsActiveLabels { pool: POOL.into() });
     e.point(database::DbPoolConnectionsActive::NAME, &[("pool", POOL)], Val::U64(7));
 
-    d.db_pool_connections_idle.record(3, database::DbPoolConnectionsIdleLabels { pool: POOL });
+    d.db_pool_connections_idle.record(3, database::DbPoolConnectionsIdleLabels { pool: POOL.into() });
     e.point(database::DbPoolConnectionsIdle::NAME, &[("pool", POOL)], Val::U64(3));
 
-    d.db_pool_wait_duration.record(0.25, database::DbPoolWaitDurationLabels { pool: POOL });
+    d.db_pool_wait_duration.record(0.25, database::DbPoolWaitDurationLabels { pool: POOL.into() });
     e.point(database::DbPoolWaitDuration::NAME, &[("pool", POOL)], Val::Hist { count: 1, sum: 0.25 });
 
     d.db_transactions_total.add(4, database::DbTransactionsTotalLabels { outcome: Outcome::Commit });
@@ -517,36 +537,37 @@ fn record_all(metrics: &Metrics) -> Expected {
     // ------------------------------------------------------------------ messaging
     let m = &metrics.messaging;
 
-    m.queue_messages_sent_total.add(4, messaging::QueueMessagesSentTotalLabels { queue: QUEUE });
+    m.queue_messages_sent_total.add(4, messaging::QueueMessagesSentTotalLabels { queue: QUEUE.into() });
     e.point(messaging::QueueMessagesSentTotal::NAME, &[("queue", QUEUE)], Val::U64(4));
 
-    m.queue_messages_received_total.add(4, messaging::QueueMessagesReceivedTotalLabels { queue: QUEUE });
+    m.queue_messages_received_total.add(4, messaging::QueueMessagesReceivedTotalLabels { queue: QUEUE.into() });
     e.point(messaging::QueueMessagesReceivedTotal::NAME, &[("queue", QUEUE)], Val::U64(4));
 
-    m.queue_messages_deleted_total.add(3, messaging::QueueMessagesDeletedTotalLabels { queue: QUEUE });
+    m.queue_messages_deleted_total.add(3, messaging::QueueMessagesDeletedTotalLabels { queue: QUEUE.into() });
     e.point(messaging::QueueMessagesDeletedTotal::NAME, &[("queue", QUEUE)], Val::U64(3));
 
-    m.queue_message_send_duration.record(0.75, messaging::QueueMessageSendDurationLabels { queue: QUEUE });
-    m.queue_message_send_duration.record(1.25, messaging::QueueMessageSendDurationLabels { queue: QUEUE });
+    m.queue_message_send_duration.record(0.75, messaging::QueueMessageSendDurationLabels { queue: QUEUE.into() });
+    m.queue_message_send_duration.record(1.25, messaging::QueueMessageSendDurationLabels { queue: QUEUE.into() });
     e.point(messaging::QueueMessageSendDuration::NAME, &[("queue", QUEUE)], Val::Hist { count: 2, sum: 2.0 });
 
-    m.queue_message_receive_duration.record(3.5, messaging::QueueMessageReceiveDurationLabels { queue: QUEUE });
+    m.queue_message_receive_duration.record(3.5, messaging::QueueMessageReceiveDurationLabels { queue: QUEUE.into() });
     e.point(messaging::QueueMessageReceiveDuration::NAME, &[("queue", QUEUE)], Val::Hist { count: 1, sum: 3.5 });
 
-    m.queue_depth.record(4, messaging::QueueDepthLabels { namespace: NAMESPACE });
-    m.queue_depth.record(0, messaging::QueueDepthLabels { namespace: NAMESPACE });
+    m.queue_depth.record(4, messaging::QueueDepthLabels { namespace: NAMESPACE.into() });
+    m.queue_depth.record(0, messaging::QueueDepthLabels { namespace: NAMESPACE.into() });
     e.point(messaging::QueueDepth::NAME, &[("namespace", NAMESPACE)], Val::U64(0));
 
-    m.queue_age_seconds.record(1.5, messaging::QueueAgeSecondsLabels { queue: QUEUE });
+    m.queue_age_seconds.record(1.5, messaging::QueueAgeSecondsLabels { queue: QUEUE.into() });
     e.point(messaging::QueueAgeSeconds::NAME, &[("queue", QUEUE)], Val::F64(1.5));
 
-    m.queue_visibility_timeouts_total.add(1, messaging::QueueVisibilityTimeoutsTotalLabels { queue: QUEUE });
+    m.queue_visibility_timeouts_total.add(1, messaging::QueueVisibilityTimeoutsTotalLabels { queue: QUEUE.into() });
     e.point(messaging::QueueVisibilityTimeoutsTotal::NAME, &[("queue", QUEUE)], Val::U64(1));
 
-    m.queue_errors_total.add(1, messaging::QueueErrorsTotalLabels { queue: QUEUE, operation: QueueOperation::Delete });
+    m.queue_errors_total
+        .add(1, messaging::QueueErrorsTotalLabels { queue: QUEUE.into(), operation: QueueOperation::Delete });
     e.point(messaging::QueueErrorsTotal::NAME, &[("queue", QUEUE), ("operation", "delete")], Val::U64(1));
 
-    m.queue_retry_attempts_total.add(2, messaging::QueueRetryAttemptsTotalLabels { queue: QUEUE });
+    m.queue_retry_attempts_total.add(2, messaging::QueueRetryAttemptsTotalLabels { queue: QUEUE.into() });
     e.point(messaging::QueueRetryAttemptsTotal::NAME, &[("queue", QUEUE)], Val::U64(2));
 
     e

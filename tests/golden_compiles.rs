@@ -28,16 +28,18 @@ fn golden_recorders_compile_and_record() {
     let m = minimal::Metrics::new(&meter);
     m.jobs.jobs_completed_total.add(
         1,
-        minimal::jobs::JobsCompletedTotalLabels { job_id: "job-1", outcome: minimal::labels::Outcome::TimedOut },
+        minimal::jobs::JobsCompletedTotalLabels { job_id: "job-1".into(), outcome: minimal::labels::Outcome::TimedOut },
     );
     m.jobs.job_duration.record(12.5, minimal::jobs::JobDurationLabels { outcome: minimal::labels::Outcome::Ok });
     m.jobs.jobs_running.add(-1);
     m.health.breaker_state.record(minimal::values::BreakerState::HalfOpen);
-    m.health.queue_usage_percent.record(40.0, minimal::health::QueueUsagePercentLabels { queue: "q" });
+    m.health.queue_usage_percent.record(40.0, minimal::health::QueueUsagePercentLabels { queue: "q".into() });
 
     let e = edge::Metrics::new(&meter);
     for kind in edge::labels::Kind::ALL {
-        e.r#type.edge_requests_total.add(1.0, edge::r#type::EdgeRequestsTotalLabels { kind: *kind, r#type: "x" });
+        e.r#type
+            .edge_requests_total
+            .add(1.0, edge::r#type::EdgeRequestsTotalLabels { kind: *kind, r#type: "x".into() });
     }
     e.r#type.edge_unicode_gauge.record(3);
 
@@ -138,13 +140,13 @@ fn typed_and_optional_attributes_reach_the_exporter_as_declared() {
             http_response_status_code: Some(503),
             network_protocol_version: Some(NetworkProtocolVersion::Http11),
             error_type: Some(ErrorType::Timeout),
-            http_route: Some("/users/{id}"),
+            http_route: Some("/users/{id}".into()),
         },
     );
     // Through bind(): the same series as the call above.
     let bound = m.http_server_request_duration.bind(HttpServerRequestDurationBindLabels {
         http_response_status_code: Some(503),
-        http_route: Some("/users/{id}"),
+        http_route: Some("/users/{id}".into()),
     });
     bound.record(0.3, HttpRequestMethod::Other, Some(NetworkProtocolVersion::Http11), Some(ErrorType::Timeout));
     m.http_server_active_requests.add(
@@ -164,7 +166,8 @@ fn typed_and_optional_attributes_reach_the_exporter_as_declared() {
                 "error.type=String(Static(\"timeout\"))".to_owned(),
                 "http.request.method=String(Static(\"_OTHER\"))".to_owned(),
                 "http.response.status_code=I64(503)".to_owned(),
-                "http.route=String(Owned(\"/users/{id}\"))".to_owned(),
+                // A `&'static str` reaches the exporter as it was given, not copied.
+                "http.route=String(Static(\"/users/{id}\"))".to_owned(),
                 "network.protocol.version=String(Static(\"1.1\"))".to_owned(),
             ],
             vec!["http.request.method=String(Static(\"GET\"))".to_owned()],

@@ -95,23 +95,24 @@ fn otlp_receiver_gets_names_units_labels_and_values_as_recorded() {
     m.orchestration.tasks_requests_total.add(
         3,
         o::TasksRequestsTotalLabels {
-            correlation_id: id,
-            task_type: "mathematical_sequence",
-            namespace: "rust_e2e_linear",
+            correlation_id: id.into(),
+            task_type: "mathematical_sequence".into(),
+            namespace: "rust_e2e_linear".into(),
         },
     );
     for ms in [2.0, 40.0, 700.0] {
-        m.worker
-            .step_claim_duration
-            .record(ms, w::StepClaimDurationLabels { namespace: "rust_e2e_linear", claim_method: ClaimMethod::Poll });
+        m.worker.step_claim_duration.record(
+            ms,
+            w::StepClaimDurationLabels { namespace: "rust_e2e_linear".into(), claim_method: ClaimMethod::Poll },
+        );
     }
     m.orchestration
         .step_results_processed_total
-        .add(4, o::StepResultsProcessedTotalLabels { correlation_id: id, result_type: StepResultType::Timeout });
+        .add(4, o::StepResultsProcessedTotalLabels { correlation_id: id.into(), result_type: StepResultType::Timeout });
     m.resilience.api_circuit_breaker_state.record(CircuitBreakerState::HalfOpen);
     m.resilience.mpsc_channel_usage_percent.record(
         42.5,
-        r::MpscChannelUsagePercentLabels { channel: "orchestration_command", component: "orchestration" },
+        r::MpscChannelUsagePercentLabels { channel: "orchestration_command".into(), component: "orchestration".into() },
     );
     telemetry.flush();
     telemetry.shutdown();
@@ -195,7 +196,11 @@ fn drop_labels_removes_correlation_id_at_export() {
     for id in ["a", "b", "c"] {
         telemetry.metrics().orchestration.tasks_requests_total.add(
             1,
-            o::TasksRequestsTotalLabels { correlation_id: id, task_type: "mathematical_sequence", namespace: "ns" },
+            o::TasksRequestsTotalLabels {
+                correlation_id: id.into(),
+                task_type: "mathematical_sequence".into(),
+                namespace: "ns".into(),
+            },
         );
     }
     telemetry.shutdown();

@@ -54,7 +54,7 @@ fn an_unreachable_collector_neither_blocks_nor_floods_the_log_nor_grows_memory()
     let telemetry = Telemetry::init(&config).unwrap();
     let m = telemetry.metrics();
     let labels = |i: usize| w::StepClaimDurationLabels {
-        namespace: ["a", "b", "c", "d"][i % 4],
+        namespace: (["a", "b", "c", "d"][i % 4]).into(),
         claim_method: if i.is_multiple_of(2) { ClaimMethod::Event } else { ClaimMethod::Poll },
     };
 
@@ -70,7 +70,7 @@ fn an_unreachable_collector_neither_blocks_nor_floods_the_log_nor_grows_memory()
         m.worker.step_claim_duration.record(i as f64 % 500.0, labels(i));
         m.worker
             .steps_claimed_total
-            .add(1, w::StepsClaimedTotalLabels { namespace: "a", claim_method: ClaimMethod::Event });
+            .add(1, w::StepsClaimedTotalLabels { namespace: "a".into(), claim_method: ClaimMethod::Event });
     }
     let elapsed = started.elapsed();
     let after = rss_bytes();

@@ -5,5 +5,5 @@ use tasker_metrics::worker::StepsClaimedTotalLabels;
 
 fn main() {
     let metrics = Metrics::global();
-    metrics.worker.steps_claimed_total.add(1, StepsClaimedTotalLabels { namespace: "rust_e2e_linear" });
+    metrics.worker.steps_claimed_total.add(1, StepsClaimedTotalLabels { namespace: "rust_e2e_linear".into() });
 }

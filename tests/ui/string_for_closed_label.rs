@@ -9,5 +9,5 @@ fn main() {
     metrics
         .worker
         .steps_claimed_total
-        .add(1, StepsClaimedTotalLabels { namespace: "rust_e2e_linear", claim_method: "event" });
+        .add(1, StepsClaimedTotalLabels { namespace: "rust_e2e_linear".into(), claim_method: "event" });
 }

@@ -9,7 +9,7 @@ fn main() {
     metrics.orchestration.step_results_processed_total.add(
         1,
         StepResultsProcessedTotalLabels {
-            correlation_id: "0199c3e0-ccdb-7581-87ab-3f67daeaa4a5",
+            correlation_id: "0199c3e0-ccdb-7581-87ab-3f67daeaa4a5".into(),
             result_type: FinalState::Complete,
         },
     );

@@ -10,11 +10,11 @@ fn main() {
     metrics
         .worker
         .steps_claimed_total
-        .add(1.5, StepsClaimedTotalLabels { namespace: "rust_e2e_linear", claim_method: ClaimMethod::Event });
+        .add(1.5, StepsClaimedTotalLabels { namespace: "rust_e2e_linear".into(), claim_method: ClaimMethod::Event });
 
     let elapsed_ms: u64 = 12;
     metrics
         .worker
         .step_claim_duration
-        .record(elapsed_ms, StepClaimDurationLabels { namespace: "rust_e2e_linear", claim_method: ClaimMethod::Poll });
+        .record(elapsed_ms, StepClaimDurationLabels { namespace: "rust_e2e_linear".into(), claim_method: ClaimMethod::Poll });
 }

@@ -108,25 +108,24 @@ pub mod r#type {
         ::catalog_runtime::instrument::Recorder<::opentelemetry::metrics::Counter<f64>>,
     );
     /// The labels of [`EdgeRequestsTotal`] (`edge.requests.total`).
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub struct EdgeRequestsTotalLabels<'a> {
+    #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+    pub struct EdgeRequestsTotalLabels {
         /// `kind`: Values that are keywords or start with digits; */ closes nothing
         pub kind: super::labels::Kind,
         /// `type`: A | pipe
         /// and a newline
         ///
         /// Free-form: Because `it` is | open
-        pub r#type: &'a str,
+        ///
+        /// An OpenTelemetry `StringValue`, so that the attribute takes it as it is: `"text".into()` costs nothing for a `&'static str`, a `String` moves in (`id.into()`), an `Arc<str>` is shared.
+        pub r#type: ::opentelemetry::StringValue,
     }
-    impl ::catalog_runtime::instrument::Labels for EdgeRequestsTotalLabels<'_> {
+    impl ::catalog_runtime::instrument::Labels for EdgeRequestsTotalLabels {
         type Attributes = [::opentelemetry::KeyValue; 2];
         fn attributes(self) -> Self::Attributes {
             [
                 ::opentelemetry::KeyValue::new("kind", self.kind.as_str()),
-                ::opentelemetry::KeyValue::new(
-                    "type",
-                    ::std::string::String::from(self.r#type),
-                ),
+                ::opentelemetry::KeyValue::new("type", self.r#type),
             ]
         }
     }
@@ -155,18 +154,20 @@ pub mod r#type {
         }
         /// Adds `value` to the counter. The unit, `By/s`.
         #[inline(always)]
-        pub fn add(&self, value: f64, labels: EdgeRequestsTotalLabels<'_>) {
+        pub fn add(&self, value: f64, labels: EdgeRequestsTotalLabels) {
             self.0.record(value, labels);
         }
     }
     /// The open labels of [`EdgeRequestsTotal`] that [`EdgeRequestsTotal::bind`] fixes, by name: `type`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub struct EdgeRequestsTotalBindLabels<'a> {
+    #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+    pub struct EdgeRequestsTotalBindLabels {
         /// `type`: A | pipe
         /// and a newline
         ///
         /// Free-form: Because `it` is | open
-        pub r#type: &'a str,
+        ///
+        /// An OpenTelemetry `StringValue`, so that the attribute takes it as it is: `"text".into()` costs nothing for a `&'static str`, a `String` moves in (`id.into()`), an `Arc<str>` is shared.
+        pub r#type: ::opentelemetry::StringValue,
     }
     /// [`EdgeRequestsTotal`] with its attributes resolved by [`EdgeRequestsTotal::bind`].
     #[derive(Clone, Debug)]
@@ -177,7 +178,7 @@ pub mod r#type {
         /// Resolves the attributes once: one attribute set per combination of `kind` (7 in all), with `type` fixed to the values given here. Recording through the result does no attribute work (with bound instruments, an atomic update on a pre-resolved series). Bind at start-up and keep the result.
         pub fn bind(
             &self,
-            labels: EdgeRequestsTotalBindLabels<'_>,
+            labels: EdgeRequestsTotalBindLabels,
         ) -> EdgeRequestsTotalBound {
             let EdgeRequestsTotalBindLabels { r#type } = labels;
             let mut table = self.0.table(7);
@@ -185,7 +186,7 @@ pub mod r#type {
                 table
                     .push(EdgeRequestsTotalLabels {
                         kind,
-                        r#type,
+                        r#type: r#type.clone(),
                     });
             }
             EdgeRequestsTotalBound(table.finish())

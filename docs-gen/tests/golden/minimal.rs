@@ -123,23 +123,22 @@ pub mod jobs {
         ::catalog_runtime::instrument::Recorder<::opentelemetry::metrics::Counter<u64>>,
     );
     /// The labels of [`JobsCompletedTotal`] (`app.jobs.completed.total`).
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub struct JobsCompletedTotalLabels<'a> {
+    #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+    pub struct JobsCompletedTotalLabels {
         /// `job_id`: Job correlation id
         ///
         /// Free-form: One value per job.
-        pub job_id: &'a str,
+        ///
+        /// An OpenTelemetry `StringValue`, so that the attribute takes it as it is: `"text".into()` costs nothing for a `&'static str`, a `String` moves in (`id.into()`), an `Arc<str>` is shared.
+        pub job_id: ::opentelemetry::StringValue,
         /// `outcome`: How the job ended
         pub outcome: super::labels::Outcome,
     }
-    impl ::catalog_runtime::instrument::Labels for JobsCompletedTotalLabels<'_> {
+    impl ::catalog_runtime::instrument::Labels for JobsCompletedTotalLabels {
         type Attributes = [::opentelemetry::KeyValue; 2];
         fn attributes(self) -> Self::Attributes {
             [
-                ::opentelemetry::KeyValue::new(
-                    "job_id",
-                    ::std::string::String::from(self.job_id),
-                ),
+                ::opentelemetry::KeyValue::new("job_id", self.job_id),
                 ::opentelemetry::KeyValue::new("outcome", self.outcome.as_str()),
             ]
         }
@@ -169,17 +168,19 @@ pub mod jobs {
         }
         /// Adds `value` to the counter. The unit, `{job}`.
         #[inline(always)]
-        pub fn add(&self, value: u64, labels: JobsCompletedTotalLabels<'_>) {
+        pub fn add(&self, value: u64, labels: JobsCompletedTotalLabels) {
             self.0.record(value, labels);
         }
     }
     /// The open labels of [`JobsCompletedTotal`] that [`JobsCompletedTotal::bind`] fixes, by name: `job_id`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub struct JobsCompletedTotalBindLabels<'a> {
+    #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+    pub struct JobsCompletedTotalBindLabels {
         /// `job_id`: Job correlation id
         ///
         /// Free-form: One value per job.
-        pub job_id: &'a str,
+        ///
+        /// An OpenTelemetry `StringValue`, so that the attribute takes it as it is: `"text".into()` costs nothing for a `&'static str`, a `String` moves in (`id.into()`), an `Arc<str>` is shared.
+        pub job_id: ::opentelemetry::StringValue,
     }
     /// [`JobsCompletedTotal`] with its attributes resolved by [`JobsCompletedTotal::bind`].
     #[derive(Clone, Debug)]
@@ -190,14 +191,14 @@ pub mod jobs {
         /// Resolves the attributes once: one attribute set per combination of `outcome` (3 in all), with `job_id` fixed to the values given here. Recording through the result does no attribute work (with bound instruments, an atomic update on a pre-resolved series). Bind at start-up and keep the result.
         pub fn bind(
             &self,
-            labels: JobsCompletedTotalBindLabels<'_>,
+            labels: JobsCompletedTotalBindLabels,
         ) -> JobsCompletedTotalBound {
             let JobsCompletedTotalBindLabels { job_id } = labels;
             let mut table = self.0.table(3);
             for &outcome in super::labels::Outcome::ALL {
                 table
                     .push(JobsCompletedTotalLabels {
-                        job_id,
+                        job_id: job_id.clone(),
                         outcome,
                     });
             }
@@ -454,22 +455,19 @@ pub mod health {
         ::catalog_runtime::instrument::Recorder<::opentelemetry::metrics::Gauge<f64>>,
     );
     /// The labels of [`QueueUsagePercent`] (`queue_usage_percent`).
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub struct QueueUsagePercentLabels<'a> {
+    #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+    pub struct QueueUsagePercentLabels {
         /// `queue`: Queue name
         ///
         /// Free-form: Queues are configured per deployment.
-        pub queue: &'a str,
+        ///
+        /// An OpenTelemetry `StringValue`, so that the attribute takes it as it is: `"text".into()` costs nothing for a `&'static str`, a `String` moves in (`id.into()`), an `Arc<str>` is shared.
+        pub queue: ::opentelemetry::StringValue,
     }
-    impl ::catalog_runtime::instrument::Labels for QueueUsagePercentLabels<'_> {
+    impl ::catalog_runtime::instrument::Labels for QueueUsagePercentLabels {
         type Attributes = [::opentelemetry::KeyValue; 1];
         fn attributes(self) -> Self::Attributes {
-            [
-                ::opentelemetry::KeyValue::new(
-                    "queue",
-                    ::std::string::String::from(self.queue),
-                ),
-            ]
+            [::opentelemetry::KeyValue::new("queue", self.queue)]
         }
     }
     impl QueueUsagePercent {
@@ -497,17 +495,19 @@ pub mod health {
         }
         /// Records the gauge's current value. The unit, `%`.
         #[inline(always)]
-        pub fn record(&self, value: f64, labels: QueueUsagePercentLabels<'_>) {
+        pub fn record(&self, value: f64, labels: QueueUsagePercentLabels) {
             self.0.record(value, labels);
         }
     }
     /// The open labels of [`QueueUsagePercent`] that [`QueueUsagePercent::bind`] fixes, by name: `queue`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub struct QueueUsagePercentBindLabels<'a> {
+    #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+    pub struct QueueUsagePercentBindLabels {
         /// `queue`: Queue name
         ///
         /// Free-form: Queues are configured per deployment.
-        pub queue: &'a str,
+        ///
+        /// An OpenTelemetry `StringValue`, so that the attribute takes it as it is: `"text".into()` costs nothing for a `&'static str`, a `String` moves in (`id.into()`), an `Arc<str>` is shared.
+        pub queue: ::opentelemetry::StringValue,
     }
     /// [`QueueUsagePercent`] with its attributes resolved by [`QueueUsagePercent::bind`].
     #[derive(Clone, Debug)]
@@ -518,11 +518,14 @@ pub mod health {
         /// Resolves the attributes once: one attribute set, with `queue` fixed to the values given here. Recording through the result does no attribute work (with bound instruments, an atomic update on a pre-resolved series). Bind at start-up and keep the result.
         pub fn bind(
             &self,
-            labels: QueueUsagePercentBindLabels<'_>,
+            labels: QueueUsagePercentBindLabels,
         ) -> QueueUsagePercentBound {
             let QueueUsagePercentBindLabels { queue } = labels;
             let mut table = self.0.table(1);
-            table.push(QueueUsagePercentLabels { queue });
+            table
+                .push(QueueUsagePercentLabels {
+                    queue: queue.clone(),
+                });
             QueueUsagePercentBound(table.finish())
         }
     }

@@ -235,8 +235,8 @@ pub mod recorders {
         ::catalog_runtime::instrument::Recorder<::opentelemetry::metrics::Histogram<f64>>,
     );
     /// The labels of [`HttpServerRequestDuration`] (`http.server.request.duration`).
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub struct HttpServerRequestDurationLabels<'a> {
+    #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+    pub struct HttpServerRequestDurationLabels {
         /// `http.request.method`: HTTP request method.
         pub http_request_method: super::labels::HttpRequestMethod,
         /// `http.response.status_code`: HTTP response status code.
@@ -255,10 +255,12 @@ pub mod recorders {
         pub error_type: ::core::option::Option<super::labels::ErrorType>,
         /// `http.route`: The matched route template.
         ///
+        /// An OpenTelemetry `StringValue`, so that the attribute takes it as it is: `"text".into()` costs nothing for a `&'static str`, a `String` moves in (`id.into()`), an `Arc<str>` is shared.
+        ///
         /// conditionally_required (If and only if it is available.): `None` leaves the attribute out.
-        pub http_route: ::core::option::Option<&'a str>,
+        pub http_route: ::core::option::Option<::opentelemetry::StringValue>,
     }
-    impl ::catalog_runtime::instrument::Labels for HttpServerRequestDurationLabels<'_> {
+    impl ::catalog_runtime::instrument::Labels for HttpServerRequestDurationLabels {
         type Attributes = ::catalog_runtime::instrument::Attributes<5>;
         fn attributes(self) -> Self::Attributes {
             let mut attributes = ::catalog_runtime::instrument::Attributes::new();
@@ -289,13 +291,7 @@ pub mod recorders {
                     .push(::opentelemetry::KeyValue::new("error.type", v.as_str()));
             }
             if let ::core::option::Option::Some(v) = self.http_route {
-                attributes
-                    .push(
-                        ::opentelemetry::KeyValue::new(
-                            "http.route",
-                            ::std::string::String::from(v),
-                        ),
-                    );
+                attributes.push(::opentelemetry::KeyValue::new("http.route", v));
             }
             attributes
         }
@@ -327,21 +323,23 @@ pub mod recorders {
         }
         /// Records one measurement. The unit, `s`.
         #[inline(always)]
-        pub fn record(&self, value: f64, labels: HttpServerRequestDurationLabels<'_>) {
+        pub fn record(&self, value: f64, labels: HttpServerRequestDurationLabels) {
             self.0.record(value, labels);
         }
     }
     /// The open labels of [`HttpServerRequestDuration`] that [`HttpServerRequestDuration::bind`] fixes, by name: `http.response.status_code`, `http.route`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub struct HttpServerRequestDurationBindLabels<'a> {
+    #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+    pub struct HttpServerRequestDurationBindLabels {
         /// `http.response.status_code`: HTTP response status code.
         ///
         /// conditionally_required (If and only if one was sent.): `None` leaves the attribute out.
         pub http_response_status_code: ::core::option::Option<i64>,
         /// `http.route`: The matched route template.
         ///
+        /// An OpenTelemetry `StringValue`, so that the attribute takes it as it is: `"text".into()` costs nothing for a `&'static str`, a `String` moves in (`id.into()`), an `Arc<str>` is shared.
+        ///
         /// conditionally_required (If and only if it is available.): `None` leaves the attribute out.
-        pub http_route: ::core::option::Option<&'a str>,
+        pub http_route: ::core::option::Option<::opentelemetry::StringValue>,
     }
     /// [`HttpServerRequestDuration`] with its attributes resolved by [`HttpServerRequestDuration::bind`].
     #[derive(Clone, Debug)]
@@ -352,7 +350,7 @@ pub mod recorders {
         /// Resolves the attributes once: one attribute set per combination of `http.request.method`, `network.protocol.version`, `error.type` (45 in all), with `http.response.status_code`, `http.route` fixed to the values given here. Recording through the result does no attribute work (with bound instruments, an atomic update on a pre-resolved series). Bind at start-up and keep the result.
         pub fn bind(
             &self,
-            labels: HttpServerRequestDurationBindLabels<'_>,
+            labels: HttpServerRequestDurationBindLabels,
         ) -> HttpServerRequestDurationBound {
             let HttpServerRequestDurationBindLabels {
                 http_response_status_code,
@@ -384,7 +382,7 @@ pub mod recorders {
                                 http_response_status_code,
                                 network_protocol_version,
                                 error_type,
-                                http_route,
+                                http_route: http_route.clone(),
                             });
                     }
                 }
@@ -648,20 +646,22 @@ pub mod recorders {
         ::catalog_runtime::instrument::Recorder<::opentelemetry::metrics::Counter<u64>>,
     );
     /// The labels of [`AppRequests`] (`app.requests`).
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub struct AppRequestsLabels<'a> {
+    #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+    pub struct AppRequestsLabels {
         /// `app.correlation.id`: The request's correlation id, one value per request.
-        pub app_correlation_id: &'a str,
+        ///
+        /// An OpenTelemetry `StringValue`, so that the attribute takes it as it is: `"text".into()` costs nothing for a `&'static str`, a `String` moves in (`id.into()`), an `Arc<str>` is shared.
+        pub app_correlation_id: ::opentelemetry::StringValue,
         /// `http.request.method`: HTTP request method.
         pub http_request_method: super::labels::HttpRequestMethod,
     }
-    impl ::catalog_runtime::instrument::Labels for AppRequestsLabels<'_> {
+    impl ::catalog_runtime::instrument::Labels for AppRequestsLabels {
         type Attributes = [::opentelemetry::KeyValue; 2];
         fn attributes(self) -> Self::Attributes {
             [
                 ::opentelemetry::KeyValue::new(
                     "app.correlation.id",
-                    ::std::string::String::from(self.app_correlation_id),
+                    self.app_correlation_id,
                 ),
                 ::opentelemetry::KeyValue::new(
                     "http.request.method",
@@ -695,15 +695,17 @@ pub mod recorders {
         }
         /// Adds `value` to the counter. The unit, `{request}`.
         #[inline(always)]
-        pub fn add(&self, value: u64, labels: AppRequestsLabels<'_>) {
+        pub fn add(&self, value: u64, labels: AppRequestsLabels) {
             self.0.record(value, labels);
         }
     }
     /// The open labels of [`AppRequests`] that [`AppRequests::bind`] fixes, by name: `app.correlation.id`.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-    pub struct AppRequestsBindLabels<'a> {
+    #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+    pub struct AppRequestsBindLabels {
         /// `app.correlation.id`: The request's correlation id, one value per request.
-        pub app_correlation_id: &'a str,
+        ///
+        /// An OpenTelemetry `StringValue`, so that the attribute takes it as it is: `"text".into()` costs nothing for a `&'static str`, a `String` moves in (`id.into()`), an `Arc<str>` is shared.
+        pub app_correlation_id: ::opentelemetry::StringValue,
     }
     /// [`AppRequests`] with its attributes resolved by [`AppRequests::bind`].
     #[derive(Clone, Debug)]
@@ -712,13 +714,13 @@ pub mod recorders {
     );
     impl AppRequests {
         /// Resolves the attributes once: one attribute set per combination of `http.request.method` (3 in all), with `app.correlation.id` fixed to the values given here. Recording through the result does no attribute work (with bound instruments, an atomic update on a pre-resolved series). Bind at start-up and keep the result.
-        pub fn bind(&self, labels: AppRequestsBindLabels<'_>) -> AppRequestsBound {
+        pub fn bind(&self, labels: AppRequestsBindLabels) -> AppRequestsBound {
             let AppRequestsBindLabels { app_correlation_id } = labels;
             let mut table = self.0.table(3);
             for &http_request_method in super::labels::HttpRequestMethod::ALL {
                 table
                     .push(AppRequestsLabels {
-                        app_correlation_id,
+                        app_correlation_id: app_correlation_id.clone(),
                         http_request_method,
                     });
             }

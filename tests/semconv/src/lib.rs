@@ -11,10 +11,10 @@
 //!     0.012,
 //!     HttpServerRequestDurationLabels {
 //!         http_request_method: HttpRequestMethod::Get,
-//!         url_scheme: "https",
+//!         url_scheme: "https".into(),
 //!         error_type: None,
 //!         http_response_status_code: Some(200),
-//!         http_route: Some("/users/{id}"),
+//!         http_route: Some("/users/{id}".into()),
 //!         network_protocol_name: None,
 //!         network_protocol_version: None,
 //!         server_address: None,

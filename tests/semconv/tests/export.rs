@@ -58,7 +58,7 @@ fn every_recorder_exports_the_conventions_names_units_and_attributes() {
         0.02,
         HttpServerRequestDurationLabels {
             http_request_method: HttpRequestMethod::Get,
-            url_scheme: "https",
+            url_scheme: "https".into(),
             error_type: None,
             http_response_status_code: None,
             http_route: None,
@@ -72,10 +72,10 @@ fn every_recorder_exports_the_conventions_names_units_and_attributes() {
         0.5,
         HttpServerRequestDurationLabels {
             http_request_method: HttpRequestMethod::Other,
-            url_scheme: "http",
-            error_type: Some("500"),
+            url_scheme: "http".into(),
+            error_type: Some("500".into()),
             http_response_status_code: Some(500),
-            http_route: Some("/users/{id}"),
+            http_route: Some("/users/{id}".into()),
             network_protocol_name: None,
             network_protocol_version: Some(NetworkProtocolVersion::Http11),
             server_address: None,
@@ -86,7 +86,7 @@ fn every_recorder_exports_the_conventions_names_units_and_attributes() {
         1,
         HttpServerActiveRequestsLabels {
             http_request_method: HttpRequestMethod::Post,
-            url_scheme: "https",
+            url_scheme: "https".into(),
             server_address: None,
             server_port: None,
         },
@@ -95,20 +95,20 @@ fn every_recorder_exports_the_conventions_names_units_and_attributes() {
         0.003,
         DbClientOperationDurationLabels {
             db_system_name: DbSystemName::Postgresql,
-            db_collection_name: Some("public.users"),
+            db_collection_name: Some("public.users".into()),
             db_namespace: None,
-            db_operation_name: Some("SELECT"),
+            db_operation_name: Some("SELECT".into()),
             db_response_status_code: None,
             error_type: None,
             server_port: Some(5432),
-            server_address: Some("db.internal"),
+            server_address: Some("db.internal".into()),
         },
     );
     m.db_client_connection_count.add(
         3,
         DbClientConnectionCountLabels {
             db_client_connection_state: DbClientConnectionState::Used,
-            db_client_connection_pool_name: "main",
+            db_client_connection_pool_name: "main".into(),
         },
     );
     provider.force_flush().unwrap();
@@ -168,10 +168,10 @@ fn every_recorder_exports_the_conventions_names_units_and_attributes() {
 fn bind_fixes_the_open_attributes_by_name() {
     let (provider, exporter, m) = provider();
     let bound = m.http_server_request_duration.bind(HttpServerRequestDurationBindLabels {
-        url_scheme: "https",
+        url_scheme: "https".into(),
         error_type: None,
         http_response_status_code: Some(200),
-        http_route: Some("/health"),
+        http_route: Some("/health".into()),
         network_protocol_name: None,
         server_address: None,
         server_port: None,
@@ -179,8 +179,9 @@ fn bind_fixes_the_open_attributes_by_name() {
     bound.record(0.001, HttpRequestMethod::Get, Some(NetworkProtocolVersion::Http2));
     bound.record(0.002, HttpRequestMethod::Get, Some(NetworkProtocolVersion::Http2));
     bound.record(0.004, HttpRequestMethod::Head, None);
-    let pool =
-        m.db_client_connection_count.bind(DbClientConnectionCountBindLabels { db_client_connection_pool_name: "main" });
+    let pool = m
+        .db_client_connection_count
+        .bind(DbClientConnectionCountBindLabels { db_client_connection_pool_name: "main".into() });
     pool.add(2, DbClientConnectionState::Idle);
     pool.add(-1, DbClientConnectionState::Idle);
     provider.force_flush().unwrap();

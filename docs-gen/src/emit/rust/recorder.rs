@@ -235,6 +235,13 @@ pub(super) fn describe(catalog: &Catalog, m: &Metric) -> (Shape, Names) {
                     }
                     _ => String::new(),
                 };
+                if l.values().is_none() && l.attribute_type == AttributeType::String {
+                    extra.push_str(
+                        "\n\nAn OpenTelemetry `StringValue`, so that the attribute takes it as it is: \
+                         `\"text\".into()` costs nothing for a `&'static str`, a `String` moves in (`id.into()`), \
+                         an `Arc<str>` is shared.",
+                    );
+                }
                 if l.is_optional() {
                     extra.push_str(&format!(
                         "\n\n{}: `None` leaves the attribute out.",
@@ -317,7 +324,7 @@ fn field_type(kind: FieldKind, label: &LabelNames) -> TokenStream {
             let e = ident(&label.label_enum);
             quote!(super::labels::#e)
         }
-        FieldKind::Str => quote!(&'a str),
+        FieldKind::Str => quote!(::opentelemetry::StringValue),
         FieldKind::Int => quote!(i64),
         FieldKind::Bool => quote!(bool),
         FieldKind::Double => quote!(f64),
@@ -335,17 +342,18 @@ fn attribute_value(kind: FieldKind, v: TokenStream) -> TokenStream {
     match kind {
         FieldKind::Closed { int: false, .. } => quote!(#v.as_str()),
         FieldKind::Closed { int: true, .. } => quote!(#v.value()),
-        FieldKind::Str => quote!(::std::string::String::from(#v)),
-        FieldKind::Int | FieldKind::Bool | FieldKind::Double => v,
+        FieldKind::Str | FieldKind::Int | FieldKind::Bool | FieldKind::Double => v,
     }
 }
 
-/// The derives of a struct of label fields: no `Eq` or `Hash` where a `double` label is.
+/// The derives of a struct of label fields: no `Copy` where a string label is (a `StringValue` may
+/// own its text), no `Eq` or `Hash` where a `double` label is.
 fn label_derives(shapes: &[&LabelShape]) -> TokenStream {
+    let copy = (!shapes.iter().any(|l| l.kind == FieldKind::Str)).then(|| quote!(Copy,));
     if shapes.iter().any(|l| l.kind == FieldKind::Double) {
-        quote!(#[derive(Clone, Copy, Debug, PartialEq)])
+        quote!(#[derive(Clone, #copy Debug, PartialEq)])
     } else {
-        quote!(#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)])
+        quote!(#[derive(Clone, #copy Debug, PartialEq, Eq, Hash)])
     }
 }
 
@@ -381,9 +389,6 @@ pub(super) fn tokens(shape: &Shape, names: &Names) -> TokenStream {
         }
         None => (None, quote!(::core::option::Option::None)),
     };
-    let borrowed = labels.iter().any(|l| l.kind == FieldKind::Str);
-    let lifetime = borrowed.then(|| quote!(<'a>));
-    let anon = borrowed.then(|| quote!(<'_>));
 
     // The value parameter: a state enum for value-mapped gauges, else the number.
     let (value_param, value_expr) = if *value_map {
@@ -453,13 +458,13 @@ pub(super) fn tokens(shape: &Shape, names: &Names) -> TokenStream {
             Some(quote! {
                 #sdoc
                 #derives
-                pub struct #labels_ident #lifetime { #(#fields)* }
+                pub struct #labels_ident { #(#fields)* }
 
-                impl ::catalog_runtime::instrument::Labels for #labels_ident #anon {
+                impl ::catalog_runtime::instrument::Labels for #labels_ident {
                     #attributes
                 }
             }),
-            Some(quote!(, labels: #labels_ident #anon)),
+            Some(quote!(, labels: #labels_ident)),
             quote!(labels),
         )
     };
@@ -529,8 +534,6 @@ fn bind_api(
         (None, None, None)
     } else {
         let bind_ident = ident(&names.bind_labels_struct);
-        let borrowed = open.iter().any(|(_, s)| s.kind == FieldKind::Str);
-        let (lifetime, anon) = if borrowed { (Some(quote!(<'a>)), Some(quote!(<'_>))) } else { (None, None) };
         let fields = open.iter().map(|(l, s)| {
             let f = ident(&l.field);
             let ty = full_field_type(*s, l);
@@ -544,9 +547,9 @@ fn bind_api(
             Some(quote! {
                 #sdoc
                 #derives
-                pub struct #bind_ident #lifetime { #(#fields)* }
+                pub struct #bind_ident { #(#fields)* }
             }),
-            Some(quote!(, labels: #bind_ident #anon)),
+            Some(quote!(, labels: #bind_ident)),
             Some(quote!(let #bind_ident { #(#field_idents),* } = labels;)),
         )
     };
@@ -558,7 +561,11 @@ fn bind_api(
     // Every label set, the closed labels varying in the catalog's order, the last fastest: loops
     // over the enums' `ALL` (after `None` for an optional one), nested outermost first.
     let labels_ident = ident(&names.labels_struct);
-    let fields = names.labels.iter().map(|l| ident(&l.field));
+    // Each combination gets its own copy of an open string label (free for a `&'static str`).
+    let fields = names.labels.iter().zip(&shape.labels).map(|(l, s)| {
+        let f = ident(&l.field);
+        if s.kind == FieldKind::Str { quote!(#f: #f.clone()) } else { quote!(#f) }
+    });
     let mut fill = if names.labels.is_empty() {
         quote!(table.push(());)
     } else {

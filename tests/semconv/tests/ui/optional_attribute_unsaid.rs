@@ -5,6 +5,6 @@ fn main() {
     // An optional attribute is `None` when absent, and says so: leaving it out does not compile.
     Metrics::global().http_server_active_requests.add(
         1,
-        HttpServerActiveRequestsLabels { http_request_method: HttpRequestMethod::Get, url_scheme: "https", server_port: None },
+        HttpServerActiveRequestsLabels { http_request_method: HttpRequestMethod::Get, url_scheme: "https".into(), server_port: None },
     );
 }

@@ -6,7 +6,7 @@ fn main() {
         0.1,
         HttpServerRequestDurationLabels {
             http_request_method: HttpRequestMethod::Get,
-            url_scheme: "https",
+            url_scheme: "https".into(),
             error_type: None,
             http_response_status_code: Some("200"),
             http_route: None,
