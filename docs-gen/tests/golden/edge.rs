@@ -122,11 +122,17 @@ pub mod r#type {
     }
     impl ::catalog_runtime::instrument::Labels for EdgeRequestsTotalLabels {
         type Attributes = [::opentelemetry::KeyValue; 2];
+        #[inline]
         fn attributes(self) -> Self::Attributes {
             [
                 ::opentelemetry::KeyValue::new("kind", self.kind.as_str()),
                 ::opentelemetry::KeyValue::new("type", self.r#type),
             ]
+        }
+        #[inline(always)]
+        fn discard(self) {
+            let Self { kind: _, r#type } = self;
+            ::core::mem::drop(r#type);
         }
     }
     impl EdgeRequestsTotal {

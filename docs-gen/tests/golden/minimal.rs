@@ -136,11 +136,17 @@ pub mod jobs {
     }
     impl ::catalog_runtime::instrument::Labels for JobsCompletedTotalLabels {
         type Attributes = [::opentelemetry::KeyValue; 2];
+        #[inline]
         fn attributes(self) -> Self::Attributes {
             [
                 ::opentelemetry::KeyValue::new("job_id", self.job_id),
                 ::opentelemetry::KeyValue::new("outcome", self.outcome.as_str()),
             ]
+        }
+        #[inline(always)]
+        fn discard(self) {
+            let Self { job_id, outcome: _ } = self;
+            ::core::mem::drop(job_id);
         }
     }
     impl JobsCompletedTotal {
@@ -232,6 +238,7 @@ pub mod jobs {
     }
     impl ::catalog_runtime::instrument::Labels for JobDurationLabels {
         type Attributes = [::opentelemetry::KeyValue; 1];
+        #[inline]
         fn attributes(self) -> Self::Attributes {
             [::opentelemetry::KeyValue::new("outcome", self.outcome.as_str())]
         }
@@ -466,8 +473,14 @@ pub mod health {
     }
     impl ::catalog_runtime::instrument::Labels for QueueUsagePercentLabels {
         type Attributes = [::opentelemetry::KeyValue; 1];
+        #[inline]
         fn attributes(self) -> Self::Attributes {
             [::opentelemetry::KeyValue::new("queue", self.queue)]
+        }
+        #[inline(always)]
+        fn discard(self) {
+            let Self { queue } = self;
+            ::core::mem::drop(queue);
         }
     }
     impl QueueUsagePercent {

@@ -262,6 +262,7 @@ pub mod recorders {
     }
     impl ::catalog_runtime::instrument::Labels for HttpServerRequestDurationLabels {
         type Attributes = ::catalog_runtime::instrument::Attributes<5>;
+        #[inline]
         fn attributes(self) -> Self::Attributes {
             let mut attributes = ::catalog_runtime::instrument::Attributes::new();
             attributes
@@ -294,6 +295,17 @@ pub mod recorders {
                 attributes.push(::opentelemetry::KeyValue::new("http.route", v));
             }
             attributes
+        }
+        #[inline(always)]
+        fn discard(self) {
+            let Self {
+                http_request_method: _,
+                http_response_status_code: _,
+                network_protocol_version: _,
+                error_type: _,
+                http_route,
+            } = self;
+            ::core::mem::drop(http_route);
         }
     }
     impl HttpServerRequestDuration {
@@ -441,6 +453,7 @@ pub mod recorders {
     }
     impl ::catalog_runtime::instrument::Labels for HttpServerActiveRequestsLabels {
         type Attributes = ::catalog_runtime::instrument::Attributes<2>;
+        #[inline]
         fn attributes(self) -> Self::Attributes {
             let mut attributes = ::catalog_runtime::instrument::Attributes::new();
             attributes
@@ -558,6 +571,7 @@ pub mod recorders {
     }
     impl ::catalog_runtime::instrument::Labels for TlsHandshakesLabels {
         type Attributes = ::catalog_runtime::instrument::Attributes<2>;
+        #[inline]
         fn attributes(self) -> Self::Attributes {
             let mut attributes = ::catalog_runtime::instrument::Attributes::new();
             if let ::core::option::Option::Some(v) = self.tls_resumed {
@@ -657,6 +671,7 @@ pub mod recorders {
     }
     impl ::catalog_runtime::instrument::Labels for AppRequestsLabels {
         type Attributes = [::opentelemetry::KeyValue; 2];
+        #[inline]
         fn attributes(self) -> Self::Attributes {
             [
                 ::opentelemetry::KeyValue::new(
@@ -668,6 +683,11 @@ pub mod recorders {
                     self.http_request_method.as_str(),
                 ),
             ]
+        }
+        #[inline(always)]
+        fn discard(self) {
+            let Self { app_correlation_id, http_request_method: _ } = self;
+            ::core::mem::drop(app_correlation_id);
         }
     }
     impl AppRequests {

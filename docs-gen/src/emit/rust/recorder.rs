@@ -435,6 +435,7 @@ pub(super) fn tokens(shape: &Shape, names: &Names) -> TokenStream {
             });
             quote! {
                 type Attributes = ::catalog_runtime::instrument::Attributes<#n>;
+                #[inline]
                 fn attributes(self) -> Self::Attributes {
                     let mut attributes = ::catalog_runtime::instrument::Attributes::new();
                     #(#pushes)*
@@ -449,11 +450,31 @@ pub(super) fn tokens(shape: &Shape, names: &Names) -> TokenStream {
             });
             quote! {
                 type Attributes = [::opentelemetry::KeyValue; #n];
+                #[inline]
                 fn attributes(self) -> Self::Attributes {
                     [#(#kvs),*]
                 }
             }
         };
+        // Unrecorded (telemetry disabled), string values are dropped one by one: see
+        // `Labels::discard` in the runtime.
+        let discard = labels.iter().any(|l| l.kind == FieldKind::Str).then(|| {
+            let bindings = names.labels.iter().zip(labels).map(|(l, shape)| {
+                let f = ident(&l.field);
+                if shape.kind == FieldKind::Str { quote!(#f) } else { quote!(#f: _) }
+            });
+            let drops = names.labels.iter().zip(labels).filter(|(_, s)| s.kind == FieldKind::Str).map(|(l, _)| {
+                let f = ident(&l.field);
+                quote!(::core::mem::drop(#f);)
+            });
+            quote! {
+                #[inline(always)]
+                fn discard(self) {
+                    let Self { #(#bindings),* } = self;
+                    #(#drops)*
+                }
+            }
+        });
         (
             Some(quote! {
                 #sdoc
@@ -462,6 +483,7 @@ pub(super) fn tokens(shape: &Shape, names: &Names) -> TokenStream {
 
                 impl ::catalog_runtime::instrument::Labels for #labels_ident {
                     #attributes
+                    #discard
                 }
             }),
             Some(quote!(, labels: #labels_ident)),
