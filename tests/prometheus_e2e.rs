@@ -18,15 +18,16 @@
 //! skips them and still gives the last scraped value. Nothing older than this test's own run is in
 //! its fresh TSDB, so the window only ever sees this run.
 
-use serde_json::Value;
+mod support;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
+use support::{Api, Prometheus, TempDir, describe, free_port};
 
 use docs_gen::catalog::model::Status;
 
@@ -36,16 +37,11 @@ const DURATION_SECS: u64 = 20;
 const JOB: &str = "tasker_workload";
 /// No phase may run past this, counted from the test's start: the whole test stays under 90 s.
 const OVERALL: Duration = Duration::from_secs(80);
-const SKIP: &str = "skipped: prometheus not installed (apt-get install -y prometheus)";
 
 #[test]
 fn prometheus_scrapes_the_catalog() {
     let started = Instant::now();
-    if !runs("prometheus") || !runs("promtool") {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("{SKIP}");
-        }
-        eprintln!("{SKIP}");
+    if !support::prometheus_installed() {
         return;
     }
 
@@ -68,16 +64,6 @@ fn prometheus_scrapes_the_catalog() {
             panic!("{fatal}");
         }
     }
-}
-
-/// Whether `program --version` can be run, i.e. it is on PATH.
-fn runs(program: &str) -> bool {
-    Command::new(program)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
 }
 
 /// The workload example next to this test binary (`target/debug/deps/prometheus_e2e-HASH` →
@@ -114,43 +100,34 @@ fn workload_binary() -> Result<PathBuf, String> {
     Ok(bin)
 }
 
-/// Two distinct free loopback ports.
-fn free_ports() -> (u16, u16) {
-    let a = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-    let b = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-    (a.local_addr().unwrap().port(), b.local_addr().unwrap().port())
-}
-
 /// The temporary directory and the two child processes; dropping it kills and reaps both and
 /// removes the directory, whatever happened.
 struct Run {
-    dir: PathBuf,
     workload: Option<Child>,
-    prometheus: Option<Child>,
+    prometheus: Option<Prometheus>,
+    // Last: removed after both children are gone.
+    dir: TempDir,
 }
 
 impl Drop for Run {
     fn drop(&mut self) {
-        for child in [&mut self.workload, &mut self.prometheus].into_iter().flatten() {
+        if let Some(child) = &mut self.workload {
             let _ = child.kill();
             let _ = child.wait();
         }
-        let _ = fs::remove_dir_all(&self.dir);
+        self.prometheus.take();
     }
 }
 
 impl Run {
     fn new() -> Run {
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-        let dir = std::env::temp_dir().join(format!("tasker-prometheus-e2e-{}-{nanos}", std::process::id()));
-        fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
-        Run { dir, workload: None, prometheus: None }
+        Run { workload: None, prometheus: None, dir: TempDir::new("prometheus-e2e") }
     }
 
     /// Prints the children's logs, for a failing run.
     fn dump_logs(&self) {
         for name in ["prometheus.log", "workload.stderr", "promtool.stderr"] {
-            if let Ok(text) = fs::read_to_string(self.dir.join(name)) {
+            if let Ok(text) = fs::read_to_string(self.dir.0.join(name)) {
                 let lines: Vec<&str> = text.lines().collect();
                 let tail = &lines[lines.len().saturating_sub(40)..];
                 eprintln!("---- {name} (last {} lines) ----\n{}", tail.len(), tail.join("\n"));
@@ -166,53 +143,16 @@ impl Run {
         workload_bin: &Path,
         deadline: Instant,
     ) -> Result<Vec<String>, String> {
-        let (metrics_port, prometheus_port) = free_ports();
-        eprintln!("e2e: workload /metrics on 127.0.0.1:{metrics_port}, Prometheus on 127.0.0.1:{prometheus_port}");
-        eprintln!("e2e: temp dir {}", self.dir.display());
-        let api = Api::new(&format!("http://127.0.0.1:{prometheus_port}"));
-
+        let metrics_port = free_port();
+        eprintln!("e2e: workload /metrics on 127.0.0.1:{metrics_port}; temp dir {}", self.dir.0.display());
         // Prometheus first, so that it sees the workload's whole run.
-        let config = self.dir.join("prometheus.yml");
-        fs::write(
-            &config,
-            format!(
-                "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n\
-                 scrape_configs:\n  - job_name: {JOB}\n    static_configs:\n      - targets: ['127.0.0.1:{metrics_port}']\n"
-            ),
-        )
-        .map_err(|e| format!("cannot write {}: {e}", config.display()))?;
-        let log = File::create(self.dir.join("prometheus.log")).map_err(|e| e.to_string())?;
-        let prometheus = Command::new("prometheus")
-            .arg(format!("--config.file={}", config.display()))
-            .arg(format!("--storage.tsdb.path={}", self.dir.join("data").display()))
-            .arg(format!("--web.listen-address=127.0.0.1:{prometheus_port}"))
-            .arg("--log.level=warn")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().map_err(|e| e.to_string())?)
-            .stderr(log)
-            .spawn()
-            .map_err(|e| format!("cannot start prometheus: {e}"))?;
+        let prometheus = Prometheus::start(&self.dir.0, JOB, &format!("127.0.0.1:{metrics_port}"), deadline)?;
+        let api = Api::new(&prometheus.api.base);
         self.prometheus = Some(prometheus);
-
-        let t = Instant::now();
-        let ready_by = deadline.min(t + Duration::from_secs(25));
-        loop {
-            if let Some(status) = exited(&mut self.prometheus) {
-                return Err(format!("prometheus exited before it was ready: {status}"));
-            }
-            if api.get("/-/ready", &[]).is_ok_and(|(code, _)| code == 200) {
-                break;
-            }
-            if Instant::now() >= ready_by {
-                return Err(format!("prometheus not ready after {:.1} s", t.elapsed().as_secs_f64()));
-            }
-            std::thread::sleep(Duration::from_millis(200));
-        }
-        eprintln!("e2e: prometheus ready after {:.1} s", t.elapsed().as_secs_f64());
 
         // The workload; its stdout is read line by line on a thread.
         let workload_start = Instant::now();
-        let stderr = File::create(self.dir.join("workload.stderr")).map_err(|e| e.to_string())?;
+        let stderr = File::create(self.dir.0.join("workload.stderr")).map_err(|e| e.to_string())?;
         let mut workload = Command::new(workload_bin)
             .args(["--tasks", &TASKS.to_string(), "--steps", &STEPS.to_string()])
             .args(["--duration", &DURATION_SECS.to_string()])
@@ -337,8 +277,8 @@ impl Run {
         deadline: Instant,
         failures: &mut Vec<String>,
     ) -> Result<(), String> {
-        let input = self.dir.join("exposition.txt");
-        let (out, err) = (self.dir.join("promtool.stdout"), self.dir.join("promtool.stderr"));
+        let input = self.dir.0.join("exposition.txt");
+        let (out, err) = (self.dir.0.join("promtool.stdout"), self.dir.0.join("promtool.stderr"));
         fs::write(&input, exposition).map_err(|e| e.to_string())?;
         let open = |p: &Path| File::create(p).map_err(|e| format!("{}: {e}", p.display()));
         let mut child = Command::new("promtool")
@@ -431,18 +371,6 @@ fn check_reference_queries(base: &str, catalog: &docs_gen::Catalog, failures: &m
         eprintln!("e2e: wrote {}; now run `cargo run -p docs-gen`", path.display());
     }
     Ok(())
-}
-
-fn describe(status: ExitStatus) -> String {
-    match status.code() {
-        Some(code) => format!("exit {code}"),
-        None => status.to_string(),
-    }
-}
-
-/// The child's exit status, if it has exited.
-fn exited(child: &mut Option<Child>) -> Option<ExitStatus> {
-    child.as_mut().and_then(|c| c.try_wait().ok().flatten())
 }
 
 /// Every series name of every instrumented metric exists, with exactly the catalog's label keys.
@@ -573,87 +501,4 @@ fn count_series(
         failures.push("the exposition has no `# TYPE` line".into());
     }
     Ok(())
-}
-
-/// A series' labels, `__name__` included.
-type Labels = BTreeMap<String, String>;
-
-/// Prometheus's HTTP API, over plain HTTP with short timeouts.
-struct Api {
-    base: String,
-    agent: ureq::Agent,
-}
-
-impl Api {
-    fn new(base: &str) -> Api {
-        let agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .proxy(None)
-            .timeout_connect(Some(Duration::from_secs(2)))
-            .timeout_global(Some(Duration::from_secs(15)))
-            .build()
-            .into();
-        Api { base: base.to_owned(), agent }
-    }
-
-    /// GET a path of the server; the status code and the body.
-    fn get(&self, path: &str, query: &[(&str, &str)]) -> Result<(u16, String), String> {
-        let url = format!("{}{path}", self.base);
-        let mut response =
-            self.agent.get(&url).query_pairs(query.iter().copied()).call().map_err(|e| format!("GET {url}: {e}"))?;
-        let code = response.status().as_u16();
-        let body = response.body_mut().read_to_string().map_err(|e| format!("GET {url}: reading the body: {e}"))?;
-        Ok((code, body))
-    }
-
-    fn get_url(&self, url: &str) -> Result<(u16, String), String> {
-        let mut response = self.agent.get(url).call().map_err(|e| format!("GET {url}: {e}"))?;
-        let code = response.status().as_u16();
-        let body = response.body_mut().read_to_string().map_err(|e| format!("GET {url}: reading the body: {e}"))?;
-        Ok((code, body))
-    }
-
-    /// The `data` of a successful API answer.
-    fn data(&self, path: &str, query: &[(&str, &str)]) -> Result<Value, String> {
-        let (code, body) = self.get(path, query)?;
-        let what = format!("GET {path} {query:?}");
-        let mut json: Value =
-            serde_json::from_str(&body).map_err(|e| format!("{what}: HTTP {code}, not JSON ({e}): {body}"))?;
-        if code != 200 || json["status"] != "success" {
-            return Err(format!("{what}: HTTP {code}: {body}"));
-        }
-        Ok(json["data"].take())
-    }
-
-    /// An instant query's vector: each series' labels and value.
-    fn query(&self, expr: &str) -> Result<Vec<(Labels, f64)>, String> {
-        let data = self.data("/api/v1/query", &[("query", expr)])?;
-        if data["resultType"] != "vector" {
-            return Err(format!("`{expr}` gave a {} result, not a vector", data["resultType"]));
-        }
-        let result = data["result"].as_array().ok_or_else(|| format!("`{expr}`: no result array"))?;
-        result
-            .iter()
-            .map(|s| {
-                let value = s["value"][1]
-                    .as_str()
-                    .and_then(|v| v.parse::<f64>().ok())
-                    .ok_or_else(|| format!("`{expr}`: bad sample {s}"))?;
-                Ok((labels(&s["metric"]), value))
-            })
-            .collect()
-    }
-
-    /// The label sets of the series matching `selector`, over all the stored time.
-    fn series(&self, selector: &str) -> Result<Vec<Labels>, String> {
-        let data = self.data("/api/v1/series", &[("match[]", selector)])?;
-        let list = data.as_array().ok_or_else(|| format!("series `{selector}`: not a list: {data}"))?;
-        Ok(list.iter().map(labels).collect())
-    }
-}
-
-fn labels(v: &Value) -> Labels {
-    v.as_object()
-        .map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned())).collect())
-        .unwrap_or_default()
 }

@@ -1,0 +1,239 @@
+//! What the real-Prometheus tests share: whether Prometheus is installed, a Prometheus server
+//! started on loopback for one scrape job (killed and its data removed on drop), and a small
+//! client of its HTTP API.
+
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::fs::{self, File};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+pub const SKIP: &str = "skipped: prometheus not installed (apt-get install -y prometheus)";
+
+/// Whether `prometheus` and `promtool` can be run. Without them the tests say so and pass, except
+/// under `CI=true`, where they fail.
+pub fn prometheus_installed() -> bool {
+    if runs("prometheus") && runs("promtool") {
+        return true;
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("{SKIP}");
+    }
+    eprintln!("{SKIP}");
+    false
+}
+
+/// Whether `program --version` can be run, i.e. it is on PATH.
+fn runs(program: &str) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// A free loopback port.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0").local_addr().unwrap().port()
+}
+
+/// A temporary directory, removed on drop.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(what: &str) -> TempDir {
+        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        let dir = std::env::temp_dir().join(format!("tasker-{what}-{}-{nanos}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A Prometheus server scraping one target every second; killed and reaped on drop.
+pub struct Prometheus {
+    child: Option<Child>,
+    pub api: Api,
+    pub log: PathBuf,
+}
+
+impl Prometheus {
+    /// Starts Prometheus with its data in `dir`, scraping `target` as job `job`, and waits until it
+    /// is ready (at most 25 s, and not past `deadline`).
+    pub fn start(dir: &std::path::Path, job: &str, target: &str, deadline: Instant) -> Result<Prometheus, String> {
+        let port = free_port();
+        let config = dir.join("prometheus.yml");
+        fs::write(
+            &config,
+            format!(
+                "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n\
+                 scrape_configs:\n  - job_name: {job}\n    static_configs:\n      - targets: ['{target}']\n"
+            ),
+        )
+        .map_err(|e| format!("cannot write {}: {e}", config.display()))?;
+        let log = dir.join("prometheus.log");
+        let out = File::create(&log).map_err(|e| e.to_string())?;
+        let child = Command::new("prometheus")
+            .arg(format!("--config.file={}", config.display()))
+            .arg(format!("--storage.tsdb.path={}", dir.join("data").display()))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .arg("--log.level=warn")
+            .stdin(Stdio::null())
+            .stdout(out.try_clone().map_err(|e| e.to_string())?)
+            .stderr(out)
+            .spawn()
+            .map_err(|e| format!("cannot start prometheus: {e}"))?;
+        let mut prometheus = Prometheus { child: Some(child), api: Api::new(&format!("http://127.0.0.1:{port}")), log };
+        let t = Instant::now();
+        let ready_by = deadline.min(t + Duration::from_secs(25));
+        loop {
+            if let Some(status) = prometheus.exited() {
+                return Err(format!("prometheus exited before it was ready: {status}"));
+            }
+            if prometheus.api.get("/-/ready", &[]).is_ok_and(|(code, _)| code == 200) {
+                break;
+            }
+            if Instant::now() >= ready_by {
+                return Err(format!("prometheus not ready after {:.1} s", t.elapsed().as_secs_f64()));
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        eprintln!("prometheus on 127.0.0.1:{port} ready after {:.1} s", t.elapsed().as_secs_f64());
+        Ok(prometheus)
+    }
+
+    /// Its exit status, if it has exited.
+    pub fn exited(&mut self) -> Option<ExitStatus> {
+        self.child.as_mut().and_then(|c| c.try_wait().ok().flatten())
+    }
+
+    /// The last lines of its log, for a failing test.
+    pub fn log_tail(&self) -> String {
+        let text = fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(40)..].join("\n")
+    }
+}
+
+impl Drop for Prometheus {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// A series' labels, `__name__` included.
+pub type Labels = BTreeMap<String, String>;
+
+/// Prometheus's HTTP API, over plain HTTP with short timeouts.
+pub struct Api {
+    pub base: String,
+    agent: ureq::Agent,
+}
+
+impl Api {
+    pub fn new(base: &str) -> Api {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .proxy(None)
+            .timeout_connect(Some(Duration::from_secs(2)))
+            .timeout_global(Some(Duration::from_secs(15)))
+            .build()
+            .into();
+        Api { base: base.to_owned(), agent }
+    }
+
+    /// GET a path of the server; the status code and the body.
+    pub fn get(&self, path: &str, query: &[(&str, &str)]) -> Result<(u16, String), String> {
+        let url = format!("{}{path}", self.base);
+        let mut response =
+            self.agent.get(&url).query_pairs(query.iter().copied()).call().map_err(|e| format!("GET {url}: {e}"))?;
+        let code = response.status().as_u16();
+        let body = response.body_mut().read_to_string().map_err(|e| format!("GET {url}: reading the body: {e}"))?;
+        Ok((code, body))
+    }
+
+    pub fn get_url(&self, url: &str) -> Result<(u16, String), String> {
+        let mut response = self.agent.get(url).call().map_err(|e| format!("GET {url}: {e}"))?;
+        let code = response.status().as_u16();
+        let body = response.body_mut().read_to_string().map_err(|e| format!("GET {url}: reading the body: {e}"))?;
+        Ok((code, body))
+    }
+
+    /// The `data` of a successful API answer.
+    fn data(&self, path: &str, query: &[(&str, &str)]) -> Result<Value, String> {
+        let (code, body) = self.get(path, query)?;
+        let what = format!("GET {path} {query:?}");
+        let mut json: Value =
+            serde_json::from_str(&body).map_err(|e| format!("{what}: HTTP {code}, not JSON ({e}): {body}"))?;
+        if code != 200 || json["status"] != "success" {
+            return Err(format!("{what}: HTTP {code}: {body}"));
+        }
+        Ok(json["data"].take())
+    }
+
+    /// An instant query's vector: each series' labels and value.
+    pub fn query(&self, expr: &str) -> Result<Vec<(Labels, f64)>, String> {
+        let data = self.data("/api/v1/query", &[("query", expr)])?;
+        if data["resultType"] != "vector" {
+            return Err(format!("`{expr}` gave a {} result, not a vector", data["resultType"]));
+        }
+        let result = data["result"].as_array().ok_or_else(|| format!("`{expr}`: no result array"))?;
+        result
+            .iter()
+            .map(|s| {
+                let value = s["value"][1]
+                    .as_str()
+                    .and_then(|v| v.parse::<f64>().ok())
+                    .ok_or_else(|| format!("`{expr}`: bad sample {s}"))?;
+                Ok((labels(&s["metric"]), value))
+            })
+            .collect()
+    }
+
+    /// The label sets of the series matching `selector`, over all the stored time.
+    pub fn series(&self, selector: &str) -> Result<Vec<Labels>, String> {
+        let data = self.data("/api/v1/series", &[("match[]", selector)])?;
+        let list = data.as_array().ok_or_else(|| format!("series `{selector}`: not a list: {data}"))?;
+        Ok(list.iter().map(labels).collect())
+    }
+
+    /// The targets' scrape health: (job, health, last error) of each active target.
+    pub fn targets(&self) -> Result<Vec<(String, String, String)>, String> {
+        let data = self.data("/api/v1/targets", &[])?;
+        let active = data["activeTargets"].as_array().cloned().unwrap_or_default();
+        Ok(active
+            .iter()
+            .map(|t| {
+                let s = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+                (s(&t["labels"]["job"]), s(&t["health"]), s(&t["lastError"]))
+            })
+            .collect())
+    }
+}
+
+fn labels(v: &Value) -> Labels {
+    v.as_object()
+        .map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned())).collect())
+        .unwrap_or_default()
+}
+
+/// A child's exit status as text.
+pub fn describe(status: ExitStatus) -> String {
+    match status.code() {
+        Some(code) => format!("exit {code}"),
+        None => status.to_string(),
+    }
+}
