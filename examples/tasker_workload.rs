@@ -274,7 +274,9 @@ fn main() -> std::process::ExitCode {
     let loaded = if args.config.exists() {
         TelemetryConfig::load(&args.config)
     } else {
-        TelemetryConfig::default().with_env(|k| std::env::var(k).ok())
+        let mut defaults = TelemetryConfig::default();
+        defaults.service_name = "tasker".into();
+        defaults.with_env(|k| std::env::var(k).ok())
     };
     let mut config = match loaded {
         Ok(c) => c,

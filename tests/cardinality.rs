@@ -8,31 +8,10 @@ mod otel {
     include!("../docs-gen/tests/golden/otel.rs");
 }
 
+mod support;
+
 use catalog_runtime::{Catalog as _, Telemetry, TelemetryConfig};
-use std::io::{Read, Write};
-use std::sync::{Arc, Mutex};
-
-#[derive(Clone, Default)]
-struct Log(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Log {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-fn scrape(address: std::net::SocketAddr) -> String {
-    let mut s = std::net::TcpStream::connect(address).unwrap();
-    s.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
-    s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
-    let mut raw = String::new();
-    s.read_to_string(&mut raw).unwrap();
-    raw.split_once("\r\n\r\n").unwrap().1.to_owned()
-}
+use support::{Log, scrape};
 
 #[test]
 fn five_thousand_ids_over_a_limit_of_one_thousand() {
@@ -90,7 +69,7 @@ fn five_thousand_ids_over_a_limit_of_one_thousand() {
     scrape(address);
     scrape(address);
     drop(telemetry);
-    let logged = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    let logged = log.take();
     let lines: Vec<&str> = logged.lines().filter(|l| l.contains("reached its cardinality limit")).collect();
     assert_eq!(lines.len(), 1, "{logged}");
     assert!(

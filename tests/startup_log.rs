@@ -1,30 +1,11 @@
 //! The start-up lines the reference's troubleshooting section tells operators to grep for.
 //! (Its own test binary: it installs a global tracing subscriber.)
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+mod support;
+
+use support::Log;
 use tasker_metrics::config::Exporter;
 use tasker_metrics::{Telemetry, TelemetryConfig};
-
-/// A log file in memory.
-#[derive(Clone, Default)]
-struct Log(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Log {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Log {
-    fn take(&self) -> String {
-        String::from_utf8(std::mem::take(&mut *self.0.lock().unwrap())).unwrap()
-    }
-}
 
 #[test]
 fn enabled_and_disabled_start_up_lines() {

@@ -94,7 +94,8 @@ impl Default for TelemetryConfig {
     fn default() -> Self {
         TelemetryConfig {
             enabled: true,
-            service_name: "tasker".into(),
+            // OpenTelemetry's name for a service that gave none; every file should set its own.
+            service_name: "unknown_service".into(),
             sample_rate: 1.0,
             opentelemetry_enabled: true,
             exporters: vec![Exporter::Prometheus],

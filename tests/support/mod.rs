@@ -1,15 +1,17 @@
-//! What the real-Prometheus tests share: whether Prometheus is installed, a Prometheus server
-//! started on loopback for one scrape job (killed and its data removed on drop), and a small
-//! client of its HTTP API.
+//! What the tests that run servers share: whether Prometheus is installed, a Prometheus server
+//! started on loopback for one scrape job (killed and its data removed on drop), a small client of
+//! its HTTP API, a plain scrape of an endpoint, and a log kept in memory.
 
 #![allow(dead_code)]
 
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fs::{self, File};
+use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 pub const SKIP: &str = "skipped: prometheus not installed (apt-get install -y prometheus)";
@@ -235,5 +237,36 @@ pub fn describe(status: ExitStatus) -> String {
     match status.code() {
         Some(code) => format!("exit {code}"),
         None => status.to_string(),
+    }
+}
+
+/// `GET /metrics` of the endpoint at `address`, as curl sends it; the body.
+pub fn scrape(address: std::net::SocketAddr) -> String {
+    let mut s = std::net::TcpStream::connect(address).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    raw.split_once("\r\n\r\n").unwrap().1.to_owned()
+}
+
+/// A log file in memory, for a tracing subscriber's writer.
+#[derive(Clone, Default)]
+pub struct Log(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Log {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Log {
+    /// What was written since the last call.
+    pub fn take(&self) -> String {
+        String::from_utf8(std::mem::take(&mut *self.0.lock().unwrap())).unwrap()
     }
 }
