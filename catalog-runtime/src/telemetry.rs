@@ -4,7 +4,8 @@
 //! (opentelemetry-otlp, on its own small Tokio runtime so the program needs none), the embedded
 //! Prometheus endpoint (a `ManualReader` collected on each scrape), and stdout for debugging.
 //! Recording never touches the network: exporters run on their own threads, so an unreachable
-//! collector costs the program nothing but a logged error per export interval.
+//! collector costs the program nothing but a log line (the first failure, then at most one a
+//! minute: see [`crate::export`]).
 
 use crate::catalog::{Catalog, MetricDescriptor};
 use crate::config::{Exporter, TelemetryConfig};
