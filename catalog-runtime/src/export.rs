@@ -66,19 +66,23 @@ impl OverflowWatch {
 }
 
 fn has_overflow(data: &AggregatedMetrics) -> bool {
-    fn points<T>(data: &MetricData<T>) -> bool {
-        let overflow = |kv: &opentelemetry::KeyValue| kv.key.as_str() == OVERFLOW_ATTRIBUTE;
+    any_attribute(data, |kv| kv.key.as_str() == OVERFLOW_ATTRIBUTE)
+}
+
+/// Whether any attribute of any data point of `data` satisfies `f`.
+pub(crate) fn any_attribute(data: &AggregatedMetrics, f: impl Fn(&opentelemetry::KeyValue) -> bool) -> bool {
+    fn points<T>(data: &MetricData<T>, f: &impl Fn(&opentelemetry::KeyValue) -> bool) -> bool {
         match data {
-            MetricData::Sum(s) => s.data_points().any(|p| p.attributes().any(overflow)),
-            MetricData::Gauge(g) => g.data_points().any(|p| p.attributes().any(overflow)),
-            MetricData::Histogram(h) => h.data_points().any(|p| p.attributes().any(overflow)),
-            MetricData::ExponentialHistogram(h) => h.data_points().any(|p| p.attributes().any(overflow)),
+            MetricData::Sum(s) => s.data_points().any(|p| p.attributes().any(f)),
+            MetricData::Gauge(g) => g.data_points().any(|p| p.attributes().any(f)),
+            MetricData::Histogram(h) => h.data_points().any(|p| p.attributes().any(f)),
+            MetricData::ExponentialHistogram(h) => h.data_points().any(|p| p.attributes().any(f)),
         }
     }
     match data {
-        AggregatedMetrics::U64(d) => points(d),
-        AggregatedMetrics::I64(d) => points(d),
-        AggregatedMetrics::F64(d) => points(d),
+        AggregatedMetrics::U64(d) => points(d, &f),
+        AggregatedMetrics::I64(d) => points(d, &f),
+        AggregatedMetrics::F64(d) => points(d, &f),
     }
 }
 

@@ -133,11 +133,22 @@ fn is_annotation(unit: &str) -> bool {
 /// start with a digit gets `key_` in front, and one that starts with a single `_` gets `key` (the
 /// catalog allows neither, as OpenTelemetry's attribute names start with a letter).
 pub fn label_name(key: &str) -> String {
-    let sanitized: String = key.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect();
+    label_name_cow(key).into_owned()
+}
+
+/// [`label_name`], borrowing the key when it already is its own label name (the common case, and
+/// the one the `/metrics` endpoint meets for every attribute of every point).
+pub fn label_name_cow(key: &str) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
+    let sanitized: Cow<'_, str> = if key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        Cow::Borrowed(key)
+    } else {
+        Cow::Owned(key.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' }).collect())
+    };
     if sanitized.starts_with(|c: char| c.is_ascii_digit()) {
-        format!("key_{sanitized}")
+        Cow::Owned(format!("key_{sanitized}"))
     } else if sanitized.starts_with('_') && !sanitized.starts_with("__") {
-        format!("key{sanitized}")
+        Cow::Owned(format!("key{sanitized}"))
     } else {
         sanitized
     }
@@ -246,6 +257,10 @@ mod tests {
             ("__reserved", "__reserved"),
         ] {
             assert_eq!(label_name(key), want, "{key}");
+            // Borrowed exactly when the key is its own label name.
+            let cow = label_name_cow(key);
+            assert_eq!(matches!(cow, std::borrow::Cow::Borrowed(_)), key == want, "{key}");
+            assert_eq!(cow, want, "{key}");
         }
     }
 

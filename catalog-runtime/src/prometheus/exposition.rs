@@ -21,7 +21,7 @@
 
 use opentelemetry::{KeyValue, Value};
 use opentelemetry_sdk::metrics::data::{AggregatedMetrics, HistogramDataPoint, Metric, MetricData, ResourceMetrics};
-use otel_prometheus_names::{Instrument, PrometheusName, label_name};
+use otel_prometheus_names::{Instrument, PrometheusName, label_name_cow};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::{self, Write as _};
@@ -436,7 +436,7 @@ impl Writer<'_> {
         seen: &mut Seen,
     ) -> bool {
         let mut pairs: Vec<(Cow<'k, str>, &'k str, Cow<'k, str>)> =
-            attributes.map(|kv| (translate(kv.key.as_str()), kv.key.as_str(), value_text(&kv.value))).collect();
+            attributes.map(|kv| (label_name_cow(kv.key.as_str()), kv.key.as_str(), value_text(&kv.value))).collect();
         pairs.retain(|(label, key, _)| match reserved(label, kind) {
             Some(why) => {
                 ctx.report(Repair::DroppedLabel {
@@ -495,24 +495,9 @@ struct Seen {
 /// Whether every attribute key of `metric` is a label name Prometheus takes as it is for a family
 /// of `kind`: then no two of a point's keys can become one label, and none is dropped.
 fn keys_are_labels(metric: &Metric, kind: Kind) -> bool {
-    fn all<'k>(mut keys: impl Iterator<Item = &'k KeyValue>, kind: Kind) -> bool {
-        keys.all(|kv| {
-            matches!(translate(kv.key.as_str()), Cow::Borrowed(_)) && reserved(kv.key.as_str(), kind).is_none()
-        })
-    }
-    fn points<T>(data: &MetricData<T>, kind: Kind) -> bool {
-        match data {
-            MetricData::Sum(s) => s.data_points().all(|p| all(p.attributes(), kind)),
-            MetricData::Gauge(g) => g.data_points().all(|p| all(p.attributes(), kind)),
-            MetricData::Histogram(h) => h.data_points().all(|p| all(p.attributes(), kind)),
-            MetricData::ExponentialHistogram(_) => true,
-        }
-    }
-    match metric.data() {
-        AggregatedMetrics::U64(d) => points(d, kind),
-        AggregatedMetrics::I64(d) => points(d, kind),
-        AggregatedMetrics::F64(d) => points(d, kind),
-    }
+    !crate::export::any_attribute(metric.data(), |kv| {
+        matches!(label_name_cow(kv.key.as_str()), Cow::Owned(_)) || reserved(kv.key.as_str(), kind).is_some()
+    })
 }
 
 /// What a point's repairs are reported against; each repair once per metric.
@@ -542,14 +527,6 @@ fn reserved(label: &str, kind: Kind) -> Option<&'static str> {
     } else {
         None
     }
-}
-
-/// The Prometheus label name of an attribute key, borrowed when the key already is one.
-fn translate(key: &str) -> Cow<'_, str> {
-    let plain = key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-        && !key.starts_with(|c: char| c.is_ascii_digit())
-        && (!key.starts_with('_') || key.starts_with("__"));
-    if plain { Cow::Borrowed(key) } else { Cow::Owned(label_name(key)) }
 }
 
 /// An attribute value as label text: strings as they are, other types as OpenTelemetry prints them.
