@@ -28,6 +28,10 @@ struct Cli {
     /// The directory of the generated reference [default: docs/ beside the catalog]
     #[arg(long, global = true, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// The directory of the generated rule files and dashboards
+    /// [default: deploy/ beside the catalog]
+    #[arg(long, global = true, value_name = "DIR")]
+    deploy: Option<PathBuf>,
     /// The verification record: read to render expected outputs, written by `verify`
     /// [default: verification.json in the reference's directory]
     #[arg(long, global = true, value_name = "PATH")]
@@ -69,6 +73,8 @@ fn main() -> ExitCode {
     // The reference goes beside its catalog, so that another catalog never overwrites this one's.
     let default_out = catalog.parent().unwrap_or(&root).join("docs");
     let out = cli.out.map(|p| cwd.join(p)).unwrap_or_else(|| default_out.clone());
+    let default_deploy = catalog.parent().unwrap_or(&root).join("deploy");
+    let deploy = cli.deploy.map(|p| cwd.join(p)).unwrap_or_else(|| default_deploy.clone());
     let record_path = cli.record.map(|p| cwd.join(p)).unwrap_or_else(|| out.join(docs_gen::record::RECORD_FILE));
     // The command that regenerates what `check` compares, in the workspace's terms wherever it runs,
     // so that the reference's header does not depend on how the paths were typed.
@@ -79,6 +85,9 @@ fn main() -> ExitCode {
     }
     if normalize(&out) != normalize(&default_out) {
         args.push(format!("--out {}", relative(&root, &out)));
+    }
+    if normalize(&deploy) != normalize(&default_deploy) {
+        args.push(format!("--deploy {}", relative(&root, &deploy)));
     }
     if record_path != out.join(docs_gen::record::RECORD_FILE) {
         args.push(format!("--record {}", relative(&root, &record_path)));
@@ -109,35 +118,70 @@ fn main() -> ExitCode {
         Some(_) => format!("{display} and {}", record_path.display()),
         None => display.clone(),
     };
-    let reference = docs_gen::emit::markdown::render_with(&c, record.as_ref(), Some(&fix));
-    let path = out.join(docs_gen::REFERENCE_FILE);
-    match command {
-        Command::Generate => match docs_gen::write_if_changed(&path, &reference) {
-            Ok(true) => {
-                println!("wrote {}", path.display());
-                ExitCode::SUCCESS
-            }
-            Ok(false) => {
-                println!("{} is up to date", path.display());
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("error: cannot write {}: {e}", path.display());
-                ExitCode::from(2)
-            }
+    let reference_path = out.join(docs_gen::REFERENCE_FILE);
+    let deploy_link = relative_between(&out, &deploy);
+    let reference = docs_gen::emit::markdown::render_full(&c, record.as_ref(), Some(&fix), Some(&deploy_link));
+    let rules_dir = deploy.join("prometheus");
+    let layout = docs_gen::emit::rules::Layout {
+        catalog: display.clone(),
+        regenerate: fix.clone(),
+        reference: match &c.document.reference_url {
+            Some(url) => url.trim().to_owned(),
+            None => relative_between(&rules_dir, &reference_path),
         },
+    };
+    let mut files = vec![(reference_path, reference)];
+    use docs_gen::emit::rules::{self, Layout};
+    if let Some(text) = rules::render_rules(&c, &layout) {
+        files.push((deploy.join(Layout::rule_file(&c)), text));
+    }
+    if let Some(text) = rules::render_tests(&c, &layout) {
+        files.push((deploy.join(Layout::test_file(&c)), text));
+    }
+    match command {
+        Command::Generate => {
+            for (path, text) in &files {
+                match docs_gen::write_if_changed(path, text) {
+                    Ok(true) => println!("wrote {}", path.display()),
+                    Ok(false) => println!("{} is up to date", path.display()),
+                    Err(e) => {
+                        eprintln!("error: cannot write {}: {e}", path.display());
+                        return ExitCode::from(2);
+                    }
+                }
+            }
+            ExitCode::SUCCESS
+        }
         Command::Check => {
-            if std::fs::read(&path).is_ok_and(|old| old == reference.as_bytes()) {
-                println!("{} is up to date with {inputs}", path.display());
+            let mut stale = 0;
+            for (path, text) in &files {
+                if std::fs::read(path).is_ok_and(|old| old == text.as_bytes()) {
+                    println!("{} is up to date with {inputs}", path.display());
+                } else {
+                    stale += 1;
+                    eprintln!("error: {} is stale: it does not match {inputs}", path.display());
+                }
+            }
+            if stale == 0 {
                 ExitCode::SUCCESS
             } else {
-                eprintln!("error: {} is stale: it does not match {inputs}", path.display());
                 eprintln!("  help: run `{fix}` and commit the result");
                 ExitCode::from(1)
             }
         }
         Command::Verify(_) => unreachable!("handled above"),
     }
+}
+
+/// The path of `to` relative to the directory `from`, `/`-separated, for links between generated
+/// files: `deploy/prometheus` → `docs/METRICS.md` is `../../docs/METRICS.md`.
+fn relative_between(from: &Path, to: &Path) -> String {
+    let (from, to) = (normalize(from), normalize(to));
+    let (a, b): (Vec<_>, Vec<_>) = (from.components().collect(), to.components().collect());
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut parts: Vec<String> = vec!["..".into(); a.len() - common];
+    parts.extend(b[common..].iter().map(|c| c.as_os_str().to_string_lossy().into_owned()));
+    parts.join("/")
 }
 
 /// Runs every query against the server, prints the report, writes the record.

@@ -23,6 +23,74 @@ use Input::*;
 
 const CASES: &[Case] = &[
     Case {
+        name: "alert_without_quiet_case",
+        input: Edit(&[(
+            "          - {case: the breaker stays closed, input: [{series: breaker_state, values: 0 0 0 0}], at: 3m, fires: []}\n",
+            "",
+        )]),
+        expect: &[
+            "metrics.yaml:110:9: error: alert `BreakerOpen` has no quiet test case",
+            "  help: add one under `tests:`: each alert has a case where it fires (`fires: [{...labels}]`) and one where it stays quiet (`fires: []`); e.g. the same input just under the threshold",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
+        name: "alert_without_tests",
+        input: Edit(&[(
+            "        tests:\n          - {case: the breaker opens at minute 1, input: [{series: breaker_state, values: 0 2 2 2}], at: 2m, fires: [{}]}\n          - {case: the breaker stays closed, input: [{series: breaker_state, values: 0 0 0 0}], at: 3m, fires: []}\n",
+            "",
+        )]),
+        expect: &[
+            "metrics.yaml:105:9: error: alert `BreakerOpen` has no firing test case",
+            "  help: add one under `tests:`: each alert has a case where it fires (`fires: [{...labels}]`) and one where it stays quiet (`fires: []`); write the input from what `promtool test rules` says, not from arithmetic",
+            "metrics.yaml:105:9: error: alert `BreakerOpen` has no quiet test case",
+            "  help: add one under `tests:`: each alert has a case where it fires (`fires: [{...labels}]`) and one where it stays quiet (`fires: []`); e.g. the same input just under the threshold",
+            "2 errors in the catalog",
+        ],
+    },
+    Case {
+        name: "alert_test_values_notation",
+        input: Edit(&[("values: 0 2 2 2}", "values: 0 2x 2 2}")]),
+        expect: &[
+            "metrics.yaml:111:91: error: `0 2x 2 2` is not in promtool's values notation: `2x` is not `_`, `stale`, a number, `AxN`, `A+BxN` or `A-BxN`",
+            "  help: e.g. `0+10x20` (0, 10, 20, ... 21 samples), `95x15`, `1 2 _ stale`",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
+        name: "alert_test_series_not_a_selector",
+        input: Edit(&[(
+            "series: breaker_state, values: 0 2 2 2",
+            "series: 'rate(breaker_state[5m])', values: 0 2 2 2",
+        )]),
+        expect: &[
+            "metrics.yaml:111:68: error: `rate(breaker_state[5m])` is not an input series: it is an expression, not a series",
+            "  help: write a metric name with equality matchers, e.g. `mpsc_channel_usage_percent{channel=\"a\"}`",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
+        name: "alert_test_eval_time",
+        input: Edit(&[("at: 2m, fires: [{}]", "at: 2 minutes, fires: [{}]")]),
+        expect: &[
+            "metrics.yaml:111:106: error: invalid duration `2 minutes`",
+            "  help: use a Prometheus duration such as `30s`, `2m` or `1h`",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
+        name: "alert_description_template",
+        input: Edit(&[(
+            "        summary: The breaker is open\n",
+            "        summary: The breaker is open\n        description: 'value {{ $value }}'\n",
+        )]),
+        expect: &[
+            "metrics.yaml:110:22: error: unsupported template `{{ $value }}`",
+            "  help: annotations may use `{{ $labels.KEY }}` only, so that the alert unit tests can expect the rendered text",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
         name: "yaml_syntax",
         input: Text("document: [unclosed\n"),
         expect: &[
@@ -66,7 +134,7 @@ const CASES: &[Case] = &[
         name: "unknown_top_level_key",
         input: Edit(&[("dashboards:", "dashboardz:")]),
         expect: &[
-            "metrics.yaml:130:1: error: unknown field `dashboardz`, expected one of `document`, `domains`, `labels`, `value_maps`, `metrics`, `example_queries`, `dashboards`, `verification`, `troubleshooting`, `next_steps`",
+            "metrics.yaml:133:1: error: unknown field `dashboardz`, expected one of `document`, `domains`, `labels`, `value_maps`, `metrics`, `example_queries`, `dashboards`, `verification`, `troubleshooting`, `next_steps`",
             "  help: did you mean `dashboards`?",
             "1 error in the catalog",
         ],
@@ -243,7 +311,7 @@ const CASES: &[Case] = &[
         name: "promql_suffix_on_counter",
         input: Edit(&[("expr: app_jobs_completed_total{job_id=\"job-1\"}", "expr: app_jobs_completed_total_bucket")]),
         expect: &[
-            "metrics.yaml:127:19: error: `app_jobs_completed_total_bucket` is not a series: `app_jobs_completed_total` is not a histogram",
+            "metrics.yaml:130:19: error: `app_jobs_completed_total_bucket` is not a series: `app_jobs_completed_total` is not a histogram",
             "  help: only histograms expose `_bucket`, `_sum` and `_count`",
             "1 error in the catalog",
         ],
@@ -273,7 +341,7 @@ const CASES: &[Case] = &[
         name: "promql_rate_on_gauge",
         input: Edit(&[("expr: breaker_state\n", "expr: rate(breaker_state[5m])\n")]),
         expect: &[
-            "metrics.yaml:146:19: error: `rate()` applied to the gauge `breaker_state`",
+            "metrics.yaml:149:19: error: `rate()` applied to the gauge `breaker_state`",
             "  help: `rate()` is for counters; use `deriv()` or `delta()` for gauges",
             "1 error in the catalog",
         ],
@@ -282,7 +350,7 @@ const CASES: &[Case] = &[
         name: "promql_le_not_bucket",
         input: Edit(&[("{job_id=\"job-1\"}", "{le=\"5\"}")]),
         expect: &[
-            "metrics.yaml:127:19: error: `le` is only a label of histogram `_bucket` series, not of `app_jobs_completed_total`",
+            "metrics.yaml:130:19: error: `le` is only a label of histogram `_bucket` series, not of `app_jobs_completed_total`",
             "1 error in the catalog",
         ],
     },
@@ -293,7 +361,7 @@ const CASES: &[Case] = &[
             "sum by (queue) (rate(app_jobs_completed_total[5m]))",
         )]),
         expect: &[
-            "metrics.yaml:137:19: error: grouping by `queue`, which none of the selected series has",
+            "metrics.yaml:140:19: error: grouping by `queue`, which none of the selected series has",
             "  help: their labels are: job_id, outcome",
             "1 error in the catalog",
         ],
@@ -328,7 +396,7 @@ const CASES: &[Case] = &[
         name: "missing_group",
         input: Edit(&[("    group: queue\n", "")]),
         expect: &[
-            "metrics.yaml:110:9: error: domain `health` has groups, so each of its metrics needs a `group`",
+            "metrics.yaml:113:9: error: domain `health` has groups, so each of its metrics needs a `group`",
             "1 error in the catalog",
         ],
     },
@@ -455,7 +523,7 @@ const CASES: &[Case] = &[
         ]),
         expect: &[
             "metrics.yaml:83:14: error: invalid type: string \"fast\", expected a sequence",
-            "metrics.yaml:117:14: error: reference to undefined label `queu`",
+            "metrics.yaml:120:14: error: reference to undefined label `queu`",
             "  help: did you mean `queue`?",
             "2 errors in the catalog",
         ],
@@ -551,7 +619,7 @@ const CASES: &[Case] = &[
             "  help: did you mean `counter`?",
             "metrics.yaml:93:13: error: unknown status `planed`",
             "  help: did you mean `planned`?",
-            "metrics.yaml:117:14: error: reference to undefined label `queu`",
+            "metrics.yaml:120:14: error: reference to undefined label `queu`",
             "  help: did you mean `queue`?",
             "3 errors in the catalog",
         ],

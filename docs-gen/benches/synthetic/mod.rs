@@ -378,6 +378,19 @@ metrics:
                 let _ = writeln!(out, "        for: {f}");
             }
             let _ = writeln!(out, "        summary: {}", q(&format!("{} is too high", m.name)));
+            // Shaped like a real catalog's cases; promtool runs only the real catalogs' tests.
+            let series = match m.instrument {
+                Instrument::Histogram => format!("{}_bucket{{le=\"+Inf\"}}", m.base),
+                _ => m.base.clone(),
+            };
+            let _ = writeln!(out, "        tests:");
+            for (case, values, fires) in [("far above", "0+100000x20", "[{}]"), ("at zero", "0x20", "[]")] {
+                let _ = writeln!(
+                    out,
+                    "          - case: {case}\n            input:\n              - series: {}\n                values: {values}\n            at: 10m\n            fires: {fires}",
+                    q(&series)
+                );
+            }
         }
     }
 

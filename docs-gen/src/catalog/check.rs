@@ -372,8 +372,12 @@ fn value_maps_valid(catalog: &Catalog, cx: &mut Ctxt) {
 
 /// Alert names are UpperCamelCase and `for` is a Prometheus duration: `for: 2 minutes` breaks it.
 fn alerts_valid(catalog: &Catalog, cx: &mut Ctxt) {
+    let mut seen = std::collections::HashSet::new();
     for m in &catalog.metrics {
         for a in &m.alerts {
+            if !seen.insert(a.name.as_str()) {
+                cx.error(&join_key(&a.at, "name"), Message::DuplicateAlert { name: a.name.clone() });
+            }
             let name_ok = a.name.starts_with(|c: char| c.is_ascii_uppercase())
                 && a.name.chars().all(|c| c.is_ascii_alphanumeric());
             if !name_ok {

@@ -236,6 +236,25 @@ pub enum Message {
     UnknownUnit {
         got: String,
     },
+    AlertTestMissing {
+        alert: String,
+        kind: &'static str,
+    },
+    AlertTestNoInput,
+    AlertTestSeries {
+        got: String,
+        error: String,
+    },
+    AlertTestValues {
+        got: String,
+        error: String,
+    },
+    UnsupportedTemplate {
+        got: String,
+    },
+    DuplicateAlert {
+        name: String,
+    },
     UnitOneNotGauge,
     UnknownLabel {
         got: String,
@@ -467,6 +486,33 @@ impl Message {
                     hint_for(&s, format!("expected one of {}", crate::catalog::model::Severity::NAMES.join(", "))),
                 )
             }
+            AlertTestMissing { alert, kind } => (
+                format!("alert `{alert}` has no {kind} test case"),
+                Some(format!(
+                    "add one under `tests:`: each alert has a case where it fires (`fires: [{{...labels}}]`) and one where it stays quiet (`fires: []`); {}",
+                    if kind == "firing" { "write the input from what `promtool test rules` says, not from arithmetic" } else { "e.g. the same input just under the threshold" }
+                )),
+            ),
+            AlertTestNoInput => (
+                "an alert test case without input series".into(),
+                Some("give at least one `- series: 'name{label=\"value\"}'` with `values: '0+10x20'`".into()),
+            ),
+            AlertTestSeries { got, error } => (
+                format!("`{got}` is not an input series: {error}"),
+                Some("write a metric name with equality matchers, e.g. `mpsc_channel_usage_percent{channel=\"a\"}`".into()),
+            ),
+            AlertTestValues { got, error } => (
+                format!("`{got}` is not in promtool's values notation: {error}"),
+                Some("e.g. `0+10x20` (0, 10, 20, ... 21 samples), `95x15`, `1 2 _ stale`".into()),
+            ),
+            UnsupportedTemplate { got } => (
+                format!("unsupported template `{got}`"),
+                Some("annotations may use `{{ $labels.KEY }}` only, so that the alert unit tests can expect the rendered text".into()),
+            ),
+            DuplicateAlert { name } => (
+                format!("alert `{name}` is declared twice"),
+                Some("alert names are unique in a catalog: Alertmanager routes and silences match on them".into()),
+            ),
             UnknownUnit { got } => (
                 format!("unknown unit form `{got}`"),
                 Some(format!(

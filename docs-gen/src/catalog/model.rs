@@ -305,6 +305,29 @@ pub struct Alert {
     pub query: Query,
     pub for_duration: Option<String>,
     pub summary: String,
+    pub description: Option<String>,
+    pub tests: Vec<AlertTest>,
+}
+
+/// A `promtool test rules` case of an alert, validated (durations, series, values notation).
+#[derive(Debug)]
+pub struct AlertTest {
+    pub at: String,
+    pub case: String,
+    /// The input's sample interval, `1m` unless the catalog says otherwise.
+    pub interval: String,
+    /// `(series, values)` in promtool's notation.
+    pub input: Vec<(String, String)>,
+    /// The evaluation time.
+    pub eval_at: String,
+    /// The expected alerts' labels (besides `alertname` and `severity`); empty: stays quiet.
+    pub fires: Vec<BTreeMap<String, String>>,
+}
+
+impl AlertTest {
+    pub fn quiet(&self) -> bool {
+        self.fires.is_empty()
+    }
 }
 
 #[derive(Debug)]
@@ -878,12 +901,18 @@ fn build_metric(
             }
             let query =
                 build_query(join_key(&at, "expr"), parse::Query { title: a.summary.clone(), expr: a.expr }, pq, cx);
+            if let Some(d) = &a.description {
+                check_template(&join_key(&at, "description"), d, cx);
+            }
+            let tests = build_alert_tests(&at, &a.name, a.tests, cx);
             Some(Alert {
                 name: a.name,
                 severity: severity?,
                 query: query?,
                 for_duration: a.for_duration,
                 summary: a.summary,
+                description: a.description,
+                tests,
                 at,
             })
         })
@@ -1012,4 +1041,149 @@ fn build_query(at: String, q: parse::Query, pq: &mut ParsedQueries, cx: &mut Ctx
             None
         }
     }
+}
+
+/// The alert's unit tests, each field checked where promtool would only fail at test time; and
+/// at least one case where it fires and one where it stays quiet.
+fn build_alert_tests(at: &str, alert: &str, tests: Vec<parse::AlertTest>, cx: &mut Ctxt) -> Vec<AlertTest> {
+    for (quiet, kind) in [(false, "firing"), (true, "quiet")] {
+        if !tests.iter().any(|t| t.fires.is_empty() == quiet) {
+            let path = if tests.is_empty() { join_key(at, "name") } else { join_key(at, "tests") };
+            cx.error_at_key(&path, Message::AlertTestMissing { alert: alert.to_owned(), kind });
+        }
+    }
+    let tests_at = join_key(at, "tests");
+    tests
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let at = join_index(&tests_at, i);
+            let interval = t.interval.unwrap_or_else(|| "1m".to_owned());
+            if !interval.is_empty() {
+                check_duration(&join_key(&at, "interval"), &interval, cx);
+            }
+            check_duration(&join_key(&at, "at"), &t.at, cx);
+            let input_at = join_key(&at, "input");
+            if t.input.is_empty() {
+                cx.error_at_key(&input_at, Message::AlertTestNoInput);
+            }
+            for (j, s) in t.input.iter().enumerate() {
+                let item = join_index(&input_at, j);
+                if let Err(error) = check_series_selector(&s.series) {
+                    cx.error(&join_key(&item, "series"), Message::AlertTestSeries { got: s.series.clone(), error });
+                }
+                if let Err(error) = check_series_values(&s.values) {
+                    cx.error(&join_key(&item, "values"), Message::AlertTestValues { got: s.values.clone(), error });
+                }
+            }
+            AlertTest {
+                case: t.case,
+                interval,
+                input: t.input.into_iter().map(|s| (s.series, s.values)).collect(),
+                eval_at: t.at,
+                fires: t.fires,
+                at,
+            }
+        })
+        .collect()
+}
+
+fn check_duration(at: &str, d: &str, cx: &mut Ctxt) {
+    if promql_parser::util::parse_duration(d).is_err() {
+        cx.error(at, Message::InvalidDuration { got: d.to_owned() });
+    }
+}
+
+/// Annotations may use `{{ $labels.KEY }}` and nothing else of Go's templates: the alert unit tests
+/// expect the text rendered, and only that template can be rendered here without Prometheus.
+fn check_template(at: &str, text: &str, cx: &mut Ctxt) {
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else {
+            cx.error(at, Message::UnsupportedTemplate { got: rest[start..].to_owned() });
+            return;
+        };
+        let inner = after[..end].trim();
+        let ok = inner.strip_prefix("$labels.").is_some_and(|k| {
+            !k.is_empty()
+                && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !k.starts_with(|c: char| c.is_ascii_digit())
+        });
+        if !ok {
+            cx.error(at, Message::UnsupportedTemplate { got: format!("{{{{{}}}}}", &after[..end]) });
+            return;
+        }
+        rest = &after[end + 2..];
+    }
+}
+
+/// Renders the `{{ $labels.KEY }}` templates of an annotation with an alert's labels (a missing
+/// label renders empty, as Prometheus does).
+pub fn render_template(text: &str, labels: &BTreeMap<String, String>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else { break };
+        let key = after[..end].trim().trim_start_matches("$labels.");
+        out.push_str(labels.get(key).map_or("", String::as_str));
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// An input series of promtool: a metric name with equality matchers only.
+fn check_series_selector(series: &str) -> Result<(), String> {
+    use promql_parser::label::MatchOp;
+    match promql_parser::parser::parse(series) {
+        Ok(Expr::VectorSelector(v)) => {
+            if v.name.is_none() {
+                return Err("it has no metric name".into());
+            }
+            if v.offset.is_some() || v.at.is_some() {
+                return Err("an input series takes no `offset` or `@`".into());
+            }
+            match v.matchers.matchers.iter().find(|m| !matches!(m.op, MatchOp::Equal)) {
+                Some(m) => Err(format!("`{}` is not an equality matcher", m.name)),
+                None if !v.matchers.or_matchers.is_empty() => Err("`or` matchers are not allowed".into()),
+                None => Ok(()),
+            }
+        }
+        Ok(_) => Err("it is an expression, not a series".into()),
+        Err(e) => Err(e.trim().to_owned()),
+    }
+}
+
+/// promtool's expanding notation for input values: space-separated items, each `_` (no sample),
+/// `stale`, a number, `_xN`, `AxN`, `A+BxN` or `A-BxN`.
+fn check_series_values(values: &str) -> Result<(), String> {
+    let number = |s: &str| {
+        let t = s.trim_start_matches(['+', '-']);
+        t.eq_ignore_ascii_case("inf") || t.eq_ignore_ascii_case("nan") || t.parse::<f64>().is_ok()
+    };
+    let mut items = 0;
+    for item in values.split_whitespace() {
+        items += 1;
+        if item == "_" || item == "stale" || number(item) {
+            continue;
+        }
+        let bad = || format!("`{item}` is not `_`, `stale`, a number, `AxN`, `A+BxN` or `A-BxN`");
+        let (head, times) = item.rsplit_once('x').ok_or_else(bad)?;
+        if times.is_empty() || !times.chars().all(|c| c.is_ascii_digit()) {
+            return Err(bad());
+        }
+        if head == "_" || number(head) {
+            continue;
+        }
+        // `A+B` or `A-B`: the operator is the last sign that does not start the item.
+        let split = head.char_indices().skip(1).filter(|(_, c)| *c == '+' || *c == '-').last();
+        match split {
+            Some((i, _)) if number(&head[..i]) && number(&head[i + 1..]) => {}
+            _ => return Err(bad()),
+        }
+    }
+    if items == 0 { Err("no values".into()) } else { Ok(()) }
 }

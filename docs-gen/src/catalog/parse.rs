@@ -58,6 +58,11 @@ pub struct Document {
     pub otlp_endpoint: Option<String>,
     #[serde(default)]
     pub grafana_url: Option<String>,
+    /// Where the reference is published, e.g. `https://github.com/org/repo/blob/main/docs/METRICS.md`:
+    /// the base of the alerting rules' `runbook_url`. Without it the rules link the reference by
+    /// its path relative to the rule file.
+    #[serde(default)]
+    pub reference_url: Option<String>,
     /// Base URL of the Prometheus UI the reference links queries to; without it queries get no
     /// links.
     #[serde(default)]
@@ -336,8 +341,42 @@ pub struct Alert {
     /// How long the condition must hold, as a Prometheus duration (`2m`); absent means at once.
     #[serde(default, rename = "for")]
     pub for_duration: Option<String>,
-    /// What the alert means, in a sentence.
+    /// What the alert means, in a sentence: the rule's `summary` annotation.
     pub summary: String,
+    /// What to look at first, for the rule's `description` annotation. `{{ $labels.KEY }}` is the
+    /// only template it may use (the alert unit tests render it for each expected alert).
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Unit tests of the rule, run by `promtool test rules`: at least one case where it fires and
+    /// one where it stays quiet.
+    #[serde(default)]
+    pub tests: Vec<AlertTest>,
+}
+
+/// One `promtool test rules` case of an alert.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertTest {
+    /// What the input shows, in words, e.g. `20 slow sends per second for 10 minutes`.
+    pub case: String,
+    /// The step between input samples, a Prometheus duration; default `1m`.
+    #[serde(default)]
+    pub interval: Option<String>,
+    /// The input series, in promtool's notation.
+    pub input: Vec<InputSeries>,
+    /// When the rule is evaluated, as a duration from the first sample, e.g. `10m`.
+    pub at: String,
+    /// The label sets of the alerts expected to fire at `at` (besides `alertname` and
+    /// `severity`); an empty list is a case where the alert stays quiet.
+    pub fires: Vec<std::collections::BTreeMap<String, String>>,
+}
+
+/// An input series of an alert test: `series: 'name{label="value"}'`, `values: '0+10x20'`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputSeries {
+    pub series: String,
+    pub values: String,
 }
 
 /// A sub-section of "Example Queries", e.g. `Task Execution Flow`.

@@ -112,6 +112,9 @@ pub fn graph_url(base: &str, expr: &str) -> String {
 struct Verified<'a> {
     record: Option<&'a Record>,
     prometheus: Option<&'a str>,
+    /// The directory of the generated rule files and dashboards, relative to the reference; `None`
+    /// when they are not written beside it (a build script's reference).
+    deploy: Option<&'a str>,
 }
 
 /// A query as the results list and links name it.
@@ -202,8 +205,18 @@ pub fn render_with_record(c: &Catalog, record: Option<&Record>) -> String {
 /// Renders the reference; its header says to run `command` to regenerate it (`None`: build.rs
 /// regenerates it).
 pub fn render_with(c: &Catalog, record: Option<&Record>, command: Option<&str>) -> String {
+    render_full(c, record, command, command.map(|_| DEFAULT_DEPLOY))
+}
+
+/// Where the docs-gen binary writes the rule files and dashboards by default, relative to the
+/// reference: `deploy/` beside `docs/`.
+pub const DEFAULT_DEPLOY: &str = "../deploy";
+
+/// [`render_with`], linking the generated rule files and dashboards in `deploy` (relative to the
+/// reference's directory).
+pub fn render_full(c: &Catalog, record: Option<&Record>, command: Option<&str>, deploy: Option<&str>) -> String {
     let doc = &c.document;
-    let v = Verified { record, prometheus: doc.prometheus_url.as_deref() };
+    let v = Verified { record, prometheus: doc.prometheus_url.as_deref(), deploy };
     let mut out = header(&c.source, command);
     let total = c.metrics.len();
     let instrumented = c.metrics.iter().filter(|m| m.status == Status::Instrumented).count();
@@ -277,6 +290,9 @@ pub fn render_with(c: &Catalog, record: Option<&Record>, command: Option<&str>) 
     }
     section(!c.examples.is_empty(), "Example Queries");
     section(global_dashboards, "Dashboard Recommendations");
+    let recording = crate::emit::rules::recording_rules(c);
+    let alerting = c.metrics.iter().any(|m| !m.alerts.is_empty()) || !recording.is_empty();
+    section(alerting, "Alerting Rules");
     section(!c.verification.is_empty(), "Verification Checklist");
     section(!c.troubleshooting.is_empty(), "Troubleshooting");
     section(!c.next_steps.is_empty(), "Next Steps");
@@ -315,6 +331,9 @@ pub fn render_with(c: &Catalog, record: Option<&Record>, command: Option<&str>) 
     }
     if global_dashboards {
         dashboards(&mut out, c, &v);
+    }
+    if alerting {
+        alerting_rules(&mut out, c, &v, &recording);
     }
     if !c.verification.is_empty() {
         checklist(&mut out, c, &v);
@@ -701,25 +720,124 @@ fn metric_entry(out: &mut String, c: &Catalog, v: &Verified, m: &Metric) {
             v.results(out, &shown(&rate));
         }
     }
-    if !m.alerts.is_empty() {
+    for a in &m.alerts {
+        alert_section(out, c, v, a);
+    }
+}
+
+/// An alert under its metric: the rule, then when its unit tests say it fires and stays quiet.
+/// The heading's anchor is the rule's `runbook_url`.
+fn alert_section(out: &mut String, c: &Catalog, v: &Verified, a: &crate::catalog::model::Alert) {
+    let _ = writeln!(out, "##### Alert: {}\n", a.name);
+    out.push_str("| | |\n|---|---|\n");
+    let _ = writeln!(out, "| Severity | {} |", a.severity.as_str());
+    let _ = writeln!(out, "| Expression | {} |", code_cell(a.query.expr.trim()));
+    let _ = writeln!(out, "| For | {} |", a.for_duration.as_deref().map_or("at once (no `for`)".into(), code_cell));
+    let _ = writeln!(out, "| Summary | {} |", cell(a.summary.trim()));
+    if let Some(d) = &a.description {
+        let _ = writeln!(out, "| Description | {} |", cell(d.trim()));
+    }
+    let index = crate::promql::SeriesIndex::new(c);
+    if let Some((d, p)) = crate::emit::rules::alert_panel(c, &index, a) {
+        let dash = &c.dashboards[d];
+        let _ = writeln!(out, "| Dashboard | {} › {} |", cell(dash.title.trim()), cell(dash.panels[p].title.trim()));
+    }
+    out.push('\n');
+    if !a.tests.is_empty() {
         out.push_str(
-            "**Alert thresholds:**\n\n| Alert | Severity | Expression | For | Meaning |\n|---|---|---|---|---|\n",
+            "*When it fires and when it stays quiet, as `promtool test rules` checks it (input sampled every \
+             `interval`, rules evaluated every minute from the first sample):*\n\n| Case | Input | At | Result |\n|---|---|---|---|\n",
         );
-        for a in &m.alerts {
+        for t in &a.tests {
+            let input = t
+                .input
+                .iter()
+                .map(|(series, values)| format!("{} = {}", code(series.trim()), code(values.trim())))
+                .collect::<Vec<_>>()
+                .join("<br>");
+            let input = if t.interval == "1m" { input } else { format!("{input} (every {})", code(&t.interval)) };
+            let result = if t.quiet() {
+                "stays quiet".to_owned()
+            } else {
+                let alerts = t
+                    .fires
+                    .iter()
+                    .map(|l| {
+                        if l.is_empty() {
+                            "fires".to_owned()
+                        } else {
+                            let labels = l.iter().map(|(k, v)| format!("{k}=\"{v}\"")).collect::<Vec<_>>().join(", ");
+                            format!("fires {}", code(&format!("{{{labels}}}")))
+                        }
+                    })
+                    .collect::<Vec<_>>();
+                alerts.join("<br>")
+            };
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} | {} |",
-                cell(&a.name),
-                a.severity.as_str(),
-                code_cell(a.query.expr.trim()),
-                a.for_duration.as_deref().map_or("at once".into(), code_cell),
-                cell(&a.summary)
+                "| {} | {} | {} | {} |",
+                cell(t.case.trim()),
+                input.replace('|', "\\|"),
+                code(&t.eval_at),
+                result
             );
         }
         out.push('\n');
-        let shown: Vec<Shown> =
-            m.alerts.iter().map(|a| Shown { title: &a.name, query: &a.query, alert: true }).collect();
-        v.results(out, &shown);
+    }
+    v.results(out, &[Shown { title: &a.name, query: &a.query, alert: true }]);
+}
+
+/// The generated rule files: every alert with a link to its section, the recording rules and
+/// what they replace.
+fn alerting_rules(out: &mut String, c: &Catalog, v: &Verified, recording: &[crate::emit::rules::RecordingRule]) {
+    use crate::emit::rules::Layout;
+    out.push_str("## Alerting Rules\n\n");
+    let alerts: Vec<(&Metric, &crate::catalog::model::Alert)> =
+        c.metrics.iter().flat_map(|m| m.alerts.iter().map(move |a| (m, a))).collect();
+    let file = |path: String| match v.deploy {
+        Some(dir) => format!("[`deploy/{path}`]({dir}/{path})"),
+        None => format!("`deploy/{path}`"),
+    };
+    let tests: usize = alerts.iter().map(|(_, a)| a.tests.len()).sum();
+    let _ = writeln!(
+        out,
+        "`docs-gen` writes this catalog's {} alerting rule(s) and {} recording rule(s) to {}, and the alerts' {} unit \
+         test case(s) to {}; CI runs `promtool check rules` and `promtool test rules` on them. Load the rule file \
+         into Prometheus with `rule_files:` in prometheus.yml.\n",
+        alerts.len(),
+        recording.len(),
+        file(Layout::rule_file(c)),
+        tests,
+        file(Layout::test_file(c)),
+    );
+    if !alerts.is_empty() {
+        out.push_str("| Alert | Severity | Metric | For | Summary |\n|---|---|---|---|---|\n");
+        for (m, a) in &alerts {
+            let _ = writeln!(
+                out,
+                "| [{}](#{}) | {} | [{}](#{}) | {} | {} |",
+                a.name,
+                crate::emit::rules::alert_anchor(a),
+                a.severity.as_str(),
+                code(&m.name),
+                metric_anchor(m),
+                a.for_duration.as_deref().map_or("at once".into(), code_cell),
+                cell(a.summary.trim())
+            );
+        }
+        out.push('\n');
+    }
+    if !recording.is_empty() {
+        out.push_str(
+            "**Recording rules.** Each precomputes, per job, a rate that two or more dashboard targets aggregate; the \
+             generated dashboards read it instead (`sum by (L) (rate(x[5m]))` becomes `sum by (L) (job_L:x:rate5m)`, \
+             the same value). Names follow Prometheus's `level:metric:operations` convention.\n\n\
+             | Rule | Expression | Dashboard targets |\n|---|---|---|\n",
+        );
+        for r in recording {
+            let _ = writeln!(out, "| {} | {} | {} |", code_cell(&r.record), code_cell(&r.expr), r.uses);
+        }
+        out.push('\n');
     }
 }
 

@@ -2,4 +2,5 @@
 //! user input.
 
 pub mod markdown;
+pub mod rules;
 pub mod rust;
