@@ -138,8 +138,23 @@ fn main() -> ExitCode {
     if let Some(text) = rules::render_tests(&c, &layout) {
         files.push((deploy.join(Layout::test_file(&c)), text));
     }
+    let dashboards_dir = deploy.join("grafana");
+    let dashboard_reference = match &c.document.reference_url {
+        Some(url) => url.trim().to_owned(),
+        None => relative_between(&dashboards_dir, &files[0].0),
+    };
+    for d in 0..c.dashboards.len() {
+        let text = docs_gen::emit::grafana::render(&c, d, &dashboard_reference);
+        files.push((deploy.join(docs_gen::emit::grafana::file(&c, d)), text));
+    }
     match command {
         Command::Generate => {
+            for orphan in orphans(&deploy, &c, &files) {
+                match std::fs::remove_file(&orphan) {
+                    Ok(()) => println!("removed {} (the catalog no longer has its dashboard)", orphan.display()),
+                    Err(e) => eprintln!("warning: cannot remove {}: {e}", orphan.display()),
+                }
+            }
             for (path, text) in &files {
                 match docs_gen::write_if_changed(path, text) {
                     Ok(true) => println!("wrote {}", path.display()),
@@ -154,6 +169,10 @@ fn main() -> ExitCode {
         }
         Command::Check => {
             let mut stale = 0;
+            for orphan in orphans(&deploy, &c, &files) {
+                stale += 1;
+                eprintln!("error: {} is stale: the catalog no longer has its dashboard; delete it", orphan.display());
+            }
             for (path, text) in &files {
                 if std::fs::read(path).is_ok_and(|old| old == text.as_bytes()) {
                     println!("{} is up to date with {inputs}", path.display());
@@ -171,6 +190,22 @@ fn main() -> ExitCode {
         }
         Command::Verify(_) => unreachable!("handled above"),
     }
+}
+
+/// Dashboards docs-gen wrote for this catalog earlier that it no longer generates: JSON files in
+/// `deploy/grafana` whose uid starts with the meter's and that carry the `docs-gen` tag.
+fn orphans(deploy: &Path, c: &docs_gen::Catalog, files: &[(PathBuf, String)]) -> Vec<PathBuf> {
+    let Ok(dir) = std::fs::read_dir(deploy.join("grafana")) else { return Vec::new() };
+    let prefix = format!("{}-", docs_gen::emit::rules::slug(&c.meter_name));
+    let mut out: Vec<PathBuf> = dir
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(&prefix)))
+        .filter(|p| !files.iter().any(|(f, _)| f == p))
+        .filter(|p| std::fs::read_to_string(p).is_ok_and(|t| t.contains("\"docs-gen\"")))
+        .collect();
+    out.sort();
+    out
 }
 
 /// The path of `to` relative to the directory `from`, `/`-separated, for links between generated

@@ -111,6 +111,18 @@ impl<'c> SeriesIndex<'c> {
     }
 }
 
+impl<'c> SeriesIndex<'c> {
+    /// The metric whose series `vs` selects, if it names one of the catalog's series.
+    pub fn metric_of(&self, vs: &VectorSelector) -> Option<&'c Metric> {
+        resolve(self, vs).map(|(m, _)| m)
+    }
+
+    /// Whether the series named `series` has the Prometheus label `key` (`le` on buckets).
+    pub fn series_has_label(&self, catalog: &Catalog, series: &str, key: &str) -> bool {
+        self.series.get(series).is_some_and(|&(m, kind)| keys_of(catalog, m, kind).iter().any(|k| k == key))
+    }
+}
+
 /// The label names a series has in Prometheus: its metric's labels (`http.route` as `http_route`),
 /// plus `le` on histogram buckets.
 fn keys_of(catalog: &Catalog, metric: &Metric, kind: SeriesKind) -> Vec<String> {

@@ -23,6 +23,24 @@ use Input::*;
 
 const CASES: &[Case] = &[
     Case {
+        name: "unknown_visualization",
+        input: Edit(&[("visualization: State timeline", "visualization: Stat timeline")]),
+        expect: &[
+            "metrics.yaml:145:24: error: unknown visualization `Stat timeline`",
+            "  help: did you mean `State timeline`?",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
+        name: "thresholds_that_leave_a_gap",
+        input: Edit(&[("        value_map: breaker_state\n        queries:\n          - title: State", "        value_map: breaker_state\n        thresholds: green < 1, red >= 2\n        queries:\n          - title: State")]),
+        expect: &[
+            "metrics.yaml:147:21: error: thresholds do not parse: no colour above 1",
+            "  help: write `COLOUR OP VALUE` items separated by commas, e.g. `green > 0.95, yellow > 0.90, red < 0.90` or `green < 70%, red >= 90%`",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
         name: "alert_without_quiet_case",
         input: Edit(&[(
             "          - {case: the breaker stays closed, input: [{series: breaker_state, values: 0 0 0 0}], at: 3m, fires: []}\n",

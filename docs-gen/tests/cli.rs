@@ -183,3 +183,48 @@ fn the_rule_files_are_generated_and_stale_checked_like_the_reference() {
         assert_eq!(docs_gen(&args).status.code(), Some(0));
     }
 }
+
+#[test]
+fn dashboards_are_generated_stale_checked_and_orphans_removed() {
+    let out = tempfile::tempdir().unwrap();
+    let deploy = out.path().join("deploy");
+    let catalog = fixture("minimal.yaml");
+    let args = [
+        "--catalog",
+        catalog.to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+        "--deploy",
+        deploy.to_str().unwrap(),
+    ];
+    assert_eq!(docs_gen(&args).status.code(), Some(0));
+    let health = deploy.join("grafana/minimal-health-panels.json");
+    let jobs = deploy.join("grafana/minimal-jobs-overview.json");
+    let health_text = std::fs::read_to_string(&health).unwrap();
+    assert!(health_text.contains("\"type\": \"state-timeline\""), "{health_text}");
+    assert!(jobs.exists());
+    let check = || docs_gen(&[&["check"], &args[..]].concat());
+    assert_eq!(check().status.code(), Some(0), "{}", text(&check().stderr));
+
+    std::fs::write(&health, health_text.replace("Breaker state", "Edited")).unwrap();
+    let stale = check();
+    assert_eq!(stale.status.code(), Some(1));
+    assert!(text(&stale.stderr).contains(&format!("{} is stale", health.display())));
+    assert_eq!(docs_gen(&args).status.code(), Some(0));
+
+    // A dashboard the catalog no longer has: stale for check, removed by generate. A file that
+    // docs-gen did not write (no `docs-gen` tag) is left alone.
+    let orphan = deploy.join("grafana/minimal-old-dashboard.json");
+    std::fs::write(&orphan, std::fs::read_to_string(&jobs).unwrap()).unwrap();
+    let own = deploy.join("grafana/minimal-hand-made.json");
+    std::fs::write(&own, "{\"title\": \"mine\"}").unwrap();
+    let stale = check();
+    assert_eq!(stale.status.code(), Some(1));
+    let err = text(&stale.stderr);
+    assert!(err.contains(&format!("{} is stale: the catalog no longer has its dashboard", orphan.display())), "{err}");
+    assert!(!err.contains("hand-made"), "{err}");
+    let generated = docs_gen(&args);
+    assert!(text(&generated.stdout).contains(&format!("removed {}", orphan.display())));
+    assert!(!orphan.exists() && own.exists());
+    assert_eq!(check().status.code(), Some(0));
+}

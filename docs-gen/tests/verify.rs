@@ -229,6 +229,8 @@ fn verify_against_a_real_prometheus() {
         fixture().to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),
+        "--deploy",
+        dir.path().join("deploy").to_str().unwrap(),
         "--record",
         record_path.to_str().unwrap(),
     ]);

@@ -432,7 +432,7 @@ metrics:
             let _ = writeln!(out, "      - title: {}\n        visualization: {viz}", q(&m.name));
             let _ = writeln!(out, "        queries:\n          - title: Series\n            expr: {}", q(&expr));
             if let Some(map) = m.value_map {
-                let _ = writeln!(out, "        value_map: {map}\n        thresholds: green < 1, red >= 2");
+                let _ = writeln!(out, "        value_map: {map}\n        thresholds: green < 1, yellow < 2, red >= 2");
             }
         }
     }

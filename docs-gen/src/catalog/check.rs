@@ -1,7 +1,7 @@
 //! Cross-field rules of the catalog, one function per rule. Each states the rule and what breaks it.
 
 use crate::catalog::diag::{Ctxt, Message};
-use crate::catalog::model::{Catalog, Instrument, LabelKind, Metric, NumberType};
+use crate::catalog::model::{Catalog, Instrument, LabelKind, Metric, NumberType, Query};
 use crate::catalog::source::{join_index, join_key};
 use crate::names::prometheus;
 use crate::promql::{self, SeriesIndex};
@@ -25,6 +25,7 @@ pub fn all(catalog: &Catalog, cx: &mut Ctxt) {
     value_maps_valid(catalog, cx);
     alerts_valid(catalog, cx);
     queries_name_real_series(catalog, cx);
+    panels_drawable(catalog, cx);
 }
 
 /// Domain ids, and group ids within a domain, are unique: two domains `worker` break it.
@@ -419,6 +420,37 @@ fn queries_name_real_series(catalog: &Catalog, cx: &mut Ctxt) {
     let index = SeriesIndex::new(catalog);
     for q in catalog.queries() {
         promql::check_query(catalog, &index, q, cx);
+    }
+    // The dashboards' targets as the generated dashboards run them (filtered by their variables)
+    // are checked too, where they differ from the catalog's text.
+    for d in &catalog.dashboards {
+        let vars = crate::emit::grafana::variables(catalog, d);
+        for q in d.panels.iter().flat_map(|p| &p.queries) {
+            if let Some(ast) = crate::emit::grafana::filtered(catalog, &index, &vars, q) {
+                let target =
+                    Query { at: q.at.clone(), title: q.title.clone(), expr: ast.to_string(), kind: q.kind, ast };
+                promql::check_query(catalog, &index, &target, cx);
+            }
+        }
+    }
+}
+
+/// Each panel's visualization is one the dashboards can draw, and its thresholds parse.
+fn panels_drawable(catalog: &Catalog, cx: &mut Ctxt) {
+    use crate::emit::grafana;
+    let index = SeriesIndex::new(catalog);
+    for p in catalog.dashboards.iter().flat_map(|d| &d.panels) {
+        if grafana::panel_type(&p.visualization).is_none() {
+            cx.error(
+                &join_key(&p.at, "visualization"),
+                Message::UnknownVisualization { got: p.visualization.trim().to_owned() },
+            );
+        }
+        if let Some(t) = &p.thresholds
+            && let Err(error) = grafana::threshold_steps(t, grafana::panel_unit(&index, p))
+        {
+            cx.error(&join_key(&p.at, "thresholds"), Message::InvalidThresholds { error });
+        }
     }
 }
 

@@ -255,6 +255,12 @@ pub enum Message {
     DuplicateAlert {
         name: String,
     },
+    UnknownVisualization {
+        got: String,
+    },
+    InvalidThresholds {
+        error: String,
+    },
     UnitOneNotGauge,
     UnknownLabel {
         got: String,
@@ -508,6 +514,17 @@ impl Message {
             UnsupportedTemplate { got } => (
                 format!("unsupported template `{got}`"),
                 Some("annotations may use `{{ $labels.KEY }}` only, so that the alert unit tests can expect the rendered text".into()),
+            ),
+            UnknownVisualization { got } => {
+                let s = did_you_mean(&got, crate::emit::grafana::VISUALIZATIONS.iter().copied());
+                (
+                    format!("unknown visualization `{got}`"),
+                    hint_for(&s, format!("expected one of {}", crate::emit::grafana::VISUALIZATIONS.join(", "))),
+                )
+            }
+            InvalidThresholds { error } => (
+                format!("thresholds do not parse: {error}"),
+                Some("write `COLOUR OP VALUE` items separated by commas, e.g. `green > 0.95, yellow > 0.90, red < 0.90` or `green < 70%, red >= 90%`".into()),
             ),
             DuplicateAlert { name } => (
                 format!("alert `{name}` is declared twice"),

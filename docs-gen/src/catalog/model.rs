@@ -353,6 +353,7 @@ pub struct Dashboard {
 
 #[derive(Debug)]
 pub struct Panel {
+    pub at: String,
     pub title: String,
     pub visualization: String,
     pub queries: Vec<Query>,
@@ -532,6 +533,7 @@ pub fn build(p: Parsed, cx: &mut Ctxt) -> Catalog {
                 .map(|(i, panel)| {
                     let at = join_index(&join_key(&at, "panels"), i);
                     Panel {
+                        at: at.clone(),
                         title: panel.title,
                         visualization: panel.visualization,
                         queries: build_queries(&join_key(&at, "queries"), panel.queries, pq, cx),

@@ -62,6 +62,11 @@ fn code_cell(text: &str) -> String {
     cell(&code(text))
 }
 
+/// A GitHub-style heading anchor, for links into the reference from generated files.
+pub fn heading_anchor(title: &str) -> String {
+    anchor(title)
+}
+
 /// A GitHub-style heading anchor.
 fn anchor(title: &str) -> String {
     title
@@ -914,6 +919,19 @@ fn dashboards(out: &mut String, c: &Catalog, v: &Verified) {
 
 fn panels(out: &mut String, c: &Catalog, v: &Verified, d: &crate::catalog::model::Dashboard, level: usize) {
     let hashes = "#".repeat(level);
+    if let Some(i) = c.dashboards.iter().position(|x| std::ptr::eq(x, d)) {
+        let file = crate::emit::grafana::file(c, i);
+        let link = match v.deploy {
+            Some(dir) => format!("[`deploy/{file}`]({dir}/{file})"),
+            None => format!("`deploy/{file}`"),
+        };
+        let _ = writeln!(
+            out,
+            "**Grafana:** {link}, generated from these panels (uid `{}`; Dashboards › New › Import). Every panel \
+             reads the `datasource` variable.\n",
+            crate::emit::rules::dashboard_uid(c, i)
+        );
+    }
     for (i, p) in d.panels.iter().enumerate() {
         let _ = writeln!(out, "{hashes} {}. {}\n", i + 1, p.title.trim());
         let _ = writeln!(out, "- Visualization: {}", p.visualization.trim());

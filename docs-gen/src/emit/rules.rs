@@ -115,8 +115,19 @@ fn each(e: &Expr, f: &mut impl FnMut(&Expr)) {
 /// from a counter's name, as the convention's examples do). In order of first use.
 pub fn recording_rules(c: &Catalog) -> Vec<RecordingRule> {
     let mut rules: Vec<RecordingRule> = Vec::new();
-    for q in c.dashboards.iter().flat_map(|d| &d.panels).flat_map(|p| &p.queries) {
-        each(&q.ast, &mut |e| {
+    let index = SeriesIndex::new(c);
+    // The targets as the dashboards run them: a target filtered by a variable has matchers, and
+    // no recording rule stands for it.
+    let targets = c.dashboards.iter().flat_map(|d| {
+        let vars = crate::emit::grafana::variables(c, d);
+        let index = &index;
+        d.panels
+            .iter()
+            .flat_map(|p| &p.queries)
+            .map(move |q| crate::emit::grafana::filtered(c, index, &vars, q).unwrap_or_else(|| q.ast.clone()))
+    });
+    for ast in targets {
+        each(&ast, &mut |e| {
             let Some((by, rate, name, range)) = rate_sum(e) else { return };
             if let Some(r) = rules.iter_mut().find(|r| r.by == by && r.rate == rate) {
                 r.uses += 1;
