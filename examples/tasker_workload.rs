@@ -18,6 +18,20 @@
 //! The last task ends with an incident, so that the reference's threshold and alert queries have
 //! something to show: the API database circuit breaker opens, the `pgmq_notifications` channel
 //! saturates (95%, with overflow events), and FFI completion sends turn slow.
+//!
+//! The steady-state profile (`--incident-from K --drop-labels correlation_id`) is the one rates are
+//! measured in: tasks before K are healthy (all complete, breakers closed, channels below 60%, a
+//! slow send now and then; every counter an alert reads is recorded from the first task, at 0
+//! where nothing happened), and from task K on every task is part of the incident (it fails, the
+//! API breaker is open, the channel saturates with overflows, FFI sends turn slow). Without
+//! `correlation_id` the tasks share series, so counters grow across scrapes and every `[5m]`
+//! rate has an increase. `--incident-on-stdin` waits for a line on stdin before task K, so that a
+//! test can see the alerts quiet first.
+//!
+//! ```text
+//! cargo run --example tasker_workload -- --tasks 16 --duration 24 --incident-from 12 \
+//!     --drop-labels correlation_id --hold 600
+//! ```
 
 use clap::Parser;
 use opentelemetry::StringValue;
@@ -51,6 +65,28 @@ struct Args {
     /// telemetry.toml to read (the environment still overrides it)
     #[arg(long, default_value = "config/tasker/environments/development/telemetry.toml")]
     config: PathBuf,
+    /// Attribute keys to drop at export (overrides the config file's `drop_labels`), e.g.
+    /// `correlation_id` for the steady-state profile
+    #[arg(long, value_delimiter = ',', value_name = "KEY,...")]
+    drop_labels: Option<Vec<String>>,
+    /// The steady-state profile: tasks before this one are healthy, this one and the rest are the
+    /// incident
+    #[arg(long, value_name = "TASK")]
+    incident_from: Option<usize>,
+    /// With --incident-from: print `incident: waiting` and wait for a line on stdin before the
+    /// incident's first task
+    #[arg(long, requires = "incident_from")]
+    incident_on_stdin: bool,
+}
+
+/// How the run unfolds: the per-request scenario of the reference, or the steady-state profile.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Profile {
+    PerRequest,
+    /// Healthy before this task, the incident from it on.
+    Steady {
+        incident_from: usize,
+    },
 }
 
 const NAMESPACES: &[&str] = &["rust_e2e_linear", "rust_e2e_diamond", "python_e2e_tree"];
@@ -98,21 +134,41 @@ enum Fate {
     Cancelled,
 }
 
-fn fate(task: usize) -> Fate {
-    match task {
-        0 => Fate::Complete,
-        t if t % 5 == 3 => Fate::Error,
-        t if t % 7 == 6 => Fate::Cancelled,
-        _ => Fate::Complete,
+fn fate(profile: Profile, task: usize) -> Fate {
+    match (profile, task) {
+        (_, 0) => Fate::Complete,
+        (Profile::Steady { incident_from }, t) => {
+            if t >= incident_from {
+                Fate::Error
+            } else {
+                Fate::Complete
+            }
+        }
+        (Profile::PerRequest, t) if t % 5 == 3 => Fate::Error,
+        (Profile::PerRequest, t) if t % 7 == 6 => Fate::Cancelled,
+        (Profile::PerRequest, _) => Fate::Complete,
     }
 }
 
 /// `id` is made once per task and shared by every recording of it (an `Arc<str>` inside: a
 /// reference count, not a copy, per recording).
-fn run_task(m: &Metrics, rng: &mut Rng, task: usize, steps: usize, id: &StringValue) {
+fn run_task(m: &Metrics, rng: &mut Rng, profile: Profile, task: usize, steps: usize, id: &StringValue) {
     let namespace = NAMESPACES[task % NAMESPACES.len()];
     let task_type = TASK_TYPES[task % TASK_TYPES.len()];
-    let fate = fate(task);
+    let fate = fate(profile, task);
+    if matches!(profile, Profile::Steady { .. }) {
+        // The counters the error-rate alerts divide by exist from the first task, at 0 until
+        // something fails: a ratio of a missing series is no ratio at all.
+        m.orchestration.tasks_failures_total.add(0, o::TasksFailuresTotalLabels { correlation_id: id.clone() });
+        m.worker.steps_failures_total.add(
+            0,
+            w::StepsFailuresTotalLabels {
+                correlation_id: id.clone(),
+                namespace: namespace.into(),
+                error_type: ErrorType::DatabaseError,
+            },
+        );
+    }
 
     m.orchestration.tasks_requests_total.add(
         1,
@@ -221,12 +277,16 @@ fn run_task(m: &Metrics, rng: &mut Rng, task: usize, steps: usize, id: &StringVa
         .record(rng.ms(1.0, 15.0), o::TaskFinalizationDurationLabels { correlation_id: id.clone(), final_state });
 }
 
-/// Breakers, channels and FFI sends, recorded once per task; `incident` for the last one.
-fn run_resilience(m: &Metrics, rng: &mut Rng, task: usize, incident: bool) {
+/// Breakers, channels and FFI sends, recorded once per task; `incident` for the last one (or,
+/// in the steady-state profile, every task from the incident on).
+fn run_resilience(m: &Metrics, rng: &mut Rng, profile: Profile, task: usize, incident: bool) {
     let res = &m.resilience;
+    let steady = matches!(profile, Profile::Steady { .. });
     // The API breaker opens on task 4, half-opens on 5 and closes again on 6; the incident opens it.
+    // In the steady-state profile it stays closed until the incident.
     let api_state = match task {
         _ if incident => CircuitBreakerState::Open,
+        _ if steady => CircuitBreakerState::Closed,
         4 => CircuitBreakerState::Open,
         5 => CircuitBreakerState::HalfOpen,
         _ => CircuitBreakerState::Closed,
@@ -236,8 +296,8 @@ fn run_resilience(m: &Metrics, rng: &mut Rng, task: usize, incident: bool) {
         res.api_requests_rejected_total.add(2, r::ApiRequestsRejectedTotalLabels { endpoint: "/v1/tasks".into() });
     }
     for (i, component) in ["ffi_completion", "task_readiness", "pgmq"].into_iter().enumerate() {
-        let state =
-            if (incident || task % 6 == 5) && i == 0 { CircuitBreakerState::Open } else { CircuitBreakerState::Closed };
+        let flaps = !steady && task % 6 == 5;
+        let state = if (incident || flaps) && i == 0 { CircuitBreakerState::Open } else { CircuitBreakerState::Closed };
         res.tasker_circuit_breaker_state
             .record(state, r::TaskerCircuitBreakerStateLabels { component: component.into() });
         if state == CircuitBreakerState::Open {
@@ -246,6 +306,12 @@ fn run_resilience(m: &Metrics, rng: &mut Rng, task: usize, incident: bool) {
     }
     if task % 4 == 2 {
         res.ffi_completion_slow_sends_total.add(1);
+    }
+    if steady {
+        // Every counter an alert or panel reads exists from the start, so its rate has a baseline.
+        res.ffi_completion_slow_sends_total.add(0);
+        res.ffi_completion_circuit_open_rejections_total.add(0);
+        res.api_requests_rejected_total.add(0, r::ApiRequestsRejectedTotalLabels { endpoint: "/v1/tasks".into() });
     }
     if incident {
         // Well over the 10/s alert threshold for any window shorter than the run.
@@ -260,9 +326,12 @@ fn run_resilience(m: &Metrics, rng: &mut Rng, task: usize, incident: bool) {
         let usage = if saturated { 95.0 } else { rng.ms(5.0, 60.0) };
         res.mpsc_channel_usage_percent
             .record(usage, r::MpscChannelUsagePercentLabels { channel: channel.into(), component: component.into() });
-        if (task % 9 == 8 || saturated) && channel == "pgmq_notifications" {
-            res.mpsc_channel_full_events_total
-                .add(1, r::MpscChannelFullEventsTotalLabels { channel: channel.into(), component: component.into() });
+        let overflows = u64::from((task % 9 == 8 && !steady || saturated) && channel == "pgmq_notifications");
+        if overflows > 0 || steady {
+            res.mpsc_channel_full_events_total.add(
+                overflows,
+                r::MpscChannelFullEventsTotalLabels { channel: channel.into(), component: component.into() },
+            );
         }
     }
 }
@@ -288,6 +357,13 @@ fn main() -> std::process::ExitCode {
     if let Some(addr) = args.metrics_addr {
         config.prometheus_address = addr;
     }
+    if let Some(keys) = &args.drop_labels {
+        config.drop_labels = keys.clone();
+    }
+    let profile = match args.incident_from {
+        Some(incident_from) => Profile::Steady { incident_from },
+        None => Profile::PerRequest,
+    };
     let telemetry = match Telemetry::init(&config) {
         Ok(t) => t,
         Err(e) => {
@@ -301,7 +377,7 @@ fn main() -> std::process::ExitCode {
     let m = telemetry.metrics();
     let run = SystemTime::now().duration_since(UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64) | 1;
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    let start = Instant::now();
+    let mut start = Instant::now();
     let total = Duration::from_secs_f64(args.duration.max(0.0));
     for task in 0..args.tasks {
         // Spread the tasks over the duration, so rate() has data across its window.
@@ -309,10 +385,23 @@ fn main() -> std::process::ExitCode {
         if let Some(wait) = due.checked_sub(start.elapsed()) {
             std::thread::sleep(wait);
         }
+        let incident = match profile {
+            Profile::PerRequest => task + 1 == args.tasks,
+            Profile::Steady { incident_from } => task >= incident_from,
+        };
+        if args.incident_on_stdin && Some(task) == args.incident_from {
+            println!("incident: waiting for a line on stdin");
+            let waited = Instant::now();
+            let mut line = String::new();
+            let _ = std::io::stdin().read_line(&mut line);
+            // The incident's tasks keep the run's pace rather than arriving in one burst.
+            start += waited.elapsed();
+            println!("incident: starting at task {task}");
+        }
         let id = correlation_id(run, task);
-        run_task(m, &mut rng, task, args.steps, &StringValue::from(std::sync::Arc::<str>::from(id.as_str())));
-        run_resilience(m, &mut rng, task, task + 1 == args.tasks);
-        println!("task {task}: correlation_id={id} fate={:?} steps={}", fate(task), args.steps);
+        run_task(m, &mut rng, profile, task, args.steps, &StringValue::from(std::sync::Arc::<str>::from(id.as_str())));
+        run_resilience(m, &mut rng, profile, task, incident);
+        println!("task {task}: correlation_id={id} fate={:?} steps={}", fate(profile, task), args.steps);
     }
     if let Some(rest) = total.checked_sub(start.elapsed()) {
         std::thread::sleep(rest);

@@ -23,11 +23,11 @@ mod support;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
-use support::{Api, Prometheus, TempDir, describe, free_port};
+use support::{Api, Prometheus, TempDir, describe, free_port, workload_binary};
 
 use docs_gen::catalog::model::Status;
 
@@ -64,40 +64,6 @@ fn prometheus_scrapes_the_catalog() {
             panic!("{fatal}");
         }
     }
-}
-
-/// The workload example next to this test binary (`target/debug/deps/prometheus_e2e-HASH` →
-/// `target/debug/examples/tasker_workload`). `cargo build --example` runs first in any case (a
-/// no-op when it is current): `cargo test --test prometheus_e2e` alone does not build examples, and
-/// a binary left from an older build would test old code.
-fn workload_binary() -> Result<PathBuf, String> {
-    let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .ok_or_else(|| format!("cannot derive the target directory from {}", exe.display()))?;
-    let bin = profile_dir.join("examples").join(format!("tasker_workload{}", std::env::consts::EXE_SUFFIX));
-    let mut cargo = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    cargo.args(["build", "--quiet", "--example", "tasker_workload"]).current_dir(env!("CARGO_MANIFEST_DIR"));
-    match profile_dir.file_name().and_then(|n| n.to_str()) {
-        Some("debug") | None => {}
-        Some("release") => {
-            cargo.arg("--release");
-        }
-        Some(other) => {
-            cargo.args(["--profile", other]);
-        }
-    }
-    let t = Instant::now();
-    let status = cargo.status().map_err(|e| format!("cannot run cargo: {e}"))?;
-    if !status.success() {
-        return Err(format!("`cargo build --example tasker_workload` failed: {status}"));
-    }
-    if !bin.exists() {
-        return Err(format!("{} does not exist after `cargo build --example tasker_workload`", bin.display()));
-    }
-    eprintln!("e2e: workload {} (built or checked in {:.1} s)", bin.display(), t.elapsed().as_secs_f64());
-    Ok(bin)
 }
 
 /// The temporary directory and the two child processes; dropping it kills and reaps both and

@@ -63,6 +63,10 @@ struct VerifyArgs {
     /// Only report; write no record
     #[arg(long)]
     no_record: bool,
+    /// The server scraped the steady-state profile (correlation ids dropped, the workload spread
+    /// over many scrapes): write the record's steady-state file (`verification.steady.json`)
+    #[arg(long)]
+    steady_state: bool,
 }
 
 fn main() -> ExitCode {
@@ -115,6 +119,11 @@ fn main() -> ExitCode {
         }
     };
     let inputs = match &record {
+        Some(r) if r.steady_state.is_some() => format!(
+            "{display}, {} and {}",
+            record_path.display(),
+            docs_gen::record::steady_path(&record_path).display()
+        ),
         Some(_) => format!("{display} and {}", record_path.display()),
         None => display.clone(),
     };
@@ -230,7 +239,11 @@ fn verify(c: &docs_gen::Catalog, args: &VerifyArgs, record_path: &Path) -> ExitC
             return ExitCode::from(2);
         }
     };
-    let checked = match verify::run(verify::targets(c), |expr| api.query(expr)) {
+    // In the steady state the catalog's correlation label is dropped at export: queries on it
+    // return nothing, as they should.
+    let dropped: Vec<&str> =
+        c.document.correlation_label.as_deref().filter(|_| args.steady_state).into_iter().collect();
+    let checked = match verify::run(verify::targets_dropping(c, &dropped), |expr| api.query(expr)) {
         Ok(checked) => checked,
         Err(e) => {
             eprintln!("error: Prometheus stopped answering: {e}");
@@ -240,6 +253,9 @@ fn verify(c: &docs_gen::Catalog, args: &VerifyArgs, record_path: &Path) -> ExitC
     print!("{}", verify::report(&checked, &format!("Prometheus {version} at {}", api.base())));
     if let Some(workload) = args.workload.as_ref().filter(|_| !args.no_record) {
         let record = verify::record(&checked, docs_gen::record::now_rfc3339(), version, workload.trim().to_owned());
+        let record_path =
+            if args.steady_state { docs_gen::record::steady_path(record_path) } else { record_path.to_path_buf() };
+        let record_path = record_path.as_path();
         if let Err(e) = docs_gen::write_if_changed(record_path, &record.to_json()) {
             eprintln!("error: cannot write {}: {e}", record_path.display());
             return ExitCode::from(2);

@@ -170,6 +170,11 @@ pub fn check_query(catalog: &Catalog, index: &SeriesIndex, query: &Query, cx: &m
     });
 }
 
+/// Whether a selector of `e` has a matcher on `label`.
+pub fn matches_on(e: &Expr, label: &str) -> bool {
+    selectors(e).iter().any(|vs| vs.matchers.matchers.iter().any(|m| m.name == label))
+}
+
 /// The metrics whose series `query` selects, each once, in the order the query names them. Selectors
 /// that name no series of the catalog are left out (the checks report them).
 pub fn metrics_selected<'c>(index: &SeriesIndex<'c>, query: &Query) -> Vec<&'c Metric> {

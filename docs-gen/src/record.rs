@@ -26,6 +26,18 @@ pub struct Record {
     pub queries: BTreeMap<String, QueryResult>,
     /// What ran before the queries, in the words of whoever ran `verify`.
     pub workload: String,
+    /// The same queries in the steady-state profile (correlation ids dropped, the workload spread
+    /// over enough scrapes that rates have an increase): its own file beside this one
+    /// ([`steady_path`]), attached by [`Record::read`].
+    #[serde(skip)]
+    pub steady_state: Option<Box<Record>>,
+}
+
+/// The steady-state profile's record beside a record: `verification.json` →
+/// `verification.steady.json`.
+pub fn steady_path(path: &Path) -> std::path::PathBuf {
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    path.with_file_name(format!("{stem}.steady.json"))
 }
 
 /// What one query returned.
@@ -76,8 +88,15 @@ impl Record {
         serde_json::from_str(text).map_err(|e| e.to_string())
     }
 
-    /// Reads the record at `path`: `Ok(None)` when there is no such file.
+    /// Reads the record at `path`, with its steady-state profile from [`steady_path`] when that
+    /// file exists: `Ok(None)` when there is no record.
     pub fn read(path: &Path) -> Result<Option<Record>, String> {
+        let Some(mut record) = Record::read_one(path)? else { return Ok(None) };
+        record.steady_state = Record::read_one(&steady_path(path))?.map(Box::new);
+        Ok(Some(record))
+    }
+
+    fn read_one(path: &Path) -> Result<Option<Record>, String> {
         match std::fs::read_to_string(path) {
             Ok(text) => Record::from_json(&text)
                 .map(Some)
@@ -91,6 +110,14 @@ impl Record {
 /// The lookup key of a query: its expression with every run of whitespace made one space, trimmed.
 pub fn normalize(expr: &str) -> String {
     expr.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Whether a summary says every value was 0 or NaN (`value 0`, `3 series, each 0`, `value NaN`,
+/// `2 series, all NaN`): a rate that measured nothing.
+pub fn zero_or_nan(summary: &str) -> bool {
+    let last = summary.rsplit(' ').next().unwrap_or_default();
+    let shape = summary.starts_with("value ") || summary.contains(" series, each ") || summary.ends_with("all NaN");
+    shape && matches!(last, "0" | "-0" | "NaN")
 }
 
 /// The summary of a result with these sample values, one per series.
@@ -195,6 +222,7 @@ mod tests {
             prometheus_version: "2.42.0".into(),
             queries,
             workload: "one burst of jobs".into(),
+            steady_state: None,
         }
     }
 
@@ -289,5 +317,33 @@ mod tests {
         assert_eq!(rfc3339(1_795_515_300), "2026-11-24T10:15:00Z");
         assert_eq!(rfc3339(4_102_444_799), "2099-12-31T23:59:59Z");
         assert_eq!(now_rfc3339().len(), 20);
+    }
+
+    #[test]
+    fn zero_or_nan_reads_the_summaries_it_writes() {
+        for zero in
+            [summarize(&[0.0]), summarize(&[0.0, 0.0]), summarize(&[f64::NAN]), summarize(&[f64::NAN, f64::NAN])]
+        {
+            assert!(zero_or_nan(&zero), "{zero}");
+        }
+        for measured in [summarize(&[0.25]), summarize(&[0.0, 3.0]), summarize(&[]), "value 10".into()] {
+            assert!(!zero_or_nan(&measured), "{measured}");
+        }
+    }
+
+    #[test]
+    fn the_steady_state_record_is_read_beside_the_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(RECORD_FILE);
+        assert_eq!(steady_path(&path), dir.path().join("verification.steady.json"));
+        std::fs::write(&path, sample().to_json()).unwrap();
+        assert!(Record::read(&path).unwrap().unwrap().steady_state.is_none());
+        let mut steady = sample();
+        steady.workload = "steady".into();
+        std::fs::write(steady_path(&path), steady.to_json()).unwrap();
+        let read = Record::read(&path).unwrap().unwrap();
+        assert_eq!(read.steady_state.as_deref().map(|s| s.workload.as_str()), Some("steady"));
+        // Written alone: the steady-state profile never goes into the per-request file.
+        assert_eq!(read.to_json(), sample().to_json());
     }
 }

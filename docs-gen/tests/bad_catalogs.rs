@@ -33,7 +33,10 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "thresholds_that_leave_a_gap",
-        input: Edit(&[("        value_map: breaker_state\n        queries:\n          - title: State", "        value_map: breaker_state\n        thresholds: green < 1, red >= 2\n        queries:\n          - title: State")]),
+        input: Edit(&[(
+            "        value_map: breaker_state\n        queries:\n          - title: State",
+            "        value_map: breaker_state\n        thresholds: green < 1, red >= 2\n        queries:\n          - title: State",
+        )]),
         expect: &[
             "metrics.yaml:147:21: error: thresholds do not parse: no colour above 1",
             "  help: write `COLOUR OP VALUE` items separated by commas, e.g. `green > 0.95, yellow > 0.90, red < 0.90` or `green < 70%, red >= 90%`",

@@ -240,7 +240,7 @@ fn verify_against_a_real_prometheus() {
         format!("*Expected output, verified {} against Prometheus {}:*", record.day(), record.prometheus_version);
     assert!(md.contains(&verified), "{md}");
     assert!(md.contains("- `By outcome` → 2 series, values 1–3\n"), "{md}");
-    assert!(md.contains("- `BreakerOpen` → returned nothing (not firing)\n"), "{md}");
+    assert!(md.contains("- `BreakerOpen` → returned nothing (condition not met)\n"), "{md}");
 
     // A planned metric's query is not run; an unserved series returns nothing; a query Prometheus
     // rejects is an error with its text. The last two fail the run.

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -73,12 +73,25 @@ impl Prometheus {
     /// Starts Prometheus with its data in `dir`, scraping `target` as job `job`, and waits until it
     /// is ready (at most 25 s, and not past `deadline`).
     pub fn start(dir: &std::path::Path, job: &str, target: &str, deadline: Instant) -> Result<Prometheus, String> {
+        Prometheus::start_with_rules(dir, job, target, &[], deadline)
+    }
+
+    /// [`Prometheus::start`] with rule files loaded (`rule_files:`), evaluated every second.
+    pub fn start_with_rules(
+        dir: &std::path::Path,
+        job: &str,
+        target: &str,
+        rules: &[&std::path::Path],
+        deadline: Instant,
+    ) -> Result<Prometheus, String> {
         let port = free_port();
         let config = dir.join("prometheus.yml");
+        let rule_files: String = rules.iter().map(|r| format!("  - '{}'\n", r.display())).collect();
+        let rule_files = if rules.is_empty() { String::new() } else { format!("rule_files:\n{rule_files}") };
         fs::write(
             &config,
             format!(
-                "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n\
+                "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n{rule_files}\
                  scrape_configs:\n  - job_name: {job}\n    static_configs:\n      - targets: ['{target}']\n"
             ),
         )
@@ -138,6 +151,17 @@ impl Drop for Prometheus {
 
 /// A series' labels, `__name__` included.
 pub type Labels = BTreeMap<String, String>;
+
+/// A rule as `/api/v1/rules` reports it.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub name: String,
+    pub kind: String,
+    pub state: String,
+    pub health: String,
+    pub last_error: String,
+    pub for_seconds: f64,
+}
 
 /// Prometheus's HTTP API, over plain HTTP with short timeouts.
 pub struct Api {
@@ -205,6 +229,65 @@ impl Api {
             .collect()
     }
 
+    /// An instant query evaluated at `time` (seconds since the epoch, as Prometheus prints it).
+    pub fn query_at(&self, expr: &str, time: &str) -> Result<Vec<(Labels, f64)>, String> {
+        let data = self.data("/api/v1/query", &[("query", expr), ("time", time)])?;
+        let result = data["result"].as_array().ok_or_else(|| format!("`{expr}` at {time}: no result array"))?;
+        result
+            .iter()
+            .map(|s| {
+                let value = s["value"][1]
+                    .as_str()
+                    .and_then(|v| v.parse::<f64>().ok())
+                    .ok_or_else(|| format!("`{expr}`: bad sample {s}"))?;
+                Ok((labels(&s["metric"]), value))
+            })
+            .collect()
+    }
+
+    /// The newest sample's timestamp of the series `selector` selects (`timestamp()`: an instant
+    /// query's own timestamp is the query's time, not the sample's), in seconds.
+    pub fn sample_time(&self, selector: &str) -> Result<Option<String>, String> {
+        let data = self.data("/api/v1/query", &[("query", &format!("timestamp({selector})"))])?;
+        Ok(data["result"].as_array().and_then(|r| r.first()).and_then(|s| s["value"][1].as_str().map(str::to_owned)))
+    }
+
+    /// Every rule of every loaded group: (name, type `alerting`/`recording`, state for alerting rules,
+    /// health, last error, `for` in seconds).
+    pub fn rules(&self) -> Result<Vec<Rule>, String> {
+        let data = self.data("/api/v1/rules", &[])?;
+        let mut out = Vec::new();
+        for g in data["groups"].as_array().cloned().unwrap_or_default() {
+            for r in g["rules"].as_array().cloned().unwrap_or_default() {
+                let s = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+                out.push(Rule {
+                    name: s(&r["name"]),
+                    kind: s(&r["type"]),
+                    state: s(&r["state"]),
+                    health: s(&r["health"]),
+                    last_error: s(&r["lastError"]),
+                    for_seconds: r["duration"].as_f64().unwrap_or(0.0),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The active alerts: (alert name, state `pending`/`firing`, labels).
+    pub fn alerts(&self) -> Result<Vec<(String, String, Labels)>, String> {
+        let data = self.data("/api/v1/alerts", &[])?;
+        Ok(data["alerts"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|a| {
+                let l = labels(&a["labels"]);
+                (l.get("alertname").cloned().unwrap_or_default(), a["state"].as_str().unwrap_or_default().to_owned(), l)
+            })
+            .collect())
+    }
+
     /// The label sets of the series matching `selector`, over all the stored time.
     pub fn series(&self, selector: &str) -> Result<Vec<Labels>, String> {
         let data = self.data("/api/v1/series", &[("match[]", selector)])?;
@@ -269,4 +352,38 @@ impl Log {
     pub fn take(&self) -> String {
         String::from_utf8(std::mem::take(&mut *self.0.lock().unwrap())).unwrap()
     }
+}
+
+/// The workload example next to this test binary (`target/debug/deps/prometheus_e2e-HASH` →
+/// `target/debug/examples/tasker_workload`). `cargo build --example` runs first in any case (a
+/// no-op when it is current): `cargo test --test prometheus_e2e` alone does not build examples, and
+/// a binary left from an older build would test old code.
+pub fn workload_binary() -> Result<PathBuf, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .ok_or_else(|| format!("cannot derive the target directory from {}", exe.display()))?;
+    let bin = profile_dir.join("examples").join(format!("tasker_workload{}", std::env::consts::EXE_SUFFIX));
+    let mut cargo = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cargo.args(["build", "--quiet", "--example", "tasker_workload"]).current_dir(env!("CARGO_MANIFEST_DIR"));
+    match profile_dir.file_name().and_then(|n| n.to_str()) {
+        Some("debug") | None => {}
+        Some("release") => {
+            cargo.arg("--release");
+        }
+        Some(other) => {
+            cargo.args(["--profile", other]);
+        }
+    }
+    let t = Instant::now();
+    let status = cargo.status().map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !status.success() {
+        return Err(format!("`cargo build --example tasker_workload` failed: {status}"));
+    }
+    if !bin.exists() {
+        return Err(format!("{} does not exist after `cargo build --example tasker_workload`", bin.display()));
+    }
+    eprintln!("e2e: workload {} (built or checked in {:.1} s)", bin.display(), t.elapsed().as_secs_f64());
+    Ok(bin)
 }

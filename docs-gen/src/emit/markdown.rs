@@ -140,16 +140,30 @@ fn shown<'q>(queries: &[&'q Query]) -> Vec<Shown<'q>> {
 }
 
 impl Verified<'_> {
-    /// What the record says the query returned.
+    /// What the record says the query returned, and what the steady-state profile's record says
+    /// where it differs.
     fn result(&self, q: &Shown) -> String {
         let Some(r) = self.record.and_then(|r| r.result(&q.query.expr)) else {
             return "not verified".into();
         };
-        match (r.outcome, q.alert) {
+        let per_request = Self::outcome(r, q.alert);
+        let steady = self.record.and_then(|r| r.steady_state.as_deref()).and_then(|s| s.result(&q.query.expr));
+        match steady {
+            Some(s) if s != r => format!("{per_request} · steady state: {}", Self::outcome(s, q.alert)),
+            Some(_) => format!("{per_request} (both profiles)"),
+            None => per_request,
+        }
+    }
+
+    fn outcome(r: &crate::record::QueryResult, alert: bool) -> String {
+        match (r.outcome, alert) {
             (Outcome::Data, false) => inline(&r.summary),
-            (Outcome::Data, true) => format!("firing: {}", inline(&r.summary)),
-            (Outcome::NoData, false) => "returned nothing".into(),
-            (Outcome::NoData, true) => "returned nothing (not firing)".into(),
+            (Outcome::Data, true) => format!("condition met: {}", inline(&r.summary)),
+            (Outcome::NoData, false) => match r.summary.strip_prefix("no series: ") {
+                Some(why) => format!("returned nothing ({})", inline(why)),
+                None => "returned nothing".into(),
+            },
+            (Outcome::NoData, true) => "returned nothing (condition not met)".into(),
             (Outcome::Error, _) => format!("error: {}", code(&crate::record::elide(&r.summary, 200))),
             (Outcome::NotVerifiable, _) => format!("not yet verifiable: {}", inline(&r.summary)),
         }
@@ -158,12 +172,26 @@ impl Verified<'_> {
     /// After a query block: each query's expected output (with a record) and its graph link.
     fn results(&self, out: &mut String, queries: &[Shown]) {
         if let Some(r) = self.record {
-            let _ = writeln!(
-                out,
-                "*Expected output, verified {} against Prometheus {}:*\n",
-                inline(r.day()),
-                inline(&r.prometheus_version)
-            );
+            match &r.steady_state {
+                Some(s) => {
+                    let _ = writeln!(
+                        out,
+                        "*Expected output, verified {} against Prometheus {} (per request), and {} in the steady \
+                         state:*\n",
+                        inline(r.day()),
+                        inline(&r.prometheus_version),
+                        inline(s.day())
+                    );
+                }
+                None => {
+                    let _ = writeln!(
+                        out,
+                        "*Expected output, verified {} against Prometheus {}:*\n",
+                        inline(r.day()),
+                        inline(&r.prometheus_version)
+                    );
+                }
+            }
             for q in queries {
                 let _ = writeln!(
                     out,
@@ -258,6 +286,18 @@ pub fn render_full(c: &Catalog, record: Option<&Record>, command: Option<&str>, 
                 inline(&r.prometheus_version),
                 inline(&r.workload)
             );
+            if let Some(s) = &r.steady_state {
+                let _ = writeln!(
+                    out,
+                    "**Two profiles.** That run is *per request*: every series keeps its correlation id, so each \
+                     task's series is born at its final value and a rate over it shows no increase. The \
+                     *steady state* run ({}; workload: {}) drops the correlation id at export and spreads the \
+                     workload over enough scrapes that every `[5m]` rate has an increase; where its result \
+                     differs, a query shows both (`… · steady state: …`).\n",
+                    inline(&s.date),
+                    inline(&s.workload)
+                );
+            }
         }
         None if has_queries => {
             let (verify, then) = match command {
@@ -1076,6 +1116,7 @@ mod tests {
             prometheus_version: "2.42.0".into(),
             queries: Default::default(),
             workload: "3 jobs".into(),
+            steady_state: None,
         };
         let mut put = |expr: &str, outcome, series, summary: &str| {
             let result = QueryResult { outcome, series, summary: summary.into() };
@@ -1090,7 +1131,7 @@ mod tests {
             "**Expected outputs:** each query below shows what it returned on 2026-11-24T10:15:00Z against Prometheus \
              2.42.0 (workload: 3 jobs), as recorded by `docs-gen verify`.\n",
             "*Expected output, verified 2026-11-24 against Prometheus 2.42.0:*\n\n- `By outcome` → 2 series, values 1–3\n",
-            "- `BreakerOpen` → firing: value 2\n",
+            "- `BreakerOpen` → condition met: value 2\n",
             "- `Failure rate` → error: ``bad_data: a `b` c``\n",
             "- `State` → returned nothing\n",
             "- `P95` → not verified\n",

@@ -19,13 +19,30 @@ use std::fmt::Write;
 
 /// What a query must return for the run to pass.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Expectation {
+pub enum Expectation<'c> {
     /// Data: the query's metrics are all instrumented.
     Data,
     /// An alert condition: nothing means "not firing"; only an error fails.
     Alert,
     /// Not run: it names a metric with this status.
     NotYetVerifiable(Status),
+    /// Run, but nothing is its right answer: it matches on a label the profile drops at export
+    /// (`correlation_id` in the steady state).
+    Dropped(&'c str),
+}
+
+/// The targets of a profile that drops `dropped` at export: a query that matches on one of those
+/// labels can only return nothing, and is expected to.
+pub fn targets_dropping<'c>(c: &'c Catalog, dropped: &[&'c str]) -> Vec<Target<'c>> {
+    let mut out = targets(c);
+    for t in &mut out {
+        if t.expectation == Expectation::Data
+            && let Some(label) = dropped.iter().find(|l| promql::matches_on(&t.query.ast, l))
+        {
+            t.expectation = Expectation::Dropped(label);
+        }
+    }
+    out
 }
 
 /// One query of the catalog, where the reference shows it.
@@ -36,7 +53,7 @@ pub struct Target<'c> {
     pub place: String,
     /// The query's title, or `alert NAME`.
     pub title: String,
-    pub expectation: Expectation,
+    pub expectation: Expectation<'c>,
 }
 
 /// Every query of the catalog, in the order of [`Catalog::queries`].
@@ -108,6 +125,7 @@ impl Checked<'_> {
             Expectation::Data => self.result.outcome != Outcome::Data,
             Expectation::Alert => self.result.outcome == Outcome::Error,
             Expectation::NotYetVerifiable(_) => false,
+            Expectation::Dropped(_) => self.result.outcome != Outcome::NoData,
         }
     }
 }
@@ -130,6 +148,13 @@ pub fn run<'c>(
         .map(|target| {
             let result = match target.expectation {
                 Expectation::NotYetVerifiable(status) => not_verifiable(status),
+                Expectation::Dropped(label) => {
+                    let mut r = results[&record::normalize(&target.query.expr)].clone();
+                    if r.outcome == Outcome::NoData {
+                        r.summary = format!("no series: this profile drops `{label}`");
+                    }
+                    r
+                }
                 _ => results[&record::normalize(&target.query.expr)].clone(),
             };
             Checked { target, result }
@@ -170,7 +195,7 @@ pub fn record(checked: &[Checked], date: String, prometheus_version: String, wor
             queries.insert(key, c.result.clone());
         }
     }
-    Record { date, prometheus_version, queries, workload }
+    Record { date, prometheus_version, queries, workload, steady_state: None }
 }
 
 /// The report: one line per query (pass mark, outcome, place, title, expression, result), then a
@@ -193,6 +218,7 @@ pub fn report(checked: &[Checked], prometheus: &str) -> String {
             ),
             (Outcome::Data, _) => ("data", c.result.summary.clone()),
             (Outcome::NoData, Expectation::Alert) => ("no data", "returned nothing (alert not firing)".into()),
+            (Outcome::NoData, Expectation::Dropped(l)) => ("no data", format!("returned nothing (`{l}` is dropped)")),
             (Outcome::NoData, _) => ("no data", "returned nothing".into()),
             (Outcome::Error, _) => ("error", c.result.summary.clone()),
             (Outcome::NotVerifiable, _) => ("skipped", c.result.summary.clone()),
@@ -251,6 +277,22 @@ mod tests {
         let panel = t.iter().find(|t| t.query.expr == "breaker_state").unwrap();
         assert_eq!(panel.place, "Dashboard Health Panels › Breaker state");
         assert_eq!(panel.expectation, Expectation::Data);
+    }
+
+    #[test]
+    fn queries_on_a_dropped_label_expect_nothing() {
+        let c = minimal();
+        let t = targets_dropping(&c, &["job_id"]);
+        let per_job = t.iter().find(|t| t.query.expr.contains("job_id=")).unwrap();
+        assert_eq!(per_job.expectation, Expectation::Dropped("job_id"));
+        // Nothing is its right answer; data would mean the label was not dropped.
+        let checked = run(t, |expr| Ok(Ok(if expr.contains("job_id=") { vec![] } else { vec![1.0] }))).unwrap();
+        let per_job = checked.iter().find(|c| c.target.query.expr.contains("job_id=")).unwrap();
+        assert!(!per_job.failed());
+        assert_eq!(per_job.result.summary, "no series: this profile drops `job_id`");
+        let t = targets_dropping(&c, &["job_id"]);
+        let checked = run(t, |_| Ok(Ok(vec![1.0]))).unwrap();
+        assert!(checked.iter().find(|c| c.target.query.expr.contains("job_id=")).unwrap().failed());
     }
 
     #[test]
