@@ -35,7 +35,7 @@ const OVERALL: Duration = Duration::from_secs(100);
 /// The workload as the steady-state record describes it.
 const WORKLOAD: &str = "examples/tasker_workload --tasks 16 --steps 4 --duration 24 --incident-from 12 \
                         --drop-labels correlation_id: 12 healthy tasks spread over 18 s (all complete), then 4 \
-                        incident tasks over 6 s (each fails; API breaker open, pgmq_notifications channel at 95% \
+                        incident tasks over 6 s (every step fails; API breaker open, pgmq_notifications channel at 95% \
                         with overflows, FFI slow sends); scraped and rules evaluated every second";
 
 struct Guard {
