@@ -32,6 +32,7 @@
 
 mod builder;
 pub mod catalog;
+pub mod diff;
 pub mod emit;
 pub mod names;
 mod parallel;

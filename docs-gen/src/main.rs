@@ -46,10 +46,28 @@ enum Command {
     Generate,
     /// Exit 0 when the reference is up to date, 1 when stale, 2 when the catalog has errors
     Check,
+    /// Every change from a baseline catalog to this one, classified breaking or compatible under
+    /// each metric's stability. Exit 0 when nothing breaks, 1 when something does, 2 on catalog
+    /// errors or an unreadable baseline
+    Diff(DiffArgs),
     /// Run every query of the catalog against a Prometheus server and record what each returned.
     /// Exit 0 when every query that must return data did, 1 otherwise, 2 on catalog errors or an
     /// unreachable server
     Verify(VerifyArgs),
+}
+
+#[derive(Args)]
+struct DiffArgs {
+    /// The old catalog: a file, a git revision (`HEAD~1`, `origin/main`: the catalog's path at
+    /// that revision), or `REV:PATH`
+    #[arg(long, value_name = "OLD")]
+    baseline: String,
+    /// `text`, `markdown` (for a pull-request comment) or `json`
+    #[arg(long, default_value = "text", value_parser = ["text", "markdown", "json"])]
+    format: String,
+    /// Let breaking changes of `alpha` metrics through (never those of `beta` or `stable` ones)
+    #[arg(long)]
+    allow_alpha: bool,
 }
 
 #[derive(Args)]
@@ -108,6 +126,9 @@ fn main() -> ExitCode {
         }
     };
     let command = cli.command.unwrap_or(Command::Generate);
+    if let Command::Diff(args) = &command {
+        return diff(&c, &catalog, &display, args);
+    }
     if let Command::Verify(args) = command {
         return verify(&c, &args, &record_path);
     }
@@ -197,8 +218,78 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         }
-        Command::Verify(_) => unreachable!("handled above"),
+        Command::Verify(_) | Command::Diff(_) => unreachable!("handled above"),
     }
+}
+
+/// `docs-gen diff --baseline OLD`: loads the baseline, diffs, prints the report.
+fn diff(new: &docs_gen::Catalog, path: &Path, display: &str, args: &DiffArgs) -> ExitCode {
+    let (old_display, old_text) = match baseline(path, &args.baseline) {
+        Ok(found) => found,
+        Err(e) => {
+            eprintln!("error: cannot read the baseline `{}`: {e}", args.baseline);
+            return ExitCode::from(2);
+        }
+    };
+    let old = match docs_gen::load_str(&old_display, &old_text) {
+        Ok(c) => c,
+        Err(d) => {
+            eprintln!("{d}");
+            eprintln!("error: the baseline `{old_display}` has catalog errors; the diff needs two catalogs that load");
+            return ExitCode::from(2);
+        }
+    };
+    let new_text = std::fs::read_to_string(path).unwrap_or_default();
+    let policy = docs_gen::diff::Policy { allow_alpha: args.allow_alpha };
+    let mut changes = docs_gen::diff::diff(&old, new, policy);
+    let at = |file: &str, text: &str, p: &Option<String>| {
+        p.as_deref()
+            .and_then(|p| docs_gen::catalog::load::locate(text, p))
+            .map(|(line, col)| format!("{file}:{line}:{col}"))
+    };
+    for c in &mut changes {
+        c.old_at = at(&old_display, &old_text, &c.old_path);
+        c.new_at = at(display, &new_text, &c.new_path);
+    }
+    let report = match args.format.as_str() {
+        "markdown" => docs_gen::diff::markdown(&changes, &old_display, display),
+        "json" => docs_gen::diff::json(&changes, &old_display, display),
+        _ => docs_gen::diff::text(&changes, &old_display, display),
+    };
+    print!("{report}");
+    if docs_gen::diff::fails(&changes) { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+/// The baseline's name and text: a file if `old` is one, else `git show REV:PATH` with `PATH` the
+/// catalog's path in its repository (or the `PATH` of `REV:PATH`).
+fn baseline(catalog: &Path, old: &str) -> Result<(String, String), String> {
+    if Path::new(old).is_file() {
+        return std::fs::read_to_string(old).map(|t| (old.to_owned(), t)).map_err(|e| e.to_string());
+    }
+    let dir = catalog.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let git = |args: &[&str]| -> Result<String, String> {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(args)
+            .output()
+            .map_err(|e| format!("cannot run git: {e}"))?;
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        } else {
+            Err(format!("not a file, and git says: {}", String::from_utf8_lossy(&out.stderr).trim()))
+        }
+    };
+    let spec = if old.contains(':') {
+        old.to_owned()
+    } else {
+        let top = git(&["rev-parse", "--show-toplevel"])?;
+        let absolute = std::fs::canonicalize(catalog).map_err(|e| e.to_string())?;
+        let top = std::fs::canonicalize(top.trim()).map_err(|e| e.to_string())?;
+        let rel = absolute.strip_prefix(&top).map_err(|_| "the catalog is not inside its git repository".to_owned())?;
+        format!("{old}:{}", rel.display())
+    };
+    git(&["show", &spec]).map(|text| (spec.clone(), text))
 }
 
 /// Dashboards docs-gen wrote for this catalog earlier that it no longer generates: JSON files in

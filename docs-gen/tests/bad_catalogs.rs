@@ -23,6 +23,27 @@ use Input::*;
 
 const CASES: &[Case] = &[
     Case {
+        name: "unknown_stability",
+        input: Edit(&[("    recorded_in: breaker.rs\n", "    recorded_in: breaker.rs\n    stability: stabel\n")]),
+        expect: &[
+            "metrics.yaml:103:16: error: unknown stability `stabel`",
+            "  help: did you mean `stable`?",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
+        name: "renamed_to_names_no_metric",
+        input: Edit(&[(
+            "    recorded_in: breaker.rs\n",
+            "    recorded_in: breaker.rs\n    deprecated: {since: 0.2.0, reason: per-component now, renamed_to: breaker_states}\n",
+        )]),
+        expect: &[
+            "metrics.yaml:103:71: error: `renamed_to: breaker_states` names no metric of the catalog",
+            "  help: did you mean `breaker_state`?",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
         name: "unknown_visualization",
         input: Edit(&[("visualization: State timeline", "visualization: Stat timeline")]),
         expect: &[
@@ -167,7 +188,7 @@ const CASES: &[Case] = &[
             "    recorded_in: worker.rs:finish()\n    lables: [outcome]\n    queries:",
         )]),
         expect: &[
-            "metrics.yaml:69:5: error: unknown field `lables`, expected one of `name`, `domain`, `group`, `instrument`, `type`, `unit`, `description`, `labels`, `status`, `status_note`, `recorded_in`, `value_map`, `buckets`, `cardinality_limit`, `note`, `queries`, `alerts`",
+            "metrics.yaml:69:5: error: unknown field `lables`, expected one of `name`, `domain`, `group`, `instrument`, `type`, `unit`, `description`, `labels`, `status`, `status_note`, `recorded_in`, `value_map`, `buckets`, `cardinality_limit`, `note`, `stability`, `deprecated`, `queries`, `alerts`",
             "  help: did you mean `labels`?",
             "1 error in the catalog",
         ],

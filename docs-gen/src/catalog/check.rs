@@ -26,6 +26,7 @@ pub fn all(catalog: &Catalog, cx: &mut Ctxt) {
     alerts_valid(catalog, cx);
     queries_name_real_series(catalog, cx);
     panels_drawable(catalog, cx);
+    renames_resolve(catalog, cx);
 }
 
 /// Domain ids, and group ids within a domain, are unique: two domains `worker` break it.
@@ -431,6 +432,22 @@ fn queries_name_real_series(catalog: &Catalog, cx: &mut Ctxt) {
                     Query { at: q.at.clone(), title: q.title.clone(), expr: ast.to_string(), kind: q.kind, ast };
                 promql::check_query(catalog, &index, &target, cx);
             }
+        }
+    }
+}
+
+/// A deprecation's `renamed_to` names a metric of the catalog: it is how `docs-gen diff` tells a
+/// rename from a removal.
+fn renames_resolve(catalog: &Catalog, cx: &mut Ctxt) {
+    for m in &catalog.metrics {
+        if let Some(to) = m.deprecated.as_ref().and_then(|d| d.renamed_to.as_ref())
+            && !catalog.metrics.iter().any(|o| &o.name == to)
+        {
+            let known = catalog.metrics.iter().map(|m| m.name.clone()).collect();
+            cx.error(
+                &join_key(&join_key(&m.at, "deprecated"), "renamed_to"),
+                Message::UnknownRenamedTo { got: to.clone(), known },
+            );
         }
     }
 }

@@ -258,6 +258,13 @@ pub enum Message {
     UnknownVisualization {
         got: String,
     },
+    UnknownStability {
+        got: String,
+    },
+    UnknownRenamedTo {
+        got: String,
+        known: Vec<String>,
+    },
     InvalidThresholds {
         error: String,
     },
@@ -515,6 +522,17 @@ impl Message {
                 format!("unsupported template `{got}`"),
                 Some("annotations may use `{{ $labels.KEY }}` only, so that the alert unit tests can expect the rendered text".into()),
             ),
+            UnknownStability { got } => {
+                let s = did_you_mean(&got, crate::catalog::model::Stability::NAMES.iter().copied());
+                (format!("unknown stability `{got}`"), hint_for(&s, "expected one of alpha, beta, stable".into()))
+            }
+            UnknownRenamedTo { got, known } => {
+                let s = did_you_mean(&got, known.iter().map(String::as_str));
+                (
+                    format!("`renamed_to: {got}` names no metric of the catalog"),
+                    hint_for(&s, "name the metric that replaces this one; add it first if it is new".into()),
+                )
+            }
             UnknownVisualization { got } => {
                 let s = did_you_mean(&got, crate::emit::grafana::VISUALIZATIONS.iter().copied());
                 (

@@ -112,6 +112,15 @@ pub fn load_str(display: &str, text: &str) -> Result<Catalog, Diagnostics> {
     Ok(catalog)
 }
 
+/// Where the value at a catalog path (`metrics[3].unit`) is in `text`, `(line, column)`, or its
+/// nearest ancestor's; `None` when the text does not parse. For reports about catalogs that have
+/// loaded, such as `docs-gen diff`'s.
+pub fn locate(text: &str, path: &str) -> Option<(usize, usize)> {
+    let options = LoaderOptions::default().error_on_duplicate_keys(true).prevent_coercion(true);
+    let root = marked_yaml::parse_yaml_with_options(0, text, options).ok()?;
+    Some(SourceMap::new(&root).key_or_parent(path))
+}
+
 /// How deep block nesting may look, by [`block_too_deep`]'s estimate, before the parser runs.
 const MAX_BLOCK_ESTIMATE: usize = 2 * MAX_DEPTH;
 

@@ -168,6 +168,20 @@ spelled_enum!(
 );
 spelled_enum!(Severity { Info = "info", Warning = "warning", Critical = "critical" });
 spelled_enum!(
+    /// What a metric promises (Kubernetes' metric stability levels): `alpha` nothing; `beta` that
+    /// it keeps its name, type, unit and labels but may gain labels; `stable` that it changes in
+    /// none of those.
+    Stability { Alpha = "alpha", Beta = "beta", Stable = "stable" }
+);
+
+/// A metric's deprecation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deprecation {
+    pub since: String,
+    pub reason: String,
+    pub renamed_to: Option<String>,
+}
+spelled_enum!(
     /// The type of an attribute's values, as OpenTelemetry names it.
     AttributeType { String = "string", Int = "int", Bool = "bool", Double = "double" }
 );
@@ -238,6 +252,8 @@ pub struct Metric {
     /// The cardinality limit the catalog wrote; see [`Metric::cardinality_limit`].
     pub cardinality_limit_declared: Option<u64>,
     pub note: Option<String>,
+    pub stability: Stability,
+    pub deprecated: Option<Deprecation>,
     pub queries: Vec<Query>,
     pub alerts: Vec<Alert>,
     pub prometheus: PrometheusName,
@@ -476,7 +492,15 @@ pub fn build(p: Parsed, cx: &mut Ctxt) -> Catalog {
     value_maps.sort_by(|a, b| a.id.cmp(&b.id));
     let map_index: BTreeMap<&str, usize> = value_maps.iter().enumerate().map(|(i, v)| (v.id.as_str(), i)).collect();
 
+    let default_stability = match p.document.default_stability.as_deref() {
+        None => Stability::Alpha,
+        Some(s) => Stability::parse(s).unwrap_or_else(|| {
+            cx.error("document.default_stability", Message::UnknownStability { got: s.to_owned() });
+            Stability::Alpha
+        }),
+    };
     let refs = Refs {
+        default_stability,
         prefix: p.document.rust_prefix.as_deref(),
         domains: &domains,
         domain_ids: &domain_ids,
@@ -631,6 +655,7 @@ fn strip_prefix<'n>(name: &'n str, prefix: Option<&str>) -> &'n str {
 }
 
 struct Refs<'a> {
+    default_stability: Stability,
     prefix: Option<&'a str>,
     domains: &'a [Domain],
     domain_ids: &'a [String],
@@ -874,6 +899,13 @@ fn build_metric(
             status
         }
     };
+    let stability = match m.stability.as_deref() {
+        None => refs.default_stability,
+        Some(s) => Stability::parse(s).unwrap_or_else(|| {
+            cx.error(&field("stability"), Message::UnknownStability { got: s.to_owned() });
+            refs.default_stability
+        }),
+    };
     let unit_ok = prometheus::unit_suffix(&m.unit).is_some();
     if !unit_ok {
         cx.error(&field("unit"), Message::UnknownUnit { got: m.unit.clone() });
@@ -951,6 +983,8 @@ fn build_metric(
         buckets: m.buckets,
         cardinality_limit_declared: m.cardinality_limit,
         note: m.note,
+        stability,
+        deprecated: m.deprecated.map(|d| Deprecation { since: d.since, reason: d.reason, renamed_to: d.renamed_to }),
         queries,
         alerts,
         rust_recorder,

@@ -63,6 +63,9 @@ pub struct Document {
     /// its path relative to the rule file.
     #[serde(default)]
     pub reference_url: Option<String>,
+    /// The stability of metrics that do not state one: `alpha` (the default), `beta` or `stable`.
+    #[serde(default)]
+    pub default_stability: Option<String>,
     /// Base URL of the Prometheus UI the reference links queries to; without it queries get no
     /// links.
     #[serde(default)]
@@ -315,10 +318,29 @@ pub struct Metric {
     /// Markdown note, e.g. where a unit or label was chosen by this catalog rather than the seed.
     #[serde(default)]
     pub note: Option<String>,
+    /// `alpha`, `beta` or `stable`: what the metric promises its users, which `docs-gen diff`
+    /// enforces; default the document's `default_stability`, else `alpha`.
+    #[serde(default)]
+    pub stability: Option<String>,
+    /// The metric is on its way out: since when, why, and what replaces it.
+    #[serde(default)]
+    pub deprecated: Option<Deprecated>,
     #[serde(default)]
     pub queries: Vec<Query>,
     #[serde(default)]
     pub alerts: Vec<Alert>,
+}
+
+/// A deprecation: removal comes after it, never before.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deprecated {
+    /// The version or date it was deprecated in, e.g. `0.4.0`.
+    pub since: String,
+    pub reason: String,
+    /// The metric that replaces it, by name: how `docs-gen diff` tells a rename from a removal.
+    #[serde(default)]
+    pub renamed_to: Option<String>,
 }
 
 /// A titled PromQL expression.

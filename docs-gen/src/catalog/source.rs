@@ -60,6 +60,25 @@ impl<'n> SourceMap<'n> {
         Self::lookup(&self.index().values, path)
     }
 
+    /// The position of the key at `path`, or of the nearest ancestor's key (a field the catalog
+    /// leaves out is reported at the entry that would hold it).
+    pub fn key_or_parent(&self, path: &str) -> (usize, usize) {
+        let mut p = path;
+        loop {
+            if let Some(&pos) = self.index().keys.get(p) {
+                return pos;
+            }
+            // A list item (a metric, a label value) is where its `name` is, else where it starts.
+            if p.ends_with(']') {
+                return self.index().keys.get(&join_key(p, "name")).copied().unwrap_or_else(|| self.value(p));
+            }
+            match p.rfind(['.', '[']) {
+                Some(i) => p = &p[..i],
+                None => return self.value(path),
+            }
+        }
+    }
+
     /// The position of the key of the entry at `path`, falling back to its value.
     pub fn key(&self, path: &str) -> (usize, usize) {
         match self.index().keys.get(path) {

@@ -325,6 +325,7 @@ pub fn render_full(c: &Catalog, record: Option<&Record>, command: Option<&str>, 
     };
     section(histograms, "Histogram Metric Naming");
     section(true, "Cardinality Limits");
+    section(true, "Stability and Deprecation");
     section(doc.query_patterns.is_some(), "Query Patterns: Instant vs Rate-Based");
     section(doc.configuration.is_some(), "Configuration");
     if c.is_flat() {
@@ -352,6 +353,7 @@ pub fn render_full(c: &Catalog, record: Option<&Record>, command: Option<&str>, 
         histogram_naming(&mut out, c);
     }
     cardinality_limits(&mut out, c);
+    stability_section(&mut out, c);
     query_patterns(&mut out, c);
     configuration(&mut out, c);
     if c.is_flat() {
@@ -697,6 +699,10 @@ fn metric_entry(out: &mut String, c: &Catalog, v: &Verified, m: &Metric) {
     if let Some(r) = &m.recorded_in {
         let _ = writeln!(out, "| Instrumented in | {} |", code_cell(r));
     }
+    let _ = writeln!(out, "| Stability | {} |", stability_title(m.stability));
+    if let Some(d) = &m.deprecated {
+        let _ = writeln!(out, "| Deprecated | {} |", cell(&deprecation_text(d)));
+    }
     if let Some(map) = m.value_map {
         let map = &c.value_maps[map];
         let listing = map.entries.iter().map(|e| format!("{}={}", e.value, e.name)).collect::<Vec<_>>().join(", ");
@@ -767,6 +773,57 @@ fn metric_entry(out: &mut String, c: &Catalog, v: &Verified, m: &Metric) {
     }
     for a in &m.alerts {
         alert_section(out, c, v, a);
+    }
+}
+
+fn stability_title(s: crate::catalog::model::Stability) -> &'static str {
+    match s {
+        crate::catalog::model::Stability::Alpha => "Alpha",
+        crate::catalog::model::Stability::Beta => "Beta",
+        crate::catalog::model::Stability::Stable => "Stable",
+    }
+}
+
+fn deprecation_text(d: &crate::catalog::model::Deprecation) -> String {
+    match &d.renamed_to {
+        Some(to) => format!("since {}: {} Use `{to}`.", d.since, d.reason.trim()),
+        None => format!("since {}: {}", d.since, d.reason.trim()),
+    }
+}
+
+/// What each stability level promises, the catalog's default, and its deprecations.
+fn stability_section(out: &mut String, c: &Catalog) {
+    use crate::catalog::model::Stability;
+    out.push_str(
+        "## Stability and Deprecation
+
+",
+    );
+    let count = |s: Stability| c.metrics.iter().filter(|m| m.stability == s).count();
+    let default = c.document.default_stability.as_deref().unwrap_or("alpha");
+    let _ = writeln!(
+        out,
+        "Each metric states what it promises (Kubernetes' metric stability levels); a metric that states \
+         nothing is `{default}`, the catalog's default. `docs-gen diff --baseline OLD` enforces the levels on \
+         every change of the catalog.\n\n\
+         | Level | Promise | Metrics |\n|---|---|---|\n\
+         | Alpha | nothing: name, type, unit and labels may change (`--allow-alpha` lets such changes through) | {} |\n\
+         | Beta | name, type, unit and buckets stay; labels are not removed, but may be added | {} |\n\
+         | Stable | name, type, unit, buckets and labels stay; removal only after deprecation | {} |\n",
+        count(Stability::Alpha),
+        count(Stability::Beta),
+        count(Stability::Stable)
+    );
+    let deprecated: Vec<&Metric> = c.metrics.iter().filter(|m| m.deprecated.is_some()).collect();
+    if deprecated.is_empty() {
+        out.push_str("No metric is deprecated. A metric is removed only after a release in which it is deprecated (`deprecated: {since, reason, renamed_to}`).\n\n");
+    } else {
+        out.push_str("**Deprecated metrics:**\n\n");
+        for m in deprecated {
+            let d = m.deprecated.as_ref().expect("filtered");
+            let _ = writeln!(out, "- [{}](#{}) {}", code(&m.name), metric_anchor(m), inline(&deprecation_text(d)));
+        }
+        out.push('\n');
     }
 }
 
