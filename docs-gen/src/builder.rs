@@ -105,6 +105,10 @@ impl Builder {
         }
         let display = self.catalog.display().to_string();
         let c = crate::load(&catalog_path, &display).map_err(|d| d.to_string())?;
+        // Cargo shows a build script's warnings under the build.
+        for w in &c.warnings {
+            println!("cargo:warning={w}");
+        }
         let record = match &self.record {
             Some(path) => {
                 let path = resolve(path);

@@ -125,6 +125,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    for w in &c.warnings {
+        eprintln!("{w}");
+    }
     let command = cli.command.unwrap_or(Command::Generate);
     if let Command::Diff(args) = &command {
         return diff(&c, &catalog, &display, args);

@@ -259,3 +259,40 @@ fn a_git_revision_is_a_baseline() {
     assert!(matches!(code, Some(0) | Some(1)), "{stdout}{stderr}");
     assert!(stdout.starts_with("catalog diff: HEAD:metrics.yaml → metrics.yaml\n"), "{stdout}{stderr}");
 }
+
+/// A query of a deprecated metric is a warning, located, and the catalog still loads.
+#[test]
+fn querying_a_deprecated_metric_warns() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app.yaml");
+    let text = base()
+        .replace(
+            "    stability: stable\n",
+            "    stability: stable\n    queries:\n      - title: Waiting\n        expr: sum(app_queue_depth)\n",
+        )
+        .replace(
+            "    labels: [queue]\n",
+            "    labels: [queue]\n    deprecated: {since: 0.4.0, reason: Use the queue's own gauge.}\n",
+        );
+    std::fs::write(&path, text).unwrap();
+    let out = dir.path().join("docs");
+    let (code, _, stderr) = docs_gen(&[
+        "--catalog",
+        path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--deploy",
+        dir.path().join("deploy").to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "{}:21:15: warning: this query uses `app.queue.depth`, deprecated since 0.4.0: Use the queue's own gauge.\n  help: rewrite or remove this query before `app.queue.depth` is removed",
+            path.display()
+        )),
+        "{stderr}"
+    );
+    let reference = std::fs::read_to_string(out.join("METRICS.md")).unwrap();
+    assert!(reference.contains("| Deprecated | since 0.4.0: Use the queue's own gauge. |"), "{reference}");
+    assert!(reference.contains("**Deprecated metrics:**"), "{reference}");
+}

@@ -27,6 +27,7 @@ pub fn all(catalog: &Catalog, cx: &mut Ctxt) {
     queries_name_real_series(catalog, cx);
     panels_drawable(catalog, cx);
     renames_resolve(catalog, cx);
+    deprecated_metrics_queried(catalog, cx);
 }
 
 /// Domain ids, and group ids within a domain, are unique: two domains `worker` break it.
@@ -447,6 +448,32 @@ fn renames_resolve(catalog: &Catalog, cx: &mut Ctxt) {
             cx.error(
                 &join_key(&join_key(&m.at, "deprecated"), "renamed_to"),
                 Message::UnknownRenamedTo { got: to.clone(), known },
+            );
+        }
+    }
+}
+
+/// A query of a deprecated metric, other than the metric's own examples, is a warning: it breaks
+/// when the metric is removed.
+fn deprecated_metrics_queried(catalog: &Catalog, cx: &mut Ctxt) {
+    if catalog.metrics.iter().all(|m| m.deprecated.is_none()) {
+        return;
+    }
+    let index = SeriesIndex::new(catalog);
+    for q in catalog.queries() {
+        for m in promql::metrics_selected(&index, q) {
+            let Some(d) = &m.deprecated else { continue };
+            if m.queries.iter().any(|own| std::ptr::eq(own, q)) {
+                continue;
+            }
+            cx.warn(
+                &q.at,
+                Message::DeprecatedMetricQueried {
+                    metric: m.name.clone(),
+                    since: d.since.clone(),
+                    reason: d.reason.trim().to_owned(),
+                    renamed_to: d.renamed_to.clone(),
+                },
             );
         }
     }

@@ -61,11 +61,13 @@ pub struct Ctxt<'a> {
     errors: Option<Vec<Diagnostic>>,
     /// Errors past [`MAX_ERRORS`], counted but neither located nor worded.
     omitted: usize,
+    /// What is allowed but worth saying, e.g. a query of a deprecated metric.
+    warnings: Vec<Diagnostic>,
 }
 
 impl<'a> Ctxt<'a> {
     pub fn new(file: &'a str, map: &'a SourceMap<'a>) -> Self {
-        Ctxt { file, map, errors: Some(Vec::new()), omitted: 0 }
+        Ctxt { file, map, errors: Some(Vec::new()), omitted: 0, warnings: Vec::new() }
     }
 
     /// The catalog's file as diagnostics name it.
@@ -105,6 +107,13 @@ impl<'a> Ctxt<'a> {
         self.push(line, col, message);
     }
 
+    /// A warning at the value at `path`: the catalog loads, and the warning is shown.
+    pub fn warn(&mut self, path: &str, message: Message) {
+        let (line, col) = self.map.value(path);
+        let (message, help) = message.text();
+        self.warnings.push(Diagnostic { file: self.file.to_owned(), line, col, message, help });
+    }
+
     /// Reports `message` at an explicit 1-based position.
     pub fn error_at(&mut self, line: usize, col: usize, message: Message) {
         if self.counted() {
@@ -133,12 +142,19 @@ impl<'a> Ctxt<'a> {
         self.errors.as_ref().is_some_and(|e| !e.is_empty())
     }
 
-    /// Ends the stage: the sorted, de-duplicated errors, or `Ok` when there were none.
-    pub fn finish(mut self) -> Result<(), Diagnostics> {
+    /// Ends the stage: the sorted, de-duplicated errors, or, when there were none, the warnings
+    /// worded as users read them (`metrics.yaml:12:9: warning: ...`).
+    pub fn finish(mut self) -> Result<Vec<String>, Diagnostics> {
         let mut errors = self.errors.take().expect("Ctxt finished twice");
         errors.sort();
         errors.dedup();
-        if errors.is_empty() { Ok(()) } else { Err(Diagnostics(errors, self.omitted)) }
+        if !errors.is_empty() {
+            return Err(Diagnostics(errors, self.omitted));
+        }
+        let mut warnings = std::mem::take(&mut self.warnings);
+        warnings.sort();
+        warnings.dedup();
+        Ok(warnings.iter().map(|w| w.to_string().replacen(": error: ", ": warning: ", 1)).collect())
     }
 }
 
@@ -260,6 +276,12 @@ pub enum Message {
     },
     UnknownStability {
         got: String,
+    },
+    DeprecatedMetricQueried {
+        metric: String,
+        since: String,
+        reason: String,
+        renamed_to: Option<String>,
     },
     UnknownRenamedTo {
         got: String,
@@ -521,6 +543,13 @@ impl Message {
             UnsupportedTemplate { got } => (
                 format!("unsupported template `{got}`"),
                 Some("annotations may use `{{ $labels.KEY }}` only, so that the alert unit tests can expect the rendered text".into()),
+            ),
+            DeprecatedMetricQueried { metric, since, reason, renamed_to } => (
+                format!("this query uses `{metric}`, deprecated since {since}: {reason}"),
+                Some(match renamed_to {
+                    Some(to) => format!("query `{to}` instead, before `{metric}` is removed"),
+                    None => format!("rewrite or remove this query before `{metric}` is removed"),
+                }),
             ),
             UnknownStability { got } => {
                 let s = did_you_mean(&got, crate::catalog::model::Stability::NAMES.iter().copied());

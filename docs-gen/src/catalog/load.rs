@@ -106,9 +106,9 @@ pub fn load_str(display: &str, text: &str) -> Result<Catalog, Diagnostics> {
     let mut cx = Ctxt::new(display, &map);
     let raw = top_level(&root, &mut cx);
     let parsed = sections(raw, &mut cx);
-    let catalog = model::build(parsed, &mut cx);
+    let mut catalog = model::build(parsed, &mut cx);
     check::all(&catalog, &mut cx);
-    cx.finish()?;
+    catalog.warnings = cx.finish()?;
     Ok(catalog)
 }
 

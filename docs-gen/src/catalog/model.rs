@@ -19,6 +19,8 @@ pub use crate::catalog::parse::{Configuration, Document, QueryPatterns, Troubles
 pub struct Catalog {
     /// The catalog's file as its diagnostics and generated headers name it (`metrics.yaml`).
     pub source: String,
+    /// What the catalog may do but should know, worded (`metrics.yaml:LINE:COL: warning: ...`).
+    pub warnings: Vec<String>,
     /// The meter the recorders are created from: `document.meter_name`, or the catalog's file
     /// name without its extension.
     pub meter_name: String,
@@ -627,6 +629,7 @@ pub fn build(p: Parsed, cx: &mut Ctxt) -> Catalog {
         next_steps,
         unresolved,
         orphan_queries,
+        warnings: Vec::new(),
     }
 }
 

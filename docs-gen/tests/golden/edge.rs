@@ -266,13 +266,18 @@ pub mod r#type {
     }
     /// Every recorder of the Type domain.
     #[derive(Clone, Debug)]
+    #[allow(deprecated)]
     pub struct Recorders {
         /// `edge.requests.total`: Bytes */ with "quotes", `backticks`, | pipes
         /// and a second line
         pub edge_requests_total: EdgeRequestsTotal,
         /// `edge.unicode.gauge`: Ünïcödé — déscription ✓
+        #[deprecated(
+            note = "`edge.unicode.gauge` is deprecated since 2026-11: A \"quoted\" reason, with `code`. Record `edge.requests.total` instead."
+        )]
         pub edge_unicode_gauge: EdgeUnicodeGauge,
     }
+    #[allow(deprecated)]
     impl Recorders {
         /// Creates every recorder of the domain from `meter`.
         pub fn new(meter: &::opentelemetry::metrics::Meter) -> Self {
@@ -294,10 +299,12 @@ pub mod r#type {
 ///
 /// Build it once at start-up and share it: creating instruments is not free, recording through them is cheap.
 #[derive(Clone, Debug)]
+#[allow(deprecated)]
 pub struct Metrics {
     /// Recorders of the Type domain: A domain whose id is a keyword | with a pipe
     pub r#type: r#type::Recorders,
 }
+#[allow(deprecated)]
 impl Metrics {
     /// The name of the meter the recorders are created from.
     pub const METER_NAME: &'static str = "edge";

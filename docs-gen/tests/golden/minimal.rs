@@ -361,6 +361,7 @@ pub mod jobs {
     }
     /// Every recorder of the Jobs domain.
     #[derive(Clone, Debug)]
+    #[allow(deprecated)]
     pub struct Recorders {
         /// `app.jobs.completed.total`: Jobs that ended
         pub jobs_completed_total: JobsCompletedTotal,
@@ -369,6 +370,7 @@ pub mod jobs {
         /// `app.jobs.running`: Jobs running now
         pub jobs_running: JobsRunning,
     }
+    #[allow(deprecated)]
     impl Recorders {
         /// Creates every recorder of the domain from `meter`.
         pub fn new(meter: &::opentelemetry::metrics::Meter) -> Self {
@@ -551,12 +553,14 @@ pub mod health {
     }
     /// Every recorder of the Health domain.
     #[derive(Clone, Debug)]
+    #[allow(deprecated)]
     pub struct Recorders {
         /// `breaker_state`: Breaker state
         pub breaker_state: BreakerState,
         /// `queue_usage_percent`: Queue fill level
         pub queue_usage_percent: QueueUsagePercent,
     }
+    #[allow(deprecated)]
     impl Recorders {
         /// Creates every recorder of the domain from `meter`.
         pub fn new(meter: &::opentelemetry::metrics::Meter) -> Self {
@@ -578,12 +582,14 @@ pub mod health {
 ///
 /// Build it once at start-up and share it: creating instruments is not free, recording through them is cheap.
 #[derive(Clone, Debug)]
+#[allow(deprecated)]
 pub struct Metrics {
     /// Recorders of the Jobs domain: Job lifecycle
     pub jobs: jobs::Recorders,
     /// Recorders of the Health domain: Breakers and queues
     pub health: health::Recorders,
 }
+#[allow(deprecated)]
 impl Metrics {
     /// The name of the meter the recorders are created from.
     pub const METER_NAME: &'static str = "minimal";

@@ -765,16 +765,21 @@ pub use self::recorders::*;
 ///
 /// Build it once at start-up and share it: creating instruments is not free, recording through them is cheap.
 #[derive(Clone, Debug)]
+#[allow(deprecated)]
 pub struct Metrics {
     /// `http.server.request.duration`: Duration of HTTP server requests.
     pub http_server_request_duration: recorders::HttpServerRequestDuration,
     /// `http.server.active_requests`: Number of active HTTP server requests.
     pub http_server_active_requests: recorders::HttpServerActiveRequests,
     /// `tls.handshakes`: TLS handshakes.
+    #[deprecated(
+        note = "`tls.handshakes` is deprecated since 1.4.0: The TLS library counts handshakes itself."
+    )]
     pub tls_handshakes: recorders::TlsHandshakes,
     /// `app.requests`: Requests, by correlation id, with a cardinality limit of its own.
     pub app_requests: recorders::AppRequests,
 }
+#[allow(deprecated)]
 impl Metrics {
     /// The name of the meter the recorders are created from.
     pub const METER_NAME: &'static str = "otel";

@@ -151,6 +151,17 @@ fn values_module(catalog: &Catalog) -> TokenStream {
     }
 }
 
+/// `#[deprecated(note = ...)]` for a deprecated metric's recorder field: code that records it is
+/// warned, with the catalog's reason and replacement.
+fn deprecated_attr(m: &Metric) -> Option<TokenStream> {
+    let d = m.deprecated.as_ref()?;
+    let note = match &d.renamed_to {
+        Some(to) => format!("`{}` is deprecated since {}: {} Record `{to}` instead.", m.name, d.since, d.reason.trim()),
+        None => format!("`{}` is deprecated since {}: {}", m.name, d.since, d.reason.trim()),
+    };
+    Some(quote! { #[deprecated(note = #note)] })
+}
+
 /// `Metrics`, which holds every domain's recorders (in a flat catalog, every recorder).
 fn metrics_struct(catalog: &Catalog) -> TokenStream {
     let meter_name = &catalog.meter_name;
@@ -158,7 +169,8 @@ fn metrics_struct(catalog: &Catalog) -> TokenStream {
         let fields = catalog.metrics.iter().map(|m| {
             let (f, t) = (ident(&m.rust_field), ident(&m.rust_recorder));
             let d = doc(&format!("{}: {}", code(&m.name), m.description.trim()));
-            quote! { #d pub #f: recorders::#t, }
+            let deprecated = deprecated_attr(m);
+            quote! { #d #deprecated pub #f: recorders::#t, }
         });
         let inits = catalog.metrics.iter().map(|m| {
             let (f, t) = (ident(&m.rust_field), ident(&m.rust_recorder));
@@ -223,10 +235,12 @@ fn metrics_struct(catalog: &Catalog) -> TokenStream {
 
         #metrics_doc
         #[derive(Clone, Debug)]
+        #[allow(deprecated)] // The catalog's deprecated recorders are still built; their users are warned.
         pub struct Metrics {
             #(#fields)*
         }
 
+        #[allow(deprecated)]
         impl Metrics {
             /// The name of the meter the recorders are created from.
             pub const METER_NAME: &'static str = #meter_name;
@@ -447,7 +461,8 @@ fn domain_module(catalog: &Catalog, d: usize, mut recorder: impl FnMut(&Metric) 
         let f = ident(&m.rust_field);
         let t = ident(&m.rust_recorder);
         let d = doc(&format!("{}: {}", code(&m.name), m.description));
-        quote! { #d pub #f: #t, }
+        let deprecated = deprecated_attr(m);
+        quote! { #d #deprecated pub #f: #t, }
     });
     let inits = metrics.iter().map(|m| {
         let f = ident(&m.rust_field);
@@ -465,8 +480,10 @@ fn domain_module(catalog: &Catalog, d: usize, mut recorder: impl FnMut(&Metric) 
         pub mod #module {
             #rdoc
             #[derive(Clone, Debug)]
+            #[allow(deprecated)] // The catalog's deprecated recorders are still built; their users are warned.
             pub struct Recorders { #(#fields)* }
 
+            #[allow(deprecated)]
             impl Recorders {
                 /// Creates every recorder of the domain from `meter`.
                 pub fn new(meter: &::opentelemetry::metrics::Meter) -> Self {
