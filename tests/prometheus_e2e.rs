@@ -25,7 +25,7 @@ use std::fs::{self, File};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 use support::{Api, Prometheus, TempDir, describe, free_port, workload_binary};
 
@@ -210,25 +210,13 @@ impl Run {
 
     /// Waits for a stdout line of the workload starting with `prefix`, echoing each line.
     fn wait_line(&mut self, lines: &Receiver<String>, prefix: &str, by: Instant) -> Result<String, String> {
-        loop {
-            let left = by.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Err(format!("the workload printed no `{prefix}` line in time"));
+        support::wait_line(lines, prefix, by).map_err(|e| match e {
+            support::NoLine::Late => format!("the workload printed no `{prefix}` line in time"),
+            support::NoLine::Ended => {
+                let status = self.workload.as_mut().and_then(|c| c.wait().ok());
+                format!("the workload ended ({status:?}) before printing `{prefix}`")
             }
-            match lines.recv_timeout(left.min(Duration::from_millis(500))) {
-                Ok(line) => {
-                    eprintln!("workload: {line}");
-                    if line.starts_with(prefix) {
-                        return Ok(line);
-                    }
-                }
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => {
-                    let status = self.workload.as_mut().and_then(|c| c.wait().ok());
-                    return Err(format!("the workload ended ({status:?}) before printing `{prefix}`"));
-                }
-            }
-        }
+        })
     }
 
     /// `promtool check metrics` on the raw exposition, from stdin. Prometheus 2.42's promtool has

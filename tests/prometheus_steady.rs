@@ -22,7 +22,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 use support::{Api, Prometheus, TempDir, free_port, workload_binary};
 
@@ -107,22 +107,10 @@ fn steady_state_rates_alerts_and_recording_rules() {
 }
 
 fn wait_line(lines: &Receiver<String>, prefix: &str, by: Instant) -> Result<String, String> {
-    loop {
-        let left = by.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err(format!("the workload printed no `{prefix}` line in time"));
-        }
-        match lines.recv_timeout(left.min(Duration::from_millis(500))) {
-            Ok(line) => {
-                eprintln!("workload: {line}");
-                if line.starts_with(prefix) {
-                    return Ok(line);
-                }
-            }
-            Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => return Err(format!("the workload ended before `{prefix}`")),
-        }
-    }
+    support::wait_line(lines, prefix, by).map_err(|e| match e {
+        support::NoLine::Late => format!("the workload printed no `{prefix}` line in time"),
+        support::NoLine::Ended => format!("the workload ended before `{prefix}`"),
+    })
 }
 
 /// Every check; the failures (empty when all passed).

@@ -20,7 +20,7 @@ pub fn kind(ast: &Expr) -> QueryKind {
 }
 
 /// Calls `f` on `e` and every expression inside it, parents first.
-fn walk(e: &Expr, f: &mut impl FnMut(&Expr)) {
+pub fn walk(e: &Expr, f: &mut impl FnMut(&Expr)) {
     f(e);
     match e {
         Expr::Aggregate(a) => {
@@ -46,7 +46,7 @@ fn walk(e: &Expr, f: &mut impl FnMut(&Expr)) {
 }
 
 /// Every selector in `e`, including the one inside a range selector.
-fn selectors(e: &Expr) -> Vec<&VectorSelector> {
+pub fn selectors(e: &Expr) -> Vec<&VectorSelector> {
     let mut out = Vec::new();
     collect_selectors(e, &mut out);
     out

@@ -212,27 +212,20 @@ impl Api {
 
     /// An instant query's vector: each series' labels and value.
     pub fn query(&self, expr: &str) -> Result<Vec<(Labels, f64)>, String> {
-        let data = self.data("/api/v1/query", &[("query", expr)])?;
-        if data["resultType"] != "vector" {
-            return Err(format!("`{expr}` gave a {} result, not a vector", data["resultType"]));
-        }
-        let result = data["result"].as_array().ok_or_else(|| format!("`{expr}`: no result array"))?;
-        result
-            .iter()
-            .map(|s| {
-                let value = s["value"][1]
-                    .as_str()
-                    .and_then(|v| v.parse::<f64>().ok())
-                    .ok_or_else(|| format!("`{expr}`: bad sample {s}"))?;
-                Ok((labels(&s["metric"]), value))
-            })
-            .collect()
+        self.vector(expr, &[("query", expr)])
     }
 
     /// An instant query evaluated at `time` (seconds since the epoch, as Prometheus prints it).
     pub fn query_at(&self, expr: &str, time: &str) -> Result<Vec<(Labels, f64)>, String> {
-        let data = self.data("/api/v1/query", &[("query", expr), ("time", time)])?;
-        let result = data["result"].as_array().ok_or_else(|| format!("`{expr}` at {time}: no result array"))?;
+        self.vector(expr, &[("query", expr), ("time", time)])
+    }
+
+    fn vector(&self, expr: &str, params: &[(&str, &str)]) -> Result<Vec<(Labels, f64)>, String> {
+        let data = self.data("/api/v1/query", params)?;
+        if data["resultType"] != "vector" {
+            return Err(format!("`{expr}` gave a {} result, not a vector", data["resultType"]));
+        }
+        let result = data["result"].as_array().ok_or_else(|| format!("`{expr}`: no result array"))?;
         result
             .iter()
             .map(|s| {
@@ -386,4 +379,34 @@ pub fn workload_binary() -> Result<PathBuf, String> {
     }
     eprintln!("e2e: workload {} (built or checked in {:.1} s)", bin.display(), t.elapsed().as_secs_f64());
     Ok(bin)
+}
+
+/// How waiting for a workload's line ended without it.
+pub enum NoLine {
+    /// `by` passed.
+    Late,
+    /// Its stdout closed: the workload ended.
+    Ended,
+}
+
+/// Waits for a line of a workload's stdout (read on a thread into `lines`) starting with
+/// `prefix`, echoing each line.
+pub fn wait_line(lines: &std::sync::mpsc::Receiver<String>, prefix: &str, by: Instant) -> Result<String, NoLine> {
+    use std::sync::mpsc::RecvTimeoutError;
+    loop {
+        let left = by.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(NoLine::Late);
+        }
+        match lines.recv_timeout(left.min(Duration::from_millis(500))) {
+            Ok(line) => {
+                eprintln!("workload: {line}");
+                if line.starts_with(prefix) {
+                    return Ok(line);
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return Err(NoLine::Ended),
+        }
+    }
 }

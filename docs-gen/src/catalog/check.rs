@@ -396,7 +396,7 @@ fn alerts_valid(catalog: &Catalog, cx: &mut Ctxt) {
 }
 
 /// `30s`, `2m`, `1h30m`: one or more number-and-unit pairs.
-fn is_duration(s: &str) -> bool {
+pub(crate) fn is_duration(s: &str) -> bool {
     let units = ["ms", "s", "m", "h", "d", "w", "y"];
     let mut rest = s;
     if rest.is_empty() {

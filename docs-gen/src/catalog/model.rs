@@ -1128,7 +1128,8 @@ fn build_alert_tests(at: &str, alert: &str, tests: Vec<parse::AlertTest>, cx: &m
 }
 
 fn check_duration(at: &str, d: &str, cx: &mut Ctxt) {
-    if promql_parser::util::parse_duration(d).is_err() {
+    // The same rule as an alert's `for` (`catalog::check`), which is Prometheus's.
+    if !crate::catalog::check::is_duration(d) {
         cx.error(at, Message::InvalidDuration { got: d.to_owned() });
     }
 }

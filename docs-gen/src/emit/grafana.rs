@@ -14,7 +14,7 @@
 
 use crate::catalog::model::{Catalog, Dashboard, Instrument, Panel, Query};
 use crate::emit::rules::{self, RecordingRule};
-use crate::promql::SeriesIndex;
+use crate::promql::{self, SeriesIndex};
 use promql_parser::label::{MatchOp, Matcher};
 use promql_parser::parser::{Expr, LabelModifier};
 use serde_json::{Value, json};
@@ -73,7 +73,7 @@ pub fn variables(c: &Catalog, d: &Dashboard) -> Vec<String> {
 /// Every `by (...)` label of `e`.
 fn grouping(e: &Expr) -> Vec<String> {
     let mut out = Vec::new();
-    each(e, &mut |e| {
+    promql::walk(e, &mut |e| {
         if let Expr::Aggregate(a) = e
             && let Some(LabelModifier::Include(l)) = &a.modifier
         {
@@ -81,27 +81,6 @@ fn grouping(e: &Expr) -> Vec<String> {
         }
     });
     out
-}
-
-fn each(e: &Expr, f: &mut impl FnMut(&Expr)) {
-    f(e);
-    match e {
-        Expr::Aggregate(a) => {
-            if let Some(p) = &a.param {
-                each(p, f);
-            }
-            each(&a.expr, f);
-        }
-        Expr::Unary(u) => each(&u.expr, f),
-        Expr::Binary(b) => {
-            each(&b.lhs, f);
-            each(&b.rhs, f);
-        }
-        Expr::Paren(p) => each(&p.expr, f),
-        Expr::Subquery(s) => each(&s.expr, f),
-        Expr::Call(c) => c.args.args.iter().for_each(|a| each(a, f)),
-        _ => {}
-    }
 }
 
 fn each_selector_mut(e: &mut Expr, f: &mut impl FnMut(&mut promql_parser::parser::VectorSelector)) {
@@ -212,17 +191,11 @@ fn measure(index: &SeriesIndex, e: &Expr) -> Option<Measure> {
         Expr::Call(call) => match call.func.name {
             // In the unit of the histogram whose buckets it reads.
             "histogram_quantile" => {
-                let mut unit = None;
-                each(call.args.args.get(1)?, &mut |e| {
-                    let vs = match e {
-                        Expr::VectorSelector(v) => v,
-                        Expr::MatrixSelector(m) => &m.vs,
-                        _ => return,
-                    };
-                    if let Some(m) = index.metric_of(vs).filter(|m| m.instrument == Instrument::Histogram) {
-                        unit.get_or_insert(grafana_unit(&m.unit));
-                    }
-                });
+                let unit = promql::selectors(call.args.args.get(1)?)
+                    .into_iter()
+                    .filter_map(|vs| index.metric_of(vs))
+                    .find(|m| m.instrument == Instrument::Histogram)
+                    .map(|m| grafana_unit(&m.unit));
                 Some(Measure::Unit(unit.unwrap_or("short")))
             }
             "rate" | "irate" => {
@@ -367,7 +340,7 @@ pub fn render(c: &Catalog, d_index: usize, reference: &str) -> String {
             .panels
             .iter()
             .flat_map(|p| &p.queries)
-            .flat_map(|q| selected_series(&q.ast))
+            .flat_map(|q| promql::selectors(&q.ast).into_iter().filter_map(|vs| vs.name.clone()))
             .find(|s| index.series_has_label(c, s, &l))
             .unwrap_or_default();
         let query = format!("label_values({series}, {l})");
@@ -437,17 +410,6 @@ pub fn render(c: &Catalog, d_index: usize, reference: &str) -> String {
     let mut text = serde_json::to_string_pretty(&dashboard).expect("a JSON value serializes");
     text.push('\n');
     text
-}
-
-/// Series names a query selects, in order.
-fn selected_series(e: &Expr) -> Vec<String> {
-    let mut out = Vec::new();
-    each(e, &mut |e| match e {
-        Expr::VectorSelector(v) => out.extend(v.name.clone()),
-        Expr::MatrixSelector(m) => out.extend(m.vs.name.clone()),
-        _ => {}
-    });
-    out
 }
 
 fn panel(

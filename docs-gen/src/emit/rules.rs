@@ -87,28 +87,6 @@ fn rate_sum(e: &Expr) -> Option<(Vec<String>, String, String, String)> {
     Some((by, expr.to_string(), name, range))
 }
 
-/// Calls `f` on every sub-expression, parents first.
-fn each(e: &Expr, f: &mut impl FnMut(&Expr)) {
-    f(e);
-    match e {
-        Expr::Aggregate(a) => {
-            if let Some(p) = &a.param {
-                each(p, f);
-            }
-            each(&a.expr, f);
-        }
-        Expr::Unary(u) => each(&u.expr, f),
-        Expr::Binary(b) => {
-            each(&b.lhs, f);
-            each(&b.rhs, f);
-        }
-        Expr::Paren(p) => each(&p.expr, f),
-        Expr::Subquery(s) => each(&s.expr, f),
-        Expr::Call(c) => c.args.args.iter().for_each(|a| each(a, f)),
-        _ => {}
-    }
-}
-
 /// The recording rules: every `sum [by (L)] (rate(M[R]))` that two or more dashboard targets
 /// compute (the rates the dashboards reuse), recorded per job so that any dashboard filter by job
 /// still works, and named by Prometheus's `level:metric:operations` convention (`_total` dropped
@@ -127,7 +105,7 @@ pub fn recording_rules(c: &Catalog) -> Vec<RecordingRule> {
             .map(move |q| crate::emit::grafana::filtered(c, index, &vars, q).unwrap_or_else(|| q.ast.clone()))
     });
     for ast in targets {
-        each(&ast, &mut |e| {
+        promql::walk(&ast, &mut |e| {
             let Some((by, rate, name, range)) = rate_sum(e) else { return };
             if let Some(r) = rules.iter_mut().find(|r| r.by == by && r.rate == rate) {
                 r.uses += 1;
