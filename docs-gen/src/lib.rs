@@ -34,6 +34,7 @@ mod builder;
 pub mod catalog;
 pub mod diff;
 pub mod emit;
+pub mod live;
 pub mod names;
 mod parallel;
 pub mod promql;

@@ -54,6 +54,61 @@ enum Command {
     /// Exit 0 when every query that must return data did, 1 otherwise, 2 on catalog errors or an
     /// unreachable server
     Verify(VerifyArgs),
+    /// Compare what a running service emits (a Prometheus exposition, a scrape, or OTLP exports)
+    /// with the catalog: undeclared families, labels and values, type, unit and bucket drift,
+    /// overflow series, and coverage. Exit 0 when clean, 1 on violations or coverage below the
+    /// minimum, 2 when the source cannot be read
+    LiveCheck(LiveCheckArgs),
+}
+
+#[derive(Args)]
+#[command(group(clap::ArgGroup::new("source").required(true).args(["exposition", "scrape", "otlp"])))]
+struct LiveCheckArgs {
+    /// A Prometheus exposition in a file (text format 0.0.4 or OpenMetrics); `-` reads standard input
+    #[arg(long, value_name = "FILE")]
+    exposition: Option<PathBuf>,
+    /// Scrape this /metrics endpoint, e.g. http://127.0.0.1:9464/metrics
+    #[arg(long, value_name = "URL")]
+    scrape: Option<String>,
+    /// Receive OTLP/gRPC metric exports on this address, e.g. 127.0.0.1:4317 (port 0: any free
+    /// port; the address is printed as `otlp: listening on ADDR`)
+    #[arg(long, value_name = "ADDR")]
+    otlp: Option<std::net::SocketAddr>,
+    /// With --otlp: check after this many export requests
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    exports: u32,
+    /// With --otlp: the longest wait for them, in seconds (1 to 3600); what arrived by then is checked
+    #[arg(long, value_name = "SECONDS", default_value = "60", value_parser = seconds)]
+    timeout: f64,
+    /// `text` or `json`
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    format: String,
+    /// Fail (exit 1) when fewer than PERCENT of the metrics with status `instrumented` were seen
+    #[arg(long, value_name = "PERCENT", value_parser = percent)]
+    min_coverage: Option<f64>,
+    /// Fail (exit 1) when fewer than PERCENT of the closed values of their labels were seen
+    #[arg(long, value_name = "PERCENT", value_parser = percent)]
+    min_value_coverage: Option<f64>,
+    /// Attribute keys the service drops at export (its telemetry.toml `drop_labels`): not missing
+    #[arg(long, value_delimiter = ',', value_name = "KEY,...")]
+    drop_labels: Vec<String>,
+    /// A family of another meter to pass over: a name, or a prefix ending in `*` (repeatable)
+    #[arg(long, value_name = "NAME")]
+    ignore: Vec<String>,
+}
+
+fn percent(s: &str) -> Result<f64, String> {
+    match s.trim_end_matches('%').parse::<f64>() {
+        Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
+        _ => Err(format!("`{s}` is not a percentage: write a number from 0 to 100")),
+    }
+}
+
+fn seconds(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(t) if (1.0..=3600.0).contains(&t) => Ok(t),
+        _ => Err(format!("`{s}` is out of range: write a number of seconds from 1 to 3600")),
+    }
 }
 
 #[derive(Args)]
@@ -131,6 +186,9 @@ fn main() -> ExitCode {
     let command = cli.command.unwrap_or(Command::Generate);
     if let Command::Diff(args) = &command {
         return diff(&c, &catalog, &display, args);
+    }
+    if let Command::LiveCheck(args) = &command {
+        return live_check(&c, &catalog, &display, args);
     }
     if let Command::Verify(args) = command {
         return verify(&c, &args, &record_path);
@@ -221,7 +279,7 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         }
-        Command::Verify(_) | Command::Diff(_) => unreachable!("handled above"),
+        Command::Verify(_) | Command::Diff(_) | Command::LiveCheck(_) => unreachable!("handled above"),
     }
 }
 
@@ -261,6 +319,118 @@ fn diff(new: &docs_gen::Catalog, path: &Path, display: &str, args: &DiffArgs) ->
     };
     print!("{report}");
     if docs_gen::diff::fails(&changes) { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+/// `docs-gen live-check`: reads the source, checks it, prints the report.
+fn live_check(c: &docs_gen::Catalog, path: &Path, display: &str, args: &LiveCheckArgs) -> ExitCode {
+    use docs_gen::live::{self, Checker, Gate, Naming, Options};
+    let options = Options { drop_labels: args.drop_labels.clone(), ignore: args.ignore.clone() };
+    let gate = Gate { metrics: args.min_coverage, values: args.min_value_coverage };
+    let started;
+    let report = if let Some(address) = args.otlp {
+        let receiver = match live::otlp::listen(address) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        let address = receiver.address();
+        println!("otlp: listening on {address}");
+        let requests = receiver.collect(args.exports as usize, std::time::Duration::from_secs_f64(args.timeout));
+        if requests.is_empty() {
+            eprintln!("error: no OTLP export arrived at {address} within {} s", args.timeout);
+            eprintln!("  help: point the service's OTLP exporter at http://{address} (OTEL_EXPORTER_OTLP_ENDPOINT)");
+            return ExitCode::from(2);
+        }
+        if requests.len() < args.exports as usize {
+            eprintln!(
+                "note: {} of {} export requests arrived within {} s; checking those",
+                requests.len(),
+                args.exports,
+                args.timeout
+            );
+        }
+        started = std::time::Instant::now();
+        let mut checker = Checker::new(c, Naming::OpenTelemetry, &format!("OTLP at {address}"), options);
+        for (n, r) in requests.iter().enumerate() {
+            live::otlp::check_request(&mut checker, r, n as u64 + 1);
+        }
+        checker.finish()
+    } else {
+        let (source, text) = match (&args.exposition, &args.scrape) {
+            (Some(file), _) if file.as_os_str() == "-" => {
+                let mut text = String::new();
+                match std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
+                    Ok(_) => ("<stdin>".to_owned(), text),
+                    Err(e) => {
+                        eprintln!("error: cannot read standard input: {e}");
+                        return ExitCode::from(2);
+                    }
+                }
+            }
+            (Some(file), _) => match std::fs::read_to_string(file) {
+                Ok(text) => (file.display().to_string(), text),
+                Err(e) => {
+                    eprintln!("error: cannot read {}: {e}", file.display());
+                    return ExitCode::from(2);
+                }
+            },
+            (None, Some(url)) => match scrape(url) {
+                Ok(text) => (url.clone(), text),
+                Err(e) => {
+                    eprintln!("error: cannot scrape {url}: {e}");
+                    return ExitCode::from(2);
+                }
+            },
+            (None, None) => unreachable!("clap requires a source"),
+        };
+        started = std::time::Instant::now();
+        let mut checker = Checker::new(c, Naming::Prometheus, &source, options);
+        if let Err(e) = live::check_exposition(&mut checker, &text) {
+            eprintln!("{source}:{}:{}: error: {}", e.line, e.col, e.message);
+            eprintln!("  help: live-check reads the Prometheus text format (0.0.4) and OpenMetrics text");
+            return ExitCode::from(2);
+        }
+        checker.finish()
+    };
+    let elapsed = started.elapsed();
+    let mut report = report;
+    let catalog_text = std::fs::read_to_string(path).unwrap_or_default();
+    for f in &mut report.findings {
+        f.declared_at = f
+            .declared_path
+            .as_deref()
+            .and_then(|p| docs_gen::catalog::load::locate(&catalog_text, p))
+            .map(|(line, col)| format!("{display}:{line}:{col}"));
+    }
+    match args.format.as_str() {
+        "json" => print!("{}", report.json(gate)),
+        _ => print!("{}", report.text(gate)),
+    }
+    eprintln!("live-check: checked {} metric families in {:.1} ms", report.families, elapsed.as_secs_f64() * 1e3);
+    if report.passes(gate) { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}
+
+/// `GET url` as a Prometheus server scrapes, asking for the text format; the body.
+fn scrape(url: &str) -> Result<String, String> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_connect(Some(std::time::Duration::from_secs(5)))
+        .timeout_global(Some(std::time::Duration::from_secs(120)))
+        .user_agent(concat!("docs-gen/", env!("CARGO_PKG_VERSION"), " live-check"))
+        .build()
+        .into();
+    let mut response = agent
+        .get(url)
+        .header("Accept", "text/plain;version=0.0.4;q=1,application/openmetrics-text;version=1.0.0;q=0.5")
+        .call()
+        .map_err(|e| e.to_string())?;
+    if response.status() != 200 {
+        return Err(format!("HTTP {}", response.status()));
+    }
+    // A scrape of a few hundred MB is someone else's problem; live-check stops reading there.
+    response.body_mut().with_config().limit(512 * 1024 * 1024).read_to_string().map_err(|e| e.to_string())
 }
 
 /// The baseline's name and text: a file if `old` is one, else `git show REV:PATH` with `PATH` the

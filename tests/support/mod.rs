@@ -352,14 +352,27 @@ impl Log {
 /// no-op when it is current): `cargo test --test prometheus_e2e` alone does not build examples, and
 /// a binary left from an older build would test old code.
 pub fn workload_binary() -> Result<PathBuf, String> {
+    built(&["--example", "tasker_workload"], &["examples", "tasker_workload"])
+}
+
+/// The `docs-gen` binary, built the same way: a test of this package does not get another
+/// package's binary from cargo.
+pub fn docs_gen_binary() -> Result<PathBuf, String> {
+    built(&["-p", "docs-gen", "--bin", "docs-gen"], &["docs-gen"])
+}
+
+/// Runs `cargo build ARGS` in this test's profile and returns `PATH` under the profile directory.
+fn built(args: &[&str], path: &[&str]) -> Result<PathBuf, String> {
     let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
     let profile_dir = exe
         .parent()
         .and_then(Path::parent)
         .ok_or_else(|| format!("cannot derive the target directory from {}", exe.display()))?;
-    let bin = profile_dir.join("examples").join(format!("tasker_workload{}", std::env::consts::EXE_SUFFIX));
+    let mut bin = profile_dir.to_path_buf();
+    bin.extend(path);
+    bin.set_extension(std::env::consts::EXE_EXTENSION);
     let mut cargo = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    cargo.args(["build", "--quiet", "--example", "tasker_workload"]).current_dir(env!("CARGO_MANIFEST_DIR"));
+    cargo.arg("build").arg("--quiet").args(args).current_dir(env!("CARGO_MANIFEST_DIR"));
     match profile_dir.file_name().and_then(|n| n.to_str()) {
         Some("debug") | None => {}
         Some("release") => {
@@ -369,15 +382,16 @@ pub fn workload_binary() -> Result<PathBuf, String> {
             cargo.args(["--profile", other]);
         }
     }
+    let what = format!("cargo build {}", args.join(" "));
     let t = Instant::now();
     let status = cargo.status().map_err(|e| format!("cannot run cargo: {e}"))?;
     if !status.success() {
-        return Err(format!("`cargo build --example tasker_workload` failed: {status}"));
+        return Err(format!("`{what}` failed: {status}"));
     }
     if !bin.exists() {
-        return Err(format!("{} does not exist after `cargo build --example tasker_workload`", bin.display()));
+        return Err(format!("{} does not exist after `{what}`", bin.display()));
     }
-    eprintln!("e2e: workload {} (built or checked in {:.1} s)", bin.display(), t.elapsed().as_secs_f64());
+    eprintln!("e2e: {} (built or checked in {:.1} s)", bin.display(), t.elapsed().as_secs_f64());
     Ok(bin)
 }
 
