@@ -12,6 +12,9 @@
 //! and writes the [`record`] the reference renders its expected outputs from (cargo feature `cli`,
 //! on by default; a build script needs none of it).
 //!
+//! [`diff`] compares two versions of a catalog under each metric's stability level; [`live`]
+//! compares what a running service emits (a Prometheus exposition, OTLP exports) with the catalog.
+//!
 //! A crate generates its recorders from its own catalog with [`Builder`], from its build.rs:
 //!
 //! ```no_run

@@ -14,6 +14,9 @@ use std::net::SocketAddr;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+/// The largest export request taken, decoded.
+const MAX_REQUEST: usize = 512 * 1024 * 1024;
+
 /// Passes every export request to the checking thread and answers it as accepted.
 struct Receiver(mpsc::Sender<ExportMetricsServiceRequest>);
 
@@ -48,7 +51,12 @@ pub fn listen(address: SocketAddr) -> Result<Listening, String> {
         .map_err(|e| format!("cannot listen on {address}: {e}"))?;
     let address = listener.local_addr().map_err(|e| format!("cannot listen on {address}: {e}"))?;
     let (tx, requests) = mpsc::channel();
-    let service = MetricsServiceServer::new(Receiver(tx));
+    // A service's whole state can be one request: with ids on every series that is tens of MB,
+    // beyond tonic's default limit of 4 MB, which would refuse it and leave nothing to check. An
+    // exporter may compress (OTEL_EXPORTER_OTLP_COMPRESSION=gzip).
+    let service = MetricsServiceServer::new(Receiver(tx))
+        .max_decoding_message_size(MAX_REQUEST)
+        .accept_compressed(tonic::codec::CompressionEncoding::Gzip);
     let server = tonic::transport::Server::builder()
         .add_service(service)
         .serve_with_incoming(tonic::transport::server::TcpIncoming::from(listener));
