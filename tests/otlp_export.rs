@@ -1,51 +1,23 @@
 //! The OTLP gRPC path, proven against a receiver built from the official OTLP service definitions
-//! (opentelemetry-proto's tonic server) on loopback.
+//! (opentelemetry-proto's tonic server) on loopback: the one `docs-gen live-check --otlp` runs.
 
-use opentelemetry_proto::tonic::collector::metrics::v1::metrics_service_server::{
-    MetricsService, MetricsServiceServer,
-};
-use opentelemetry_proto::tonic::collector::metrics::v1::{ExportMetricsServiceRequest, ExportMetricsServiceResponse};
+use docs_gen::live::otlp::{Listening, listen};
+use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value};
 use opentelemetry_proto::tonic::metrics::v1::{Metric, metric, number_data_point};
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tasker_metrics::config::Exporter;
 use tasker_metrics::labels::{ClaimMethod, StepResultType};
 use tasker_metrics::values::CircuitBreakerState;
 use tasker_metrics::{Telemetry, TelemetryConfig, orchestration as o, resilience as r, worker as w};
 
-/// Keeps every request it receives.
-#[derive(Default, Clone)]
-struct Receiver(Arc<Mutex<Vec<ExportMetricsServiceRequest>>>);
-
-#[tonic::async_trait]
-impl MetricsService for Receiver {
-    async fn export(
-        &self,
-        request: tonic::Request<ExportMetricsServiceRequest>,
-    ) -> Result<tonic::Response<ExportMetricsServiceResponse>, tonic::Status> {
-        self.0.lock().unwrap().push(request.into_inner());
-        Ok(tonic::Response::new(ExportMetricsServiceResponse { partial_success: None }))
-    }
-}
-
-/// Starts the receiver on a free loopback port; returns it, its endpoint and the runtime that
-/// serves it (dropping the runtime stops the server).
-fn start_receiver() -> (Receiver, String, tokio::runtime::Runtime) {
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
-    let receiver = Receiver::default();
-    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
-    let endpoint = format!("http://{}", listener.local_addr().unwrap());
-    let service = MetricsServiceServer::new(receiver.clone());
-    rt.spawn(async move {
-        tonic::transport::Server::builder()
-            .add_service(service)
-            .serve_with_incoming(tonic::transport::server::TcpIncoming::from(listener))
-            .await
-            .unwrap();
-    });
-    (receiver, endpoint, rt)
+/// Starts the receiver (`docs-gen live-check --otlp`'s) on a free loopback port; returns it and
+/// its endpoint. Dropping it stops the server.
+fn start_receiver() -> (Listening, String) {
+    let receiver = listen("127.0.0.1:0".parse().unwrap()).unwrap();
+    let endpoint = format!("http://{}", receiver.address());
+    (receiver, endpoint)
 }
 
 fn otlp_config(endpoint: &str, interval: Duration) -> TelemetryConfig {
@@ -85,7 +57,7 @@ fn latest(requests: &[ExportMetricsServiceRequest]) -> BTreeMap<String, Metric> 
 
 #[test]
 fn otlp_receiver_gets_names_units_labels_and_values_as_recorded() {
-    let (receiver, endpoint, _rt) = start_receiver();
+    let (receiver, endpoint) = start_receiver();
     // A long interval: the export below happens because of flush, not a timer.
     let telemetry = Telemetry::init(&otlp_config(&endpoint, Duration::from_secs(3600))).unwrap();
     assert_eq!(telemetry.exporters(), [Exporter::Otlp]);
@@ -117,7 +89,7 @@ fn otlp_receiver_gets_names_units_labels_and_values_as_recorded() {
     telemetry.flush();
     telemetry.shutdown();
 
-    let requests = receiver.0.lock().unwrap().clone();
+    let requests = receiver.received();
     assert!(!requests.is_empty(), "the receiver got no export");
     let service_names: Vec<String> = requests
         .iter()
@@ -189,7 +161,7 @@ fn otlp_receiver_gets_names_units_labels_and_values_as_recorded() {
 
 #[test]
 fn drop_labels_removes_correlation_id_at_export() {
-    let (receiver, endpoint, _rt) = start_receiver();
+    let (receiver, endpoint) = start_receiver();
     let mut config = otlp_config(&endpoint, Duration::from_secs(3600));
     config.drop_labels = vec!["correlation_id".into()];
     let telemetry = Telemetry::init(&config).unwrap();
@@ -204,7 +176,7 @@ fn drop_labels_removes_correlation_id_at_export() {
         );
     }
     telemetry.shutdown();
-    let metrics = latest(&receiver.0.lock().unwrap());
+    let metrics = latest(&receiver.received());
     let Some(metric::Data::Sum(sum)) = &metrics["tasker.tasks.requests.total"].data else { panic!() };
     // Three correlation ids, one series: the unbounded label is gone, the others stay.
     assert_eq!(sum.data_points.len(), 1);

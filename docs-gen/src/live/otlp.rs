@@ -70,6 +70,11 @@ impl Listening {
         self.address
     }
 
+    /// The export requests that have arrived so far, without waiting.
+    pub fn received(&self) -> Vec<ExportMetricsServiceRequest> {
+        self.requests.try_iter().collect()
+    }
+
     /// The export requests that arrive until `exports` have, or `timeout` has passed.
     pub fn collect(self, exports: usize, timeout: Duration) -> Vec<ExportMetricsServiceRequest> {
         let deadline = Instant::now() + timeout;
