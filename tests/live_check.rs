@@ -4,6 +4,8 @@
 //! - The scrape: every metric with status `instrumented` seen (`--min-coverage 100`), 0 violations.
 //! - The OTLP export, received by live-check's own receiver: the same, in OpenTelemetry's terms
 //!   (names, units, monotonic or not, integer or floating-point points, bucket boundaries).
+//! - A service that drops `correlation_id` at export (the steady-state profile): the label missing
+//!   on exactly the metrics that declare it, and clean with `--drop-labels correlation_id`.
 //! - The same scrape drifted by hand (a family renamed to one the catalog does not declare, a
 //!   closed label given a value outside its set, a required label taken off a series): each drift
 //!   named at the line the test changed, and nothing else.
@@ -225,4 +227,58 @@ fn the_workload_otlp_export_matches_the_catalog() {
         serde_json::from_str(&text[first.len()..]).unwrap_or_else(|e| panic!("{e}: {text}"));
     assert_eq!(report["source"], format!("OTLP at {address}"));
     assert_clean(&report, "otlp");
+}
+
+#[test]
+fn a_service_that_drops_a_label_is_checked_with_the_same_drop() {
+    // The steady-state profile's export: correlation ids dropped (telemetry.toml's drop_labels).
+    let port = free_port();
+    let address = format!("127.0.0.1:{port}");
+    let args = ["--tasks", "6", "--metrics-addr", &address, "--drop-labels", "correlation_id", "--hold", "120"];
+    let (mut child, lines) = workload(&args, &[]);
+    let ready = wait_line(&lines, "done:", Instant::now() + Duration::from_secs(60));
+    if ready.is_err() {
+        let _ = child.kill();
+        panic!("the workload did not finish its tasks");
+    }
+    let url = format!("http://{address}/metrics");
+    let without = live_check(&["--scrape", &url, "--format", "json"], Duration::from_secs(30));
+    let with =
+        live_check(&["--scrape", &url, "--format", "json", "--drop-labels", "correlation_id"], Duration::from_secs(30));
+    let _ = child.kill();
+    let _ = child.wait();
+    // Without the flag: the required label is missing on every metric that declares it, and
+    // nothing else is wrong.
+    assert_eq!(without.status.code(), Some(1));
+    let report = json(&without);
+    let missing: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            assert_eq!(
+                (f["kind"].as_str(), f["detail"].as_str()),
+                (Some("missing_label"), Some("correlation_id")),
+                "{f}"
+            );
+            f["metric"].as_str().unwrap()
+        })
+        .collect();
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let catalog = docs_gen::load(&manifest.join("metrics.yaml"), "metrics.yaml").unwrap();
+    let mut declaring: Vec<&str> = catalog
+        .metrics
+        .iter()
+        .filter(|m| m.status == docs_gen::catalog::model::Status::Instrumented)
+        .filter(|m| m.labels.iter().any(|&l| catalog.labels[l].key == "correlation_id"))
+        .map(|m| m.prometheus.base.as_str())
+        .collect();
+    let mut missing_sorted = missing.clone();
+    missing_sorted.sort();
+    declaring.sort();
+    assert_eq!(missing_sorted, declaring);
+    eprintln!("without --drop-labels: {} metrics miss correlation_id", missing.len());
+    // With it: clean.
+    assert_eq!(with.status.code(), Some(0), "{}", String::from_utf8_lossy(&with.stdout));
+    assert_clean(&json(&with), "scrape with correlation_id dropped");
 }
