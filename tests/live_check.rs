@@ -22,12 +22,11 @@ use std::time::{Duration, Instant};
 use support::{TempDir, docs_gen_binary, free_port, wait_line, workload_binary};
 
 /// Starts the workload with `args`, its stdout read into a channel of lines.
-fn workload(args: &[&str], env: &[(&str, &str)]) -> (Child, mpsc::Receiver<String>) {
+fn workload(args: &[&str]) -> (Child, mpsc::Receiver<String>) {
     let mut child = Command::new(workload_binary().unwrap_or_else(|e| panic!("{e}")))
         .args(args)
         .env("TELEMETRY_ENABLED", "true")
         .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
-        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
@@ -42,6 +41,18 @@ fn workload(args: &[&str], env: &[(&str, &str)]) -> (Child, mpsc::Receiver<Strin
         }
     });
     (child, rx)
+}
+
+/// The workload serving `/metrics` on a free loopback port with `args`, once it has run all its
+/// tasks; the child and the scrape URL.
+fn serving(args: &[&str]) -> (Child, String) {
+    let address = format!("127.0.0.1:{}", free_port());
+    let (mut child, lines) = workload(&[&["--metrics-addr", &address, "--hold", "120"], args].concat());
+    if wait_line(&lines, "done:", Instant::now() + Duration::from_secs(60)).is_err() {
+        let _ = child.kill();
+        panic!("the workload did not finish its tasks");
+    }
+    (child, format!("http://{address}/metrics"))
 }
 
 /// Runs `docs-gen live-check ARGS` on Tasker's catalog, bounded by `timeout`.
@@ -71,11 +82,14 @@ fn json(out: &Output) -> serde_json::Value {
     serde_json::from_str(&text[start..]).unwrap_or_else(|e| panic!("{e}: {text}"))
 }
 
+/// Tasker's catalog.
+fn catalog() -> docs_gen::Catalog {
+    docs_gen::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("metrics.yaml"), "metrics.yaml").unwrap()
+}
+
 /// The names of Tasker's metrics with status `instrumented`.
 fn instrumented() -> Vec<String> {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let catalog = docs_gen::load(&manifest.join("metrics.yaml"), "metrics.yaml").unwrap();
-    catalog
+    catalog()
         .metrics
         .iter()
         .filter(|m| m.status == docs_gen::catalog::model::Status::Instrumented)
@@ -106,18 +120,10 @@ fn assert_clean(report: &serde_json::Value, what: &str) {
 
 #[test]
 fn the_workload_scrape_matches_the_catalog_and_drift_is_named() {
-    let port = free_port();
-    let address = format!("127.0.0.1:{port}");
-    let (mut child, lines) = workload(&["--tasks", "12", "--metrics-addr", &address, "--hold", "120"], &[]);
-    let ready = wait_line(&lines, "done:", Instant::now() + Duration::from_secs(60));
-    if ready.is_err() {
-        let _ = child.kill();
-        panic!("the workload did not finish its tasks");
-    }
-    let url = format!("http://{address}/metrics");
+    let (mut child, url) = serving(&["--tasks", "12"]);
     let text_out = live_check(&["--scrape", &url, "--min-coverage", "100"], Duration::from_secs(30));
     let out = live_check(&["--scrape", &url, "--min-coverage", "100", "--format", "json"], Duration::from_secs(30));
-    let scrape = support::scrape(address.parse().unwrap());
+    let scrape = docs_gen::live::scrape(&url).unwrap();
     let _ = child.kill();
     let _ = child.wait();
     eprintln!("{}", String::from_utf8_lossy(&text_out.stdout));
@@ -205,8 +211,7 @@ fn the_workload_otlp_export_matches_the_catalog() {
         ),
     )
     .unwrap();
-    let (mut workload, _lines) =
-        workload(&["--tasks", "12", "--config", config.to_str().unwrap(), "--hold", "10"], &[]);
+    let (mut workload, _lines) = workload(&["--tasks", "12", "--config", config.to_str().unwrap(), "--hold", "10"]);
     let by = Instant::now() + Duration::from_secs(90);
     while check.try_wait().unwrap().is_none() {
         if Instant::now() > by {
@@ -232,16 +237,7 @@ fn the_workload_otlp_export_matches_the_catalog() {
 #[test]
 fn a_service_that_drops_a_label_is_checked_with_the_same_drop() {
     // The steady-state profile's export: correlation ids dropped (telemetry.toml's drop_labels).
-    let port = free_port();
-    let address = format!("127.0.0.1:{port}");
-    let args = ["--tasks", "6", "--metrics-addr", &address, "--drop-labels", "correlation_id", "--hold", "120"];
-    let (mut child, lines) = workload(&args, &[]);
-    let ready = wait_line(&lines, "done:", Instant::now() + Duration::from_secs(60));
-    if ready.is_err() {
-        let _ = child.kill();
-        panic!("the workload did not finish its tasks");
-    }
-    let url = format!("http://{address}/metrics");
+    let (mut child, url) = serving(&["--tasks", "6", "--drop-labels", "correlation_id"]);
     let without = live_check(&["--scrape", &url, "--format", "json"], Duration::from_secs(30));
     let with =
         live_check(&["--scrape", &url, "--format", "json", "--drop-labels", "correlation_id"], Duration::from_secs(30));
@@ -264,8 +260,7 @@ fn a_service_that_drops_a_label_is_checked_with_the_same_drop() {
             f["metric"].as_str().unwrap()
         })
         .collect();
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let catalog = docs_gen::load(&manifest.join("metrics.yaml"), "metrics.yaml").unwrap();
+    let catalog = catalog();
     let mut declaring: Vec<&str> = catalog
         .metrics
         .iter()

@@ -303,14 +303,11 @@ fn diff(new: &docs_gen::Catalog, path: &Path, display: &str, args: &DiffArgs) ->
     let new_text = std::fs::read_to_string(path).unwrap_or_default();
     let policy = docs_gen::diff::Policy { allow_alpha: args.allow_alpha };
     let mut changes = docs_gen::diff::diff(&old, new, policy);
-    let at = |file: &str, text: &str, p: &Option<String>| {
-        p.as_deref()
-            .and_then(|p| docs_gen::catalog::load::locate(text, p))
-            .map(|(line, col)| format!("{file}:{line}:{col}"))
-    };
-    for c in &mut changes {
-        c.old_at = at(&old_display, &old_text, &c.old_path);
-        c.new_at = at(display, &new_text, &c.new_path);
+    let old_at = places(&old_display, &old_text, changes.iter().map(|c| c.old_path.as_deref()));
+    let new_at = places(display, &new_text, changes.iter().map(|c| c.new_path.as_deref()));
+    for ((c, old_at), new_at) in changes.iter_mut().zip(old_at).zip(new_at) {
+        c.old_at = old_at;
+        c.new_at = new_at;
     }
     let report = match args.format.as_str() {
         "markdown" => docs_gen::diff::markdown(&changes, &old_display, display),
@@ -327,7 +324,7 @@ fn live_check(c: &docs_gen::Catalog, path: &Path, display: &str, args: &LiveChec
     let options = Options { drop_labels: args.drop_labels.clone(), ignore: args.ignore.clone() };
     let gate = Gate { metrics: args.min_coverage, values: args.min_value_coverage };
     let started;
-    let report = if let Some(address) = args.otlp {
+    let mut report = if let Some(address) = args.otlp {
         let receiver = match live::otlp::listen(address) {
             Ok(r) => r,
             Err(e) => {
@@ -376,7 +373,7 @@ fn live_check(c: &docs_gen::Catalog, path: &Path, display: &str, args: &LiveChec
                     return ExitCode::from(2);
                 }
             },
-            (None, Some(url)) => match scrape(url) {
+            (None, Some(url)) => match live::scrape(url) {
                 Ok(text) => (url.clone(), text),
                 Err(e) => {
                     eprintln!("error: cannot scrape {url}: {e}");
@@ -395,14 +392,10 @@ fn live_check(c: &docs_gen::Catalog, path: &Path, display: &str, args: &LiveChec
         checker.finish()
     };
     let elapsed = started.elapsed();
-    let mut report = report;
     let catalog_text = std::fs::read_to_string(path).unwrap_or_default();
-    for f in &mut report.findings {
-        f.declared_at = f
-            .declared_path
-            .as_deref()
-            .and_then(|p| docs_gen::catalog::load::locate(&catalog_text, p))
-            .map(|(line, col)| format!("{display}:{line}:{col}"));
+    let declared_at = places(display, &catalog_text, report.findings.iter().map(|f| f.declared_path.as_deref()));
+    for (f, at) in report.findings.iter_mut().zip(declared_at) {
+        f.declared_at = at;
     }
     match args.format.as_str() {
         "json" => print!("{}", report.json(gate)),
@@ -412,25 +405,10 @@ fn live_check(c: &docs_gen::Catalog, path: &Path, display: &str, args: &LiveChec
     if report.passes(gate) { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }
 
-/// `GET url` as a Prometheus server scrapes, asking for the text format; the body.
-fn scrape(url: &str) -> Result<String, String> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_connect(Some(std::time::Duration::from_secs(5)))
-        .timeout_global(Some(std::time::Duration::from_secs(120)))
-        .user_agent(concat!("docs-gen/", env!("CARGO_PKG_VERSION"), " live-check"))
-        .build()
-        .into();
-    let mut response = agent
-        .get(url)
-        .header("Accept", "text/plain;version=0.0.4;q=1,application/openmetrics-text;version=1.0.0;q=0.5")
-        .call()
-        .map_err(|e| e.to_string())?;
-    if response.status() != 200 {
-        return Err(format!("HTTP {}", response.status()));
-    }
-    // A scrape of a few hundred MB is someone else's problem; live-check stops reading there.
-    response.body_mut().with_config().limit(512 * 1024 * 1024).read_to_string().map_err(|e| e.to_string())
+/// `file:LINE:COL` of each catalog path in `text` (`None` where a path is `None`).
+fn places<'p>(file: &str, text: &str, paths: impl IntoIterator<Item = Option<&'p str>>) -> Vec<Option<String>> {
+    let at = docs_gen::catalog::load::locate(text, paths);
+    at.into_iter().map(|at| at.map(|(line, col)| format!("{file}:{line}:{col}"))).collect()
 }
 
 /// The baseline's name and text: a file if `old` is one, else `git show REV:PATH` with `PATH` the

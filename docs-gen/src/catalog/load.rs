@@ -112,13 +112,15 @@ pub fn load_str(display: &str, text: &str) -> Result<Catalog, Diagnostics> {
     Ok(catalog)
 }
 
-/// Where the value at a catalog path (`metrics[3].unit`) is in `text`, `(line, column)`, or its
-/// nearest ancestor's; `None` when the text does not parse. For reports about catalogs that have
-/// loaded, such as `docs-gen diff`'s.
-pub fn locate(text: &str, path: &str) -> Option<(usize, usize)> {
+/// Where the value at each catalog path (`metrics[3].unit`) is in `text`, `(line, column)`, or its
+/// nearest ancestor's; `None` for a path that is `None`, or when the text does not parse. The text
+/// is parsed and indexed once for all the paths. For reports about catalogs that have loaded, such
+/// as those of `docs-gen diff` and `live-check`.
+pub fn locate<'p>(text: &str, paths: impl IntoIterator<Item = Option<&'p str>>) -> Vec<Option<(usize, usize)>> {
     let options = LoaderOptions::default().error_on_duplicate_keys(true).prevent_coercion(true);
-    let root = marked_yaml::parse_yaml_with_options(0, text, options).ok()?;
-    Some(SourceMap::new(&root).key_or_parent(path))
+    let root = marked_yaml::parse_yaml_with_options(0, text, options).ok();
+    let map = root.as_ref().map(SourceMap::new);
+    paths.into_iter().map(|p| Some(map.as_ref()?.key_or_parent(p?))).collect()
 }
 
 /// How deep block nesting may look, by [`block_too_deep`]'s estimate, before the parser runs.

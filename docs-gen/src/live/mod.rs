@@ -31,6 +31,9 @@ pub const SDK_DEFAULT_BOUNDARIES: [f64; 15] =
 /// resource and the scope, not metrics of the catalog.
 const EXPORTER_FAMILIES: &[&str] = &["target_info", "otel_scope_info"];
 
+/// The help of every bucket finding.
+const BUCKET_HELP: &str = "record through the generated recorder (it sets the catalog's boundaries), or change the catalog's buckets (a breaking change)";
+
 /// What kind of drift a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -372,11 +375,11 @@ impl<'c> Checker<'c> {
                 );
             }
             if let Some(unit) = unit {
-                let declared = match self.naming {
+                let declared = match naming {
                     Naming::Prometheus => unit_suffix(&m.unit).unwrap_or_default(),
                     Naming::OpenTelemetry => m.unit.clone(),
                 };
-                if unit != declared && !(self.naming == Naming::Prometheus && unit.is_empty()) {
+                if unit != declared && !(naming == Naming::Prometheus && unit.is_empty()) {
                     self.report(
                         Kind::UnitMismatch,
                         name,
@@ -412,7 +415,7 @@ impl<'c> Checker<'c> {
             self.declared[i].seen = true;
             return Some(i);
         }
-        if self.naming == Naming::Prometheus {
+        if naming == Naming::Prometheus {
             let (s, word) = stem(name, &self.words);
             if let Some(&i) = self.by_stem.get(s) {
                 let m = &catalog.metrics[i];
@@ -583,7 +586,7 @@ impl<'c> Checker<'c> {
                     at,
                     Some(path),
                     || format!("`{name}` has a bucket boundary `le=\"{le}\"` the catalog does not declare (it declares {list})"),
-                    || "record through the generated recorder (it sets the catalog's boundaries), or change the catalog's buckets (a breaking change)".into(),
+                    || BUCKET_HELP.into(),
                 );
             }
         }
@@ -606,7 +609,7 @@ impl<'c> Checker<'c> {
             at,
             Some(path),
             || format!("`{name}` has the boundaries {got}, but the catalog declares {want}"),
-            || "record through the generated recorder (it sets the catalog's boundaries), or change the catalog's buckets (a breaking change)".into(),
+            || BUCKET_HELP.into(),
         );
     }
 
@@ -649,7 +652,7 @@ impl<'c> Checker<'c> {
                 at,
                 Some(path),
                 || format!("`{name}` lacks the declared bucket boundaries {list}"),
-                || "record through the generated recorder (it sets the catalog's boundaries), or change the catalog's buckets (a breaking change)".into(),
+                || BUCKET_HELP.into(),
             );
         }
         // Findings of the last pass (boundaries never seen) take their place in the source's order.
@@ -830,7 +833,9 @@ impl Report {
                     }
                 })
                 .collect();
-            let _ = writeln!(out, "  {mark} {:<width$}  {}", m.metric, labels.join("; "));
+            // The padding leaves trailing spaces where a metric has no closed label.
+            let line = format!("  {mark} {:<width$}  {}", m.metric, labels.join("; "));
+            let _ = writeln!(out, "{}", line.trim_end());
         }
         let seen: Vec<&str> = self.not_counted.iter().filter(|n| n.seen).map(|n| n.metric.as_str()).collect();
         let _ = writeln!(
@@ -847,8 +852,7 @@ impl Report {
         }
         let verdict = if self.passes(gate) { "ok" } else { "FAILED" };
         let _ = writeln!(out, "result: {verdict}: {} violation(s)", self.findings.iter().map(|f| f.count).sum::<u64>());
-        // Trailing spaces from the padding of the last column.
-        out.lines().map(str::trim_end).collect::<Vec<_>>().join("\n") + "\n"
+        out
     }
 
     /// The report as JSON.
@@ -876,6 +880,21 @@ impl Report {
         text.push('\n');
         text
     }
+}
+
+/// `GET url` as a Prometheus server scrapes, asking for the text format; the body.
+#[cfg(feature = "cli")]
+pub fn scrape(url: &str) -> Result<String, String> {
+    let mut response = crate::verify::api::agent()
+        .get(url)
+        .header("Accept", "text/plain;version=0.0.4;q=1,application/openmetrics-text;version=1.0.0;q=0.5")
+        .call()
+        .map_err(|e| e.to_string())?;
+    if response.status() != 200 {
+        return Err(format!("HTTP {}", response.status()));
+    }
+    // A scrape of a few hundred MB is someone else's problem; live-check stops reading there.
+    response.body_mut().with_config().limit(512 * 1024 * 1024).read_to_string().map_err(|e| e.to_string())
 }
 
 /// Feeds a Prometheus exposition to `checker`: each family at its first sample, each sample's
