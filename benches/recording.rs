@@ -77,7 +77,7 @@ fn closed_labels(c: &mut Criterion) {
 /// The golden flat catalog in OpenTelemetry's spelling, for optional attributes.
 #[allow(dead_code)]
 mod otel {
-    include!("../docs-gen/tests/golden/otel.rs");
+    include!("../catalog-build/tests/golden/otel.rs");
 }
 
 /// Optional attributes (`http.server.request.duration` with 2 of its 5 attributes present): the

@@ -26,6 +26,7 @@ pub use catalog_runtime::{TelemetryConfig, TelemetryError, config, prometheus};
 /// Tasker's export pipeline: [`catalog_runtime::Telemetry`] with Tasker's recorders.
 pub type Telemetry = catalog_runtime::Telemetry<Metrics>;
 
-/// The metrics reference, generated from the same catalog (also committed as `docs/METRICS.md`).
-#[doc = include_str!(concat!(env!("OUT_DIR"), "/METRICS.md"))]
+/// The metrics reference, generated from the same catalog by `cargo run -p docs-gen`, committed as
+/// `docs/METRICS.md` and kept current by `docs-gen check`.
+#[doc = include_str!("../docs/METRICS.md")]
 pub mod reference {}

@@ -16,8 +16,8 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+use catalog_model::model::{Catalog, Instrument, Status};
 use criterion::{Criterion, Throughput};
-use docs_gen::catalog::model::{Instrument, Status};
 use docs_gen::live::{self, Checker, Naming, Options};
 use std::fmt::Write;
 use std::hint::black_box;
@@ -27,7 +27,7 @@ use std::time::Duration;
 /// Series per metric: 1,500 makes the exposition about 24 MB, the size of the workload's scrape.
 const SERIES: usize = 1500;
 
-fn exposition(c: &docs_gen::Catalog) -> String {
+fn exposition(c: &Catalog) -> String {
     let mut out = String::new();
     for m in c.metrics.iter().filter(|m| m.status == Status::Instrumented) {
         let base = &m.prometheus.base;
@@ -64,7 +64,7 @@ fn exposition(c: &docs_gen::Catalog) -> String {
 
 fn main() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../metrics.yaml");
-    let catalog = docs_gen::load(&path, "metrics.yaml").unwrap_or_else(|d| panic!("{d}"));
+    let catalog = catalog_model::load(&path, "metrics.yaml").unwrap_or_else(|d| panic!("{d}"));
     let text = exposition(&catalog);
     let samples = text.lines().filter(|l| !l.starts_with('#')).count();
     eprintln!("live_check: {:.1} MB, {samples} samples", text.len() as f64 / 1e6);

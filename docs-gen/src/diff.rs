@@ -12,7 +12,7 @@
 //! `--allow-alpha`); `beta` may gain labels; `stable` may change in none of name, type, unit,
 //! buckets or labels, whatever the flags.
 
-use crate::catalog::model::{Catalog, LabelKind, Metric, Stability};
+use catalog_model::model::{Catalog, LabelDef, LabelKind, Metric, Stability};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -177,9 +177,9 @@ fn metric_changes(old: &Catalog, new: &Catalog, o: &Metric, n: &Metric, policy: 
     for k in ok.iter().filter(|k| nk.contains(k)) {
         let ol = old.labels.iter().find(|l| &l.key == k).expect("a metric's label is defined");
         let nl = new.labels.iter().find(|l| &l.key == k).expect("a metric's label is defined");
-        let label_path = |l: &crate::catalog::model::LabelDef| Some(l.at.clone());
+        let label_path = |l: &LabelDef| Some(l.at.clone());
         let mut label_change = |kind: &'static str, detail: String, class: Class, field: &str| {
-            let at = |l: &crate::catalog::model::LabelDef| label_path(l).map(|p| format!("{p}.{field}"));
+            let at = |l: &LabelDef| label_path(l).map(|p| format!("{p}.{field}"));
             out.push(change(kind, n, detail, class, level, policy, at(ol), at(nl)));
         };
         if ol.attribute_type != nl.attribute_type {
@@ -197,7 +197,7 @@ fn metric_changes(old: &Catalog, new: &Catalog, o: &Metric, n: &Metric, policy: 
                 "requirement_level",
             );
         }
-        let values = |l: &crate::catalog::model::LabelDef| -> Option<BTreeSet<String>> {
+        let values = |l: &LabelDef| -> Option<BTreeSet<String>> {
             match &l.kind {
                 LabelKind::Closed(v) => Some(v.iter().map(|v| v.value.clone()).collect()),
                 LabelKind::FreeForm { .. } => None,

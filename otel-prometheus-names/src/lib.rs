@@ -9,13 +9,14 @@
 //! `{request}` add nothing; monotonic counters end in exactly one `total`; gauges with unit `1` end
 //! in `ratio`; histograms expose `_bucket`, `_sum` and `_count`.
 //!
-//! So `tasker.step.execution.duration` (ms) → `tasker_step_execution_duration_milliseconds_bucket`,
-//! `tasker.tasks.requests.total` → `tasker_tasks_requests_total` (not `..._total_total`) and
+//! So `http.server.request.duration` (s) → `http_server_request_duration_seconds_bucket`,
+//! `shop.orders.total` → `shop_orders_total` (not `..._total_total`) and
 //! `mpsc_channel_usage_percent` (%) stays itself.
 
-/// The kind of instrument a metric comes from: it decides the `_total` and `ratio` words and the
-/// histogram series.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The kind of OpenTelemetry instrument a metric comes from: it decides the `_total` and `ratio`
+/// words and the histogram series. The one `Instrument` of the workspace: the catalog's model, the
+/// generated code and the runtime all use this type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Instrument {
     /// A monotonic sum: the name ends in `_total`.
     Counter,
@@ -25,6 +26,39 @@ pub enum Instrument {
     Histogram,
     /// A gauge: unit `1` adds `ratio`.
     Gauge,
+}
+
+impl Instrument {
+    /// Every instrument, in the order the reference lists them.
+    pub const ALL: &'static [Instrument] =
+        &[Instrument::Counter, Instrument::UpDownCounter, Instrument::Histogram, Instrument::Gauge];
+    /// Their spellings in a catalog, in the order of [`Instrument::ALL`].
+    pub const NAMES: &'static [&'static str] = &["counter", "up_down_counter", "histogram", "gauge"];
+
+    /// The catalog's spelling: `counter`, `up_down_counter`, `histogram`, `gauge`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Instrument::Counter => "counter",
+            Instrument::UpDownCounter => "up_down_counter",
+            Instrument::Histogram => "histogram",
+            Instrument::Gauge => "gauge",
+        }
+    }
+
+    /// The instrument a catalog spells `s`, if any.
+    pub fn parse(s: &str) -> Option<Instrument> {
+        Instrument::ALL.iter().copied().find(|i| i.as_str() == s)
+    }
+
+    /// The OpenTelemetry API's name of the kind, as prose and headings use it (`UpDownCounter`).
+    pub const fn title(self) -> &'static str {
+        match self {
+            Instrument::Counter => "Counter",
+            Instrument::UpDownCounter => "UpDownCounter",
+            Instrument::Histogram => "Histogram",
+            Instrument::Gauge => "Gauge",
+        }
+    }
 }
 
 /// Main units and their Prometheus words (otlptranslator's `unitMap`).
@@ -157,7 +191,7 @@ pub fn label_name_cow(key: &str) -> std::borrow::Cow<'_, str> {
 /// What Prometheus stores for one metric.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PrometheusName {
-    /// The metric family name, e.g. `tasker_step_execution_duration_milliseconds`.
+    /// The metric family name, e.g. `http_server_request_duration_seconds`.
     pub base: String,
     /// The series names queries use: the base itself, or `_bucket`, `_sum`, `_count` for histograms.
     pub series: Vec<String>,
@@ -221,12 +255,12 @@ mod tests {
     #[test]
     fn names_follow_prometheus_otlp_translation() {
         let cases: &[(&str, &str, Instrument, &str)] = &[
-            ("tasker.step.execution.duration", "ms", Histogram, "tasker_step_execution_duration_milliseconds"),
-            ("tasker.tasks.requests.total", "{request}", Counter, "tasker_tasks_requests_total"),
-            ("tasker.tasks.requests", "{request}", Counter, "tasker_tasks_requests_total"),
+            ("app.step.execution.duration", "ms", Histogram, "app_step_execution_duration_milliseconds"),
+            ("app.tasks.requests.total", "{request}", Counter, "app_tasks_requests_total"),
+            ("app.tasks.requests", "{request}", Counter, "app_tasks_requests_total"),
             ("mpsc_channel_usage_percent", "%", Gauge, "mpsc_channel_usage_percent"),
             ("mpsc.channel.usage", "%", Gauge, "mpsc_channel_usage_percent"),
-            ("tasker.queue.age_seconds", "s", Gauge, "tasker_queue_age_seconds"),
+            ("app.queue.age_seconds", "s", Gauge, "app_queue_age_seconds"),
             ("api_circuit_breaker_state", "{state}", Gauge, "api_circuit_breaker_state"),
             ("cache.hit", "1", Gauge, "cache_hit_ratio"),
             ("io.read", "By/s", Counter, "io_read_bytes_per_second_total"),
@@ -266,15 +300,25 @@ mod tests {
 
     #[test]
     fn histograms_expose_bucket_sum_count() {
-        let p = PrometheusName::of("tasker.step.claim.duration", "ms", Histogram);
+        let p = PrometheusName::of("app.step.claim.duration", "ms", Histogram);
         assert_eq!(
             p.series,
             [
-                "tasker_step_claim_duration_milliseconds_bucket",
-                "tasker_step_claim_duration_milliseconds_sum",
-                "tasker_step_claim_duration_milliseconds_count"
+                "app_step_claim_duration_milliseconds_bucket",
+                "app_step_claim_duration_milliseconds_sum",
+                "app_step_claim_duration_milliseconds_count"
             ]
         );
+    }
+
+    #[test]
+    fn instruments_spell_as_the_catalog_does() {
+        for (i, name) in Instrument::ALL.iter().zip(Instrument::NAMES) {
+            assert_eq!(i.as_str(), *name);
+            assert_eq!(Instrument::parse(name), Some(*i));
+        }
+        assert_eq!(Instrument::parse("Counter"), None);
+        assert_eq!(Instrument::UpDownCounter.title(), "UpDownCounter");
     }
 
     #[test]

@@ -7,7 +7,6 @@
 
 use serde::Deserialize;
 use std::fmt;
-use std::time::Duration;
 
 /// The server could not be talked to at all.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,25 +46,13 @@ struct QueryData {
     result: serde_json::Value,
 }
 
-/// The HTTP client of every docs-gen command that talks to a server (`verify`, `live-check
-/// --scrape`): bounded in time, HTTP errors as answers rather than transport errors.
-pub fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_connect(Some(Duration::from_secs(5)))
-        .timeout_global(Some(Duration::from_secs(120)))
-        .user_agent(concat!("docs-gen/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .into()
-}
-
 /// The longest answer read: a query returning more is reported as an error, not read into memory.
 const MAX_BODY: u64 = 64 * 1024 * 1024;
 
 impl PrometheusApi {
     /// A client for the server at `base` (`http://127.0.0.1:9090`, or with a path prefix).
     pub fn new(base: &str) -> PrometheusApi {
-        PrometheusApi { base: base.trim_end_matches('/').to_owned(), agent: agent() }
+        PrometheusApi { base: base.trim_end_matches('/').to_owned(), agent: crate::http::agent() }
     }
 
     pub fn base(&self) -> &str {

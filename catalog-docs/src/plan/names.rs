@@ -1,0 +1,81 @@
+//! How the generated files and their sections are named and linked: file names, Grafana uids,
+//! heading anchors. One place, so that a link written by one emitter finds what another wrote.
+
+use catalog_model::model::{Alert, Catalog};
+
+/// A name safe as a file name: the meter name with anything but `[A-Za-z0-9._-]` made `_`.
+pub fn file_stem(name: &str) -> String {
+    name.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' }).collect()
+}
+
+/// `prometheus/<meter>.rules.yml`, relative to the deploy directory.
+pub fn rule_file(c: &Catalog) -> String {
+    format!("prometheus/{}.rules.yml", file_stem(&c.meter_name))
+}
+
+/// `prometheus/<meter>.rules.test.yml`, relative to the deploy directory.
+pub fn test_file(c: &Catalog) -> String {
+    format!("prometheus/{}.rules.test.yml", file_stem(&c.meter_name))
+}
+
+/// The dashboard file, relative to the deploy directory: `grafana/<uid>.json`.
+pub fn dashboard_file(c: &Catalog, d: usize) -> String {
+    format!("grafana/{}.json", dashboard_uid(c, d))
+}
+
+/// The Grafana uid of a catalog dashboard: the meter name and the title's slug, at most 40
+/// characters (Grafana's limit), stable for as long as the title is.
+pub fn dashboard_uid(c: &Catalog, d: usize) -> String {
+    let mut uid = format!("{}-{}", slug(&c.meter_name), slug(&c.dashboards[d].title));
+    uid.truncate(40);
+    uid.trim_end_matches('-').to_owned()
+}
+
+/// `Task Execution Overview` → `task-execution-overview`.
+pub fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.trim().chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_owned()
+}
+
+/// A GitHub-style heading anchor: how a link finds a heading of the reference.
+pub fn anchor(title: &str) -> String {
+    title
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' | '-' => Some('-'),
+            c if c.is_alphanumeric() || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The anchor of an alert's heading in the reference (`##### Alert: Name`): its `runbook_url`.
+pub fn alert_anchor(a: &Alert) -> String {
+    format!("alert-{}", a.name.to_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn anchors_match_github() {
+        use super::anchor;
+        assert_eq!(anchor("Query Patterns: Instant vs Rate-Based"), "query-patterns-instant-vs-rate-based");
+        assert_eq!(anchor("shop.orders.total"), "shoporderstotal");
+        assert_eq!(anchor("Orchestration Metrics"), "orchestration-metrics");
+    }
+
+    #[test]
+    fn slugs_and_file_stems() {
+        assert_eq!(super::slug("  Task Execution / Overview! "), "task-execution-overview");
+        assert_eq!(super::file_stem("my meter/1"), "my_meter_1");
+    }
+}

@@ -1,0 +1,482 @@
+//! The validated catalog every later stage reads: its types, built by [`crate::resolve`].
+//!
+//! References are resolved to indexes, enumerated strings to enums, and the derived names (the
+//! Prometheus series, the Rust identifiers) computed once. The model keeps the catalog's spelling
+//! and the Rust identifier side by side (`value` and `variant`). Each item remembers its YAML path
+//! (`at`) so that checks can point at it; emitters ignore it. Queries are kept as text: parsing and
+//! checking PromQL is a later stage's (the `catalog-promql` crate), which a build script that only
+//! generates recorders does not need.
+
+use otel_prometheus_names::PrometheusName;
+use std::collections::BTreeMap;
+
+pub use crate::parse::{Configuration, Document, QueryPatterns, Troubleshooting};
+pub use otel_prometheus_names::Instrument;
+
+#[derive(Debug)]
+pub struct Catalog {
+    /// The catalog's file as its diagnostics and generated headers name it (`metrics.yaml`).
+    pub source: String,
+    /// What the catalog may do but should know, worded (`metrics.yaml:LINE:COL: warning: ...`).
+    pub warnings: Vec<String>,
+    /// The meter the recorders are created from: `document.meter_name`, or the catalog's file
+    /// name without its extension.
+    pub meter_name: String,
+    pub document: Document,
+    /// Empty for a flat catalog: its metrics then have no domain, and the Rust recorders sit in
+    /// one module.
+    pub domains: Vec<Domain>,
+    /// Sorted by id.
+    pub labels: Vec<LabelDef>,
+    /// Sorted by id.
+    pub value_maps: Vec<ValueMap>,
+    /// In catalog order, which is the order of the reference.
+    pub metrics: Vec<Metric>,
+    pub examples: Vec<ExampleSection>,
+    pub dashboards: Vec<Dashboard>,
+    pub verification: Vec<ChecklistGroup>,
+    pub troubleshooting: Vec<Troubleshooting>,
+    pub next_steps: Vec<NextSteps>,
+    /// Whether any metric states its status (computed once: every emitted metric asks).
+    pub(crate) tracks_status: bool,
+    /// Name tokens of metrics dropped for errors, so queries naming them are not reported again.
+    pub(crate) unresolved: Vec<String>,
+    /// The queries of dropped metrics, still checked against the rest of the catalog.
+    pub(crate) orphan_queries: Vec<Query>,
+    /// The alert test input series of dropped metrics and alerts, (path, series), still checked.
+    pub(crate) orphan_test_series: Vec<(String, String)>,
+    /// How many queries the catalog has: each has an id below it ([`Query::id`]).
+    pub(crate) query_count: usize,
+}
+
+#[derive(Debug)]
+pub struct Domain {
+    pub at: String,
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    pub module: Option<String>,
+    pub instrumentation: Option<String>,
+    pub intro: Option<String>,
+    pub groups: Vec<Group>,
+    /// The Rust module of the domain's recorders.
+    pub rust_module: String,
+}
+
+#[derive(Debug)]
+pub struct Group {
+    pub id: String,
+    pub title: String,
+    pub intro: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct LabelDef {
+    pub at: String,
+    pub id: String,
+    /// The attribute key as OpenTelemetry exports it (`http.request.method`).
+    pub key: String,
+    /// The label name Prometheus stores it under (`http_request_method`), by the one naming rule.
+    pub prometheus_key: String,
+    pub attribute_type: AttributeType,
+    pub requirement: Requirement,
+    pub description: String,
+    pub kind: LabelKind,
+    pub examples: Vec<String>,
+    /// The label enum's name, for closed labels (`StepResultType`).
+    pub rust_enum: String,
+    /// The field of the label-set structs (`result_type`).
+    pub rust_field: String,
+}
+
+#[derive(Debug)]
+pub enum LabelKind {
+    Closed(Vec<LabelValue>),
+    FreeForm { reason: String },
+}
+
+#[derive(Debug)]
+pub struct LabelValue {
+    /// The value as text, as Prometheus shows it (`GET`, `200`).
+    pub value: String,
+    /// The value of an `int` attribute.
+    pub int: Option<i64>,
+    pub variant: String,
+}
+
+impl LabelDef {
+    pub fn values(&self) -> Option<&[LabelValue]> {
+        match &self.kind {
+            LabelKind::Closed(v) => Some(v),
+            LabelKind::FreeForm { .. } => None,
+        }
+    }
+
+    /// Whether the attribute may be left out (any requirement level but `required`).
+    pub fn is_optional(&self) -> bool {
+        self.requirement.level != RequirementLevel::Required
+    }
+}
+
+/// A requirement level with its condition, if the catalog gives one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requirement {
+    pub level: RequirementLevel,
+    pub condition: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct ValueMap {
+    pub at: String,
+    pub id: String,
+    pub description: String,
+    pub entries: Vec<ValueMapEntry>,
+    pub rust_enum: String,
+}
+
+#[derive(Debug)]
+pub struct ValueMapEntry {
+    pub value: i64,
+    pub name: String,
+    pub color: Option<String>,
+    pub variant: String,
+}
+
+macro_rules! spelled_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name { $($variant),* }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+            pub const NAMES: &'static [&'static str] = &[$($text),*];
+            /// The catalog's spelling.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),* }
+            }
+            pub fn parse(s: &str) -> Option<$name> {
+                match s { $($text => Some($name::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+spelled_enum!(NumberType { U64 = "u64", I64 = "i64", F64 = "f64" });
+spelled_enum!(
+    /// Whether the service records the metric today.
+    Status { Instrumented = "instrumented", Planned = "planned", DefinedNotInstrumented = "defined_not_instrumented" }
+);
+spelled_enum!(Severity { Info = "info", Warning = "warning", Critical = "critical" });
+spelled_enum!(
+    /// What a metric promises (Kubernetes' metric stability levels): `alpha` nothing; `beta` that
+    /// it keeps its name, type, unit and labels but may gain labels; `stable` that it changes in
+    /// none of those.
+    Stability { Alpha = "alpha", Beta = "beta", Stable = "stable" }
+);
+
+/// A metric's deprecation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deprecation {
+    pub since: String,
+    pub reason: String,
+    pub renamed_to: Option<String>,
+}
+spelled_enum!(
+    /// The type of an attribute's values, as OpenTelemetry names it.
+    AttributeType { String = "string", Int = "int", Bool = "bool", Double = "double" }
+);
+spelled_enum!(
+    /// OpenTelemetry's requirement levels of an attribute on a metric.
+    RequirementLevel {
+        Required = "required",
+        ConditionallyRequired = "conditionally_required",
+        Recommended = "recommended",
+        OptIn = "opt_in",
+    }
+);
+
+/// The number types the OpenTelemetry API offers for an instrument.
+pub fn allowed_number_types(instrument: Instrument) -> &'static [NumberType] {
+    use NumberType::*;
+    match instrument {
+        Instrument::Counter | Instrument::Histogram => &[U64, F64],
+        Instrument::UpDownCounter => &[I64, F64],
+        Instrument::Gauge => &[U64, I64, F64],
+    }
+}
+
+spelled_enum!(
+    /// A dashboard panel's visualization, by the names the reference uses.
+    Visualization {
+        TimeSeries = "Time series",
+        StackedArea = "Time series (stacked area)",
+        StateTimeline = "State timeline",
+        Stat = "Stat",
+        Gauge = "Gauge",
+        PieChart = "Pie chart",
+        BarChart = "Bar chart",
+        Heatmap = "Heatmap",
+        Table = "Table",
+    }
+);
+
+impl Status {
+    pub fn title(self) -> &'static str {
+        match self {
+            Status::Instrumented => "Instrumented",
+            Status::Planned => "Planned (not yet instrumented)",
+            Status::DefinedNotInstrumented => "Defined but not yet instrumented",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct Metric {
+    pub at: String,
+    pub name: String,
+    /// Index into [`Catalog::domains`]; `None` in a flat catalog.
+    pub domain: Option<usize>,
+    /// Index into the domain's groups.
+    pub group: Option<usize>,
+    pub instrument: Instrument,
+    pub number: NumberType,
+    pub unit: String,
+    pub description: String,
+    /// Indexes into [`Catalog::labels`], in the catalog's order.
+    pub labels: Vec<usize>,
+    pub status: Status,
+    /// Whether the catalog wrote the status (else it is `instrumented` by default).
+    pub status_declared: bool,
+    pub status_note: Option<String>,
+    pub recorded_in: Option<String>,
+    /// Index into [`Catalog::value_maps`].
+    pub value_map: Option<usize>,
+    pub buckets: Option<Vec<f64>>,
+    /// The cardinality limit the catalog wrote; see [`Metric::cardinality_limit`].
+    pub cardinality_limit_declared: Option<u64>,
+    pub note: Option<String>,
+    pub stability: Stability,
+    pub deprecated: Option<Deprecation>,
+    pub queries: Vec<Query>,
+    pub alerts: Vec<Alert>,
+    pub prometheus: PrometheusName,
+    /// The recorder struct (`TasksRequestsTotal`); its label set is `{recorder}Labels`.
+    pub rust_recorder: String,
+    /// The recorder's field in the domain's `Recorders` struct (`tasks_requests_total`).
+    pub rust_field: String,
+    /// A label reference did not resolve (already reported): queries may name the label the
+    /// reference meant, so unknown-label errors on this metric's series are not reported.
+    pub(crate) labels_unresolved: bool,
+}
+
+/// The cardinality limit of a metric that does not set one: the OpenTelemetry SDK's default.
+pub const DEFAULT_CARDINALITY_LIMIT: u64 = 2000;
+
+/// The largest cardinality limit a catalog may set: the SDK sizes each metric's table of attribute
+/// sets for its limit up front (about 50 bytes a set).
+pub const MAX_CARDINALITY_LIMIT: u64 = 100_000;
+
+impl Metric {
+    /// How many attribute sets the SDK keeps for the metric; beyond it, new sets are counted in one
+    /// series with the attribute `otel.metric.overflow = true` and no other.
+    pub fn cardinality_limit(&self) -> u64 {
+        self.cardinality_limit_declared.unwrap_or(DEFAULT_CARDINALITY_LIMIT)
+    }
+
+    pub fn rust_labels(&self) -> String {
+        format!("{}Labels", self.rust_recorder)
+    }
+
+    /// The type `bind()` returns.
+    pub fn rust_bound(&self) -> String {
+        format!("{}Bound", self.rust_recorder)
+    }
+
+    /// The struct of the open labels `bind()` fixes.
+    pub fn rust_bind_labels(&self) -> String {
+        format!("{}BindLabels", self.rust_recorder)
+    }
+
+    /// Whether a label reference of the metric did not resolve (already reported): queries may
+    /// name the label the reference meant. Always false for a catalog that loaded.
+    pub fn has_unresolved_labels(&self) -> bool {
+        self.labels_unresolved
+    }
+}
+
+/// A PromQL query with a title, as the catalog writes it. The PromQL stage parses and checks it and
+/// keeps its syntax tree by [`Query::id`].
+#[derive(Debug)]
+pub struct Query {
+    /// The query's number in the catalog, from 0 to [`Catalog::query_count`]: where later stages
+    /// keep what they derive from it.
+    pub id: usize,
+    /// The path of the expression itself (`metrics[3].queries[0].expr`).
+    pub at: String,
+    pub title: String,
+    pub expr: String,
+}
+
+#[derive(Debug)]
+pub struct Alert {
+    pub at: String,
+    pub name: String,
+    pub severity: Severity,
+    pub query: Query,
+    pub for_duration: Option<String>,
+    pub summary: String,
+    pub description: Option<String>,
+    pub tests: Vec<AlertTest>,
+}
+
+/// A `promtool test rules` case of an alert, validated (durations, series, values notation).
+#[derive(Debug)]
+pub struct AlertTest {
+    pub at: String,
+    pub case: String,
+    /// The input's sample interval, `1m` unless the catalog says otherwise.
+    pub interval: String,
+    /// `(series, values)` in promtool's notation.
+    pub input: Vec<(String, String)>,
+    /// The evaluation time.
+    pub eval_at: String,
+    /// The expected alerts' labels (besides `alertname` and `severity`); empty: stays quiet.
+    pub fires: Vec<BTreeMap<String, String>>,
+}
+
+impl AlertTest {
+    pub fn quiet(&self) -> bool {
+        self.fires.is_empty()
+    }
+}
+
+impl Alert {
+    /// Each input series of the alert's tests, with the path of its `series` value.
+    pub fn test_series(&self) -> impl Iterator<Item = (String, &str)> {
+        self.tests.iter().flat_map(|t| {
+            t.input
+                .iter()
+                .enumerate()
+                .map(move |(j, (series, _))| (format!("{}.input[{j}].series", t.at), series.as_str()))
+        })
+    }
+}
+
+#[derive(Debug)]
+pub struct ExampleSection {
+    pub title: String,
+    pub examples: Vec<Example>,
+}
+
+#[derive(Debug)]
+pub struct Example {
+    pub title: String,
+    pub description: Option<String>,
+    pub queries: Vec<Query>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct Dashboard {
+    pub title: String,
+    pub domain: Option<usize>,
+    pub panels: Vec<Panel>,
+}
+
+#[derive(Debug)]
+pub struct Panel {
+    pub at: String,
+    pub title: String,
+    /// As the catalog writes it (checked to be a [`Visualization`]).
+    pub visualization: String,
+    pub queries: Vec<Query>,
+    pub thresholds: Option<String>,
+    pub value_map: Option<usize>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct ChecklistGroup {
+    pub title: String,
+    pub items: Vec<ChecklistItem>,
+}
+
+#[derive(Debug)]
+pub struct ChecklistItem {
+    pub text: String,
+    pub query: Option<Query>,
+}
+
+#[derive(Debug)]
+pub struct NextSteps {
+    pub title: String,
+    pub items: Vec<NextStep>,
+}
+
+#[derive(Debug)]
+pub struct NextStep {
+    pub text: String,
+    pub domain: Option<usize>,
+}
+
+impl Catalog {
+    pub fn domain_metrics(&self, domain: usize) -> impl Iterator<Item = &Metric> {
+        self.metrics.iter().filter(move |m| m.domain == Some(domain))
+    }
+
+    /// A catalog without domains: one list of metrics, one Rust module of recorders.
+    pub fn is_flat(&self) -> bool {
+        self.domains.is_empty()
+    }
+
+    /// Whether any metric states its status; if none does, the reference shows no status.
+    pub fn tracks_status(&self) -> bool {
+        self.tracks_status
+    }
+
+    /// How many queries the catalog has: every [`Query::id`] is below it.
+    pub fn query_count(&self) -> usize {
+        self.query_count
+    }
+
+    /// Whether `name` (a series name as a query writes it) starts with the name tokens of a metric
+    /// that was left out of the model for an error: queries that name it are not reported again.
+    /// Always false for a catalog that loaded.
+    pub fn names_unresolved_metric(&self, name: &str) -> bool {
+        self.unresolved.iter().any(|prefix| name.starts_with(prefix.as_str()))
+    }
+
+    /// The reference's title.
+    pub fn title(&self) -> &str {
+        self.document.title.as_deref().map_or("Metrics Reference", str::trim)
+    }
+
+    pub fn label(&self, index: usize) -> &LabelDef {
+        &self.labels[index]
+    }
+
+    /// Closed labels used by at least one metric, which become enums; sorted by id.
+    pub fn label_enums(&self) -> impl Iterator<Item = &LabelDef> {
+        self.labels
+            .iter()
+            .enumerate()
+            .filter(|(i, l)| l.values().is_some() && self.metrics.iter().any(|m| m.labels.contains(i)))
+            .map(|(_, l)| l)
+    }
+
+    /// Every query of the catalog: metric examples, alerts, example sections, dashboards, checklist.
+    pub fn queries(&self) -> impl Iterator<Item = &Query> {
+        let metric = self.metrics.iter().flat_map(|m| m.queries.iter().chain(m.alerts.iter().map(|a| &a.query)));
+        let examples = self.examples.iter().flat_map(|s| s.examples.iter().flat_map(|e| e.queries.iter()));
+        let panels = self.dashboards.iter().flat_map(|d| d.panels.iter().flat_map(|p| p.queries.iter()));
+        let checklist = self.verification.iter().flat_map(|g| g.items.iter().filter_map(|i| i.query.as_ref()));
+        metric.chain(examples).chain(panels).chain(checklist).chain(self.orphan_queries.iter())
+    }
+
+    /// Every alert test input series of the catalog, with the path of its `series` value; those of
+    /// metrics and alerts left out for errors included, so that a later stage still checks them.
+    pub fn alert_test_series(&self) -> impl Iterator<Item = (String, &str)> {
+        let alerts = self.metrics.iter().flat_map(|m| &m.alerts).flat_map(Alert::test_series);
+        alerts.chain(self.orphan_test_series.iter().map(|(at, s)| (at.clone(), s.as_str())))
+    }
+}

@@ -1,0 +1,86 @@
+//! The Prometheus source of live-check: a scrape (`--scrape URL`) or an exposition read from a file,
+//! fed to the [`Checker`] family by family.
+
+use super::Checker;
+use super::exposition;
+
+/// `GET url` as a Prometheus server scrapes, asking for the text format; the body.
+pub fn scrape(url: &str) -> Result<String, String> {
+    let mut response = crate::http::agent()
+        .get(url)
+        .header("Accept", "text/plain;version=0.0.4;q=1,application/openmetrics-text;version=1.0.0;q=0.5")
+        .call()
+        .map_err(|e| e.to_string())?;
+    if response.status() != 200 {
+        return Err(format!("HTTP {}", response.status()));
+    }
+    // A scrape of a few hundred MB is someone else's problem; live-check stops reading there.
+    response.body_mut().with_config().limit(512 * 1024 * 1024).read_to_string().map_err(|e| e.to_string())
+}
+
+/// Feeds a Prometheus exposition to `checker`: each family at its first sample, each sample's
+/// labels (a histogram's `le` as a bucket boundary).
+pub fn check_exposition(checker: &mut Checker, text: &str) -> Result<(), exposition::SyntaxError> {
+    use exposition::Event;
+    /// The family samples are read into: the last `# TYPE`, or an untyped one named by a sample.
+    struct Family<'a> {
+        name: &'a str,
+        kind: &'a str,
+        unit: Option<&'a str>,
+        metric: Option<Option<usize>>,
+    }
+    fn suffixes(kind: &str) -> &'static [&'static str] {
+        match kind {
+            "counter" => &["_total", "_created"],
+            "histogram" | "gaugehistogram" => &["_bucket", "_sum", "_count", "_created", "_gcount", "_gsum"],
+            "summary" => &["_sum", "_count", "_created"],
+            _ => &[],
+        }
+    }
+    let mut family: Option<Family> = None;
+    exposition::read(text, |event| match event {
+        Event::Type { name, kind, .. } => family = Some(Family { name, kind, unit: None, metric: None }),
+        Event::Unit { name, unit, .. } => {
+            if let Some(f) = family.as_mut().filter(|f| f.name == name) {
+                f.unit = Some(unit);
+            }
+        }
+        Event::Sample(s) => {
+            checker.count_sample();
+            let belongs = family.as_ref().is_some_and(|f| {
+                s.name == f.name || s.name.strip_prefix(f.name).is_some_and(|rest| suffixes(f.kind).contains(&rest))
+            });
+            if !belongs {
+                family = Some(Family { name: s.name, kind: "untyped", unit: None, metric: None });
+            }
+            let f = family.as_mut().expect("set above");
+            let at = s.line as u64;
+            let metric = *f.metric.get_or_insert_with(|| {
+                // OpenMetrics names a counter's family without `_total`; its samples have it.
+                let name = if f.kind == "counter" && !checker.declares(f.name) && !f.name.ends_with("_total") {
+                    std::borrow::Cow::Owned(format!("{}_total", f.name))
+                } else {
+                    std::borrow::Cow::Borrowed(f.name)
+                };
+                checker.family(&name, f.kind, f.unit, at)
+            });
+            let Some(i) = metric else { return };
+            let bucket = s.name.len() == f.name.len() + "_bucket".len() && s.name.ends_with("_bucket");
+            if bucket
+                && let Some((_, le)) = s.labels.iter().find(|(k, _)| *k == "le")
+                && let Ok(le) = le.parse::<f64>()
+                && le.is_finite()
+            {
+                // `-0` and `0` are one boundary.
+                checker.bucket(i, le + 0.0, at);
+            }
+            let summary = f.kind == "summary";
+            let labels = s
+                .labels
+                .iter()
+                .filter(|(k, _)| !((bucket && *k == "le") || (summary && *k == "quantile")))
+                .map(|(k, v)| (*k, v.as_ref()));
+            checker.point(i, labels, at);
+        }
+    })
+}

@@ -1,0 +1,84 @@
+//! The workspace's programs for end-to-end tests: the workload example and the `docs-gen` binary,
+//! built on demand in the test's profile; and the lines a workload prints.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// The workload example next to this test binary (`target/debug/deps/prometheus_e2e-HASH` →
+/// `target/debug/examples/tasker_workload`). `cargo build --example` runs first in any case (a
+/// no-op when it is current): `cargo test --test prometheus_e2e` alone does not build examples, and
+/// a binary left from an older build would test old code.
+pub fn workload_binary() -> Result<PathBuf, String> {
+    built(&["--example", "tasker_workload"], &["examples", "tasker_workload"])
+}
+
+/// The `docs-gen` binary, built the same way: a test of this package does not get another
+/// package's binary from cargo.
+pub fn docs_gen_binary() -> Result<PathBuf, String> {
+    built(&["-p", "docs-gen", "--bin", "docs-gen"], &["docs-gen"])
+}
+
+/// Runs `cargo build ARGS` in this test's profile and returns `PATH` under the profile directory.
+fn built(args: &[&str], path: &[&str]) -> Result<PathBuf, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .ok_or_else(|| format!("cannot derive the target directory from {}", exe.display()))?;
+    let mut bin = profile_dir.to_path_buf();
+    bin.extend(path);
+    bin.set_extension(std::env::consts::EXE_EXTENSION);
+    let mut cargo = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cargo.arg("build").arg("--quiet").args(args).current_dir(crate::fs::workspace());
+    match profile_dir.file_name().and_then(|n| n.to_str()) {
+        Some("debug") | None => {}
+        Some("release") => {
+            cargo.arg("--release");
+        }
+        Some(other) => {
+            cargo.args(["--profile", other]);
+        }
+    }
+    let what = format!("cargo build {}", args.join(" "));
+    let t = Instant::now();
+    let status = cargo.status().map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !status.success() {
+        return Err(format!("`{what}` failed: {status}"));
+    }
+    if !bin.exists() {
+        return Err(format!("{} does not exist after `{what}`", bin.display()));
+    }
+    eprintln!("e2e: {} (built or checked in {:.1} s)", bin.display(), t.elapsed().as_secs_f64());
+    Ok(bin)
+}
+
+/// How waiting for a workload's line ended without it.
+pub enum NoLine {
+    /// `by` passed.
+    Late,
+    /// Its stdout closed: the workload ended.
+    Ended,
+}
+
+/// Waits for a line of a workload's stdout (read on a thread into `lines`) starting with
+/// `prefix`, echoing each line.
+pub fn wait_line(lines: &std::sync::mpsc::Receiver<String>, prefix: &str, by: Instant) -> Result<String, NoLine> {
+    use std::sync::mpsc::RecvTimeoutError;
+    loop {
+        let left = by.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(NoLine::Late);
+        }
+        match lines.recv_timeout(left.min(Duration::from_millis(500))) {
+            Ok(line) => {
+                eprintln!("workload: {line}");
+                if line.starts_with(prefix) {
+                    return Ok(line);
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return Err(NoLine::Ended),
+        }
+    }
+}

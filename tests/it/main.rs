@@ -1,0 +1,46 @@
+//! The integration tests of tasker-metrics, one binary (as cargo's own `tests/testsuite`): the
+//! generated recorders exported exactly and without allocations, compile-fail cases, the golden
+//! fixtures compiled, OTLP to a receiver and to nowhere, cardinality limits, start-up logs, and the
+//! workload end to end against a real Prometheus server and live-check.
+//!
+//! A few tests measure what belongs to the whole process (its memory, its allocations, its global
+//! log subscriber): each runs its body in a process of its own ([`in_own_process`]).
+
+mod allocations;
+mod cardinality;
+mod compile_fail;
+mod exactness;
+mod export;
+mod golden_compiles;
+mod live_check;
+mod otlp_export;
+mod otlp_unreachable;
+mod prometheus_e2e;
+mod prometheus_hostile;
+mod prometheus_steady;
+mod startup_log;
+
+use std::process::Command;
+
+/// The environment variable that names the one test a child process of this binary runs.
+const OWN_PROCESS: &str = "TASKER_METRICS_IT_OWN_PROCESS";
+
+/// Whether the calling test, `path` (`module::test`), should run its body here: true in the child
+/// process that runs it alone; in the test run itself, it runs this binary again with only that
+/// test, passes its output through, fails if it failed, and returns false.
+pub fn in_own_process(path: &str) -> bool {
+    if std::env::var(OWN_PROCESS).is_ok_and(|t| t == path) {
+        return true;
+    }
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let out = Command::new(exe)
+        .args([path, "--exact", "--nocapture", "--test-threads=1"])
+        .env(OWN_PROCESS, path)
+        .output()
+        .expect("the test binary runs again");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    eprintln!("{text}");
+    assert!(out.status.success(), "{path}, in its own process: {}", out.status);
+    assert!(text.contains("1 passed"), "{path} did not run in its own process:\n{text}");
+    false
+}
