@@ -387,6 +387,25 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        name: "promql_selector_without_a_metric_name",
+        input: Edit(&[("expr: breaker_state\n", "expr: '{outcome=\"ok\"}'\n")]),
+        expect: &[
+            "metrics.yaml:149:19: error: the query selects series without a metric name",
+            // The hint shows a series of this catalog, not of another one.
+            "  help: name the metric, e.g. `app_jobs_completed_total{...}`",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
+        name: "alert_name_not_upper_camel_case",
+        input: Edit(&[("      - name: BreakerOpen\n", "      - name: breaker-open\n")]),
+        expect: &[
+            "metrics.yaml:105:15: error: invalid alert name `breaker-open`",
+            "  help: use UpperCamelCase letters and digits, e.g. `HighErrorRate`",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
         name: "promql_le_not_bucket",
         input: Edit(&[("{job_id=\"job-1\"}", "{le=\"5\"}")]),
         expect: &[
