@@ -175,3 +175,99 @@ fn a_foreign_meter_cannot_break_the_scrape() {
         panic!("{rejected}\n{text}");
     }
 }
+
+/// One point per metric (the SDK keeps a metric's points in hash order), of every kind the
+/// exposition writes, with the escapes, merges and drops that change its bytes.
+fn pinned(provider: &SdkMeterProvider) {
+    let demo = provider.meter("demo");
+    let other = provider.meter("other");
+    demo.u64_counter("demo.requests")
+        .with_unit("{request}")
+        .with_description("Requests \"served\",\nby route \\ method.")
+        .build()
+        .add(18_446_744_073_709_551_615, &[KeyValue::new("route", "/a\"b\\c\nd"), KeyValue::new("method", "GET")]);
+    other.u64_counter("demo.requests").with_unit("{request}").build().add(2, &[KeyValue::new("route", "")]);
+    demo.f64_histogram("demo.latency")
+        .with_unit("s")
+        .with_description("Latency.")
+        .with_boundaries(vec![0.005, 0.1, 1.0, 1e21])
+        .build()
+        .record(0.25, &[KeyValue::new("route", "/h")]);
+    demo.i64_up_down_counter("demo.in_flight").build().add(-3, &[]);
+    demo.f64_gauge("demo.ratio")
+        .with_unit("1")
+        .build()
+        .record(1e-7, &[KeyValue::new("a.b", "x"), KeyValue::new("a_b", "y")]);
+    demo.f64_counter("demo.work").with_unit("s").build().add(0.1, &[KeyValue::new("__name__", "no")]);
+    other.u64_gauge("other.flags").build().record(7, &[KeyValue::new("on", true), KeyValue::new("n", 42i64)]);
+    demo.f64_gauge("demo.zero").build().record(-0.0, &[]);
+    demo.f64_gauge("demo.tiny").build().record(5e-324, &[]);
+}
+
+/// The exposition of a known set of metrics, byte for byte, in both formats: what `/metrics` sends
+/// for the same metrics must not change when the encoder does.
+#[test]
+fn a_known_exposition_is_pinned_byte_for_byte() {
+    let (text, _) = exposition(Format::Text, pinned);
+    assert_eq!(text, PINNED_TEXT, "text format");
+    let (om, _) = exposition(Format::OpenMetrics, pinned);
+    assert_eq!(om, PINNED_OPENMETRICS, "OpenMetrics");
+    if let Some(rejected) = common::promtool_rejects(&text) {
+        panic!("{rejected}\n{text}");
+    }
+}
+
+const PINNED_TEXT: &str = r#"# TYPE demo_in_flight gauge
+demo_in_flight -3
+# HELP demo_latency_seconds Latency.
+# TYPE demo_latency_seconds histogram
+demo_latency_seconds_bucket{route="/h",le="0.005"} 0
+demo_latency_seconds_bucket{route="/h",le="0.1"} 0
+demo_latency_seconds_bucket{route="/h",le="1"} 1
+demo_latency_seconds_bucket{route="/h",le="1000000000000000000000"} 1
+demo_latency_seconds_bucket{route="/h",le="+Inf"} 1
+demo_latency_seconds_sum{route="/h"} 0.25
+demo_latency_seconds_count{route="/h"} 1
+# TYPE demo_ratio gauge
+demo_ratio{a_b="x;y"} 0.0000001
+# HELP demo_requests_total Requests "served",\nby route \\ method.
+# TYPE demo_requests_total counter
+demo_requests_total{method="GET",route="/a\"b\\c\nd"} 18446744073709551615
+demo_requests_total{route=""} 2
+# TYPE demo_tiny gauge
+demo_tiny 0.000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000005
+# TYPE demo_work_seconds_total counter
+demo_work_seconds_total 0.1
+# TYPE demo_zero gauge
+demo_zero -0
+# TYPE other_flags gauge
+other_flags{n="42",on="true"} 7
+"#;
+
+const PINNED_OPENMETRICS: &str = r#"# TYPE demo_in_flight gauge
+demo_in_flight -3
+# HELP demo_latency_seconds Latency.
+# TYPE demo_latency_seconds histogram
+demo_latency_seconds_bucket{route="/h",le="0.005"} 0
+demo_latency_seconds_bucket{route="/h",le="0.1"} 0
+demo_latency_seconds_bucket{route="/h",le="1"} 1
+demo_latency_seconds_bucket{route="/h",le="1000000000000000000000"} 1
+demo_latency_seconds_bucket{route="/h",le="+Inf"} 1
+demo_latency_seconds_sum{route="/h"} 0.25
+demo_latency_seconds_count{route="/h"} 1
+# TYPE demo_ratio gauge
+demo_ratio{a_b="x;y"} 0.0000001
+# HELP demo_requests Requests \"served\",\nby route \\ method.
+# TYPE demo_requests counter
+demo_requests_total{method="GET",route="/a\"b\\c\nd"} 18446744073709551615
+demo_requests_total{route=""} 2
+# TYPE demo_tiny gauge
+demo_tiny 0.000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000005
+# TYPE demo_work_seconds counter
+demo_work_seconds_total 0.1
+# TYPE demo_zero gauge
+demo_zero -0
+# TYPE other_flags gauge
+other_flags{n="42",on="true"} 7
+# EOF
+"#;
