@@ -2,6 +2,8 @@
 //! answers at once (idle connections beyond the connection limit are closed, oldest first). In a
 //! test binary of its own, so that the threads counted are this test's.
 
+#![cfg(feature = "prometheus")]
+
 mod common;
 
 use common::{scrape, serve};

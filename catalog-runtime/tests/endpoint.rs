@@ -1,6 +1,8 @@
 //! The `/metrics` endpoint over real TCP on loopback: methods, content negotiation, gzip, and a
 //! client that stops reading while others scrape. Every wait is bounded.
 
+#![cfg(feature = "prometheus")]
+
 mod common;
 
 use common::{call, parse, scrape, serve};

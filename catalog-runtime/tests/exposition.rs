@@ -3,6 +3,8 @@
 //! repair, exponential histograms. Each repair is named, and `promtool check metrics` (Prometheus's
 //! own parser, where installed) accepts the result.
 
+#![cfg(feature = "prometheus")]
+
 mod common;
 
 use catalog_runtime::prometheus::{Format, Repair, encode};
