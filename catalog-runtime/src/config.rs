@@ -3,7 +3,7 @@
 //! ```toml
 //! [telemetry]
 //! enabled = true
-//! service_name = "tasker-core-dev"
+//! service_name = "checkout-dev"
 //! sample_rate = 1.0
 //!
 //! [telemetry.opentelemetry]
@@ -504,11 +504,11 @@ mod tests {
     #[cfg(feature = "prometheus")]
     #[test]
     fn seed_configuration_means_prometheus_pull_by_default() {
-        let text = "[telemetry]\nenabled = true\nservice_name = \"tasker-core-dev\"\nsample_rate = 1.0\n\n\
+        let text = "[telemetry]\nenabled = true\nservice_name = \"checkout-dev\"\nsample_rate = 1.0\n\n\
                     [telemetry.opentelemetry]\nenabled = true\n";
         let c = TelemetryConfig::from_toml("t.toml", text).unwrap().with_env(no_env).unwrap();
         assert!(c.metrics_enabled());
-        assert_eq!(c.service_name, "tasker-core-dev");
+        assert_eq!(c.service_name, "checkout-dev");
         assert_eq!(c.exporters, [Exporter::Prometheus]);
         assert_eq!(c.otlp_endpoint, "http://localhost:4317");
         assert_eq!(c.export_interval, Duration::from_secs(60));

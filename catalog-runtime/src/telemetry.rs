@@ -31,6 +31,10 @@ use {crate::export::Watched, opentelemetry_sdk::metrics::PeriodicReader};
 #[cfg(feature = "otlp")]
 const OTLP_TIMEOUT: Duration = Duration::from_secs(3);
 
+/// The name of the OTLP exporter's thread.
+#[cfg(feature = "otlp")]
+pub const OTLP_THREAD_NAME: &str = "catalog-runtime-otlp";
+
 /// The running pipeline and the recorders of catalog `C` that feed it. Dropping it flushes and
 /// shuts down.
 pub struct Telemetry<C: Catalog> {
@@ -126,7 +130,7 @@ impl<C: Catalog> Telemetry<C> {
                 Exporter::Otlp => {
                     let rt = tokio::runtime::Builder::new_multi_thread()
                         .worker_threads(1)
-                        .thread_name("tasker-metrics-otlp")
+                        .thread_name(OTLP_THREAD_NAME)
                         .enable_all()
                         .build()
                         .map_err(TelemetryError::Runtime)?;
