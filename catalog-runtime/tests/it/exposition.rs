@@ -3,10 +3,6 @@
 //! repair, exponential histograms. Each repair is named, and `promtool check metrics` (Prometheus's
 //! own parser, where installed) accepts the result.
 
-#![cfg(feature = "prometheus")]
-
-mod common;
-
 use catalog_runtime::prometheus::{Format, Repair, encode};
 use opentelemetry::KeyValue;
 use opentelemetry::metrics::MeterProvider as _;
@@ -111,7 +107,7 @@ fn every_repair_is_made_and_named() {
     for absent in ["__name__", "exponential", "# TYPE demo_latency_seconds_count"] {
         assert!(!text.contains(absent), "`{absent}` in:\n{text}");
     }
-    if let Some(rejected) = common::promtool_rejects(&text) {
+    if let Some(rejected) = crate::common::promtool_rejects(&text) {
         panic!("{rejected}\n{text}");
     }
 }
@@ -152,7 +148,7 @@ fn values_and_help_are_escaped() {
         p.meter("demo").u64_counter("demo.odd").with_description("say \"hi\"").build().add(1, &[])
     });
     assert!(om.contains("# HELP demo_odd say \\\"hi\\\"\n"), "{om}");
-    if let Some(rejected) = common::promtool_rejects(&text) {
+    if let Some(rejected) = crate::common::promtool_rejects(&text) {
         panic!("{rejected}\n{text}");
     }
 }
@@ -161,19 +157,19 @@ fn values_and_help_are_escaped() {
 /// catalog's series intact, and each repair is logged once however many scrapes see it.
 #[test]
 fn a_foreign_meter_cannot_break_the_scrape() {
-    let telemetry = common::serve("");
+    let telemetry = crate::common::serve("");
     telemetry.metrics().request("/catalog", 0.3);
     let provider = telemetry.meter_provider().unwrap();
     let foreign = provider.meter("foreign");
     foreign.u64_counter("x").build().add(1, &[KeyValue::new("a.b", "1"), KeyValue::new("a_b", "2")]);
     foreign.u64_counter("y").build().add(1, &[KeyValue::new("__name__", "z")]);
     let address = telemetry.prometheus_address().unwrap();
-    let text = common::scrape(address).text();
+    let text = crate::common::scrape(address).text();
     assert!(text.contains("demo_requests_total{route=\"/catalog\"} 1\n"), "{text}");
     assert!(text.contains("demo_latency_seconds_bucket{route=\"/catalog\",le=\"1\"} 1\n"), "{text}");
     assert!(text.contains("x_total{a_b=\"1;2\"} 1\n"), "{text}");
     assert!(text.contains("\ny_total 1\n"), "{text}");
-    if let Some(rejected) = common::promtool_rejects(&text) {
+    if let Some(rejected) = crate::common::promtool_rejects(&text) {
         panic!("{rejected}\n{text}");
     }
 }
@@ -214,7 +210,7 @@ fn a_known_exposition_is_pinned_byte_for_byte() {
     assert_eq!(text, PINNED_TEXT, "text format");
     let (om, _) = exposition(Format::OpenMetrics, pinned);
     assert_eq!(om, PINNED_OPENMETRICS, "OpenMetrics");
-    if let Some(rejected) = common::promtool_rejects(&text) {
+    if let Some(rejected) = crate::common::promtool_rejects(&text) {
         panic!("{rejected}\n{text}");
     }
 }

@@ -2,13 +2,9 @@
 //! code (telemetry.toml refuses it when it is read) makes `Telemetry::init` fail, naming the
 //! feature, before anything starts. The default build has no `otlp`.
 
-#![cfg(not(feature = "otlp"))]
-
-mod common;
-
+use crate::common::Demo;
 use catalog_runtime::config::Exporter;
 use catalog_runtime::{Telemetry, TelemetryConfig, TelemetryError};
-use common::Demo;
 
 #[test]
 fn init_refuses_an_exporter_that_is_not_compiled_in() {
