@@ -3,7 +3,7 @@
 //! ```toml
 //! [telemetry]
 //! enabled = true
-//! service_name = "tasker-core-dev"
+//! service_name = "checkout-dev"
 //! sample_rate = 1.0
 //!
 //! [telemetry.opentelemetry]
@@ -25,7 +25,9 @@
 //! Every value is checked where it is read, and an error names `file:LINE:COL`, the key, what is
 //! wrong and what to write instead: an export interval outside [`EXPORT_INTERVAL_SECONDS`], an
 //! empty `exporters` list (`["none"]` says "record, export nowhere"), an endpoint that is not a URL
-//! with scheme, host and port. Nothing is clamped or guessed.
+//! with scheme, host and port, an exporter this build lacks (each is a cargo feature of this crate:
+//! listed or selected by a default, it is refused with the feature to enable). Nothing is clamped
+//! or guessed.
 
 use serde::Deserialize;
 use std::fmt;
@@ -53,6 +55,44 @@ pub enum Exporter {
     Prometheus,
     /// Printed to standard output every export interval, for debugging.
     Stdout,
+}
+
+impl Exporter {
+    /// The cargo feature of catalog-runtime that compiles the exporter in.
+    pub const fn feature(self) -> &'static str {
+        match self {
+            Exporter::Otlp => "otlp",
+            Exporter::Prometheus => "prometheus",
+            Exporter::Stdout => "stdout",
+        }
+    }
+
+    /// Whether this build has the exporter (its [`feature`](Exporter::feature) was enabled).
+    pub const fn is_compiled(self) -> bool {
+        match self {
+            Exporter::Otlp => cfg!(feature = "otlp"),
+            Exporter::Prometheus => cfg!(feature = "prometheus"),
+            Exporter::Stdout => cfg!(feature = "stdout"),
+        }
+    }
+
+    /// Why a configuration cannot use the exporter in this build, and how to get it.
+    pub(crate) fn not_compiled(self) -> String {
+        let feature = self.feature();
+        format!(
+            "`{self}` is not compiled into this program: enable the cargo feature `{feature}` of catalog-runtime \
+             (catalog-runtime = {{ features = [\"{feature}\"] }})"
+        )
+    }
+
+    /// The hint to choose other exporters than `self`, naming one this build has.
+    fn choose_another(self) -> String {
+        let other = [Exporter::Prometheus, Exporter::Otlp, Exporter::Stdout]
+            .into_iter()
+            .find(|e| *e != self && e.is_compiled())
+            .map_or("none".to_owned(), |e| e.to_string());
+        format!("or choose the exporters with `exporters` in [telemetry.opentelemetry], e.g. exporters = [\"{other}\"]")
+    }
 }
 
 impl fmt::Display for Exporter {
@@ -129,8 +169,17 @@ impl TelemetryConfig {
     pub fn from_toml(file: &str, text: &str) -> Result<TelemetryConfig, ConfigError> {
         let raw: RawFile = toml::from_str(text).map_err(|e| ConfigError::from_toml(file, text, &e))?;
         let at = |span: std::ops::Range<usize>, key: &str, what: String| ConfigError::at(file, text, span, key, what);
-        let t = raw.telemetry.unwrap_or_default();
-        let o = t.opentelemetry.unwrap_or_default();
+        // Where a default exporter this build lacks is reported: the table that would list
+        // `exporters`, or the end of the file.
+        let mut table = text.len()..text.len();
+        let t = raw.telemetry.map_or_else(RawTelemetry::default, |t| {
+            table = t.span();
+            t.into_inner()
+        });
+        let o = t.opentelemetry.map_or_else(RawOpenTelemetry::default, |o| {
+            table = o.span();
+            o.into_inner()
+        });
         let defaults = TelemetryConfig::default();
         let address = match t.prometheus.and_then(|p| p.listen_address) {
             None => defaults.prometheus_address,
@@ -160,7 +209,7 @@ impl TelemetryConfig {
             None => defaults.export_interval,
             Some(s) => export_interval(*s.get_ref()).map_err(|what| at(s.span(), "export_interval_seconds", what))?,
         };
-        let endpoint_set = o.endpoint.is_some();
+        let endpoint_span = o.endpoint.as_ref().map(Spanned::span);
         let otlp_endpoint = match o.endpoint {
             None => defaults.otlp_endpoint,
             Some(e) => {
@@ -169,10 +218,35 @@ impl TelemetryConfig {
             }
         };
         let exporters_explicit = o.exporters.is_some();
-        let exporters = match o.exporters {
-            Some(list) => exporters(list).map_err(|(span, what)| at(span, "exporters", what))?,
-            None if endpoint_set => vec![Exporter::Otlp],
-            None => vec![Exporter::Prometheus],
+        // Without `exporters`, an endpoint selects OTLP and nothing selects Prometheus: a default
+        // this build lacks is refused like a listed one, never dropped.
+        let exporters = match (o.exporters, endpoint_span) {
+            (Some(list), _) => exporters(list).map_err(|(span, what)| at(span, "exporters", what))?,
+            (None, Some(span)) if !Exporter::Otlp.is_compiled() => {
+                return Err(at(
+                    span,
+                    "endpoint",
+                    format!(
+                        "an endpoint without `exporters` selects OTLP, but {}; {}",
+                        Exporter::Otlp.not_compiled(),
+                        Exporter::Otlp.choose_another()
+                    ),
+                ));
+            }
+            (None, Some(_)) => vec![Exporter::Otlp],
+            (None, None) if !Exporter::Prometheus.is_compiled() => {
+                return Err(at(
+                    table,
+                    "exporters",
+                    format!(
+                        "without `exporters` or an `endpoint`, metrics go to the embedded Prometheus endpoint, but \
+                         {}; {}",
+                        Exporter::Prometheus.not_compiled(),
+                        Exporter::Prometheus.choose_another()
+                    ),
+                ));
+            }
+            (None, None) => vec![Exporter::Prometheus],
         };
         Ok(TelemetryConfig {
             enabled: t.enabled.unwrap_or(defaults.enabled),
@@ -214,6 +288,19 @@ impl TelemetryConfig {
             })?;
             self.otlp_endpoint = endpoint.trim().to_owned();
             if !self.exporters_explicit {
+                if !Exporter::Otlp.is_compiled() {
+                    return Err(ConfigError {
+                        file: "environment".into(),
+                        line: 0,
+                        col: 0,
+                        message: format!(
+                            "OTEL_EXPORTER_OTLP_ENDPOINT selects OTLP when telemetry.toml lists no `exporters`, but \
+                             {}; {} (the variable then selects nothing), or unset the variable",
+                            Exporter::Otlp.not_compiled(),
+                            Exporter::Otlp.choose_another()
+                        ),
+                    });
+                }
                 // A collector was named: it replaces the default pull endpoint.
                 self.exporters = vec![Exporter::Otlp];
             }
@@ -228,7 +315,7 @@ impl TelemetryConfig {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFile {
-    telemetry: Option<RawTelemetry>,
+    telemetry: Option<Spanned<RawTelemetry>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -237,7 +324,7 @@ struct RawTelemetry {
     enabled: Option<bool>,
     service_name: Option<String>,
     sample_rate: Option<Spanned<f64>>,
-    opentelemetry: Option<RawOpenTelemetry>,
+    opentelemetry: Option<Spanned<RawOpenTelemetry>>,
     prometheus: Option<RawPrometheus>,
 }
 
@@ -279,7 +366,8 @@ fn export_interval(seconds: f64) -> Result<Duration, String> {
     Duration::try_from_secs_f64(seconds).map_err(|e| format!("{seconds}: {e}"))
 }
 
-/// `exporters`: not empty, no entry twice, and `none` only alone (which leaves the list empty).
+/// `exporters`: not empty, no entry twice, `none` only alone (which leaves the list empty), and
+/// every exporter compiled in.
 fn exporters(list: Spanned<Vec<Spanned<RawExporter>>>) -> Result<Vec<Exporter>, (std::ops::Range<usize>, String)> {
     let span = list.span();
     let list = list.into_inner();
@@ -303,9 +391,13 @@ fn exporters(list: Spanned<Vec<Spanned<RawExporter>>>) -> Result<Vec<Exporter>, 
         if list[..i].iter().any(|earlier| earlier.get_ref() == e.get_ref()) {
             return Err((e.span(), format!("`{exporter}` is listed twice: remove one")));
         }
-        out.push(exporter);
+        out.push((exporter, e.span()));
     }
-    Ok(out)
+    // Once the list is well formed: what this build cannot do.
+    if let Some((exporter, span)) = out.iter().find(|(e, _)| !e.is_compiled()) {
+        return Err((span.clone(), format!("{}, or remove it from the list", exporter.not_compiled())));
+    }
+    Ok(out.into_iter().map(|(e, _)| e).collect())
 }
 
 /// An OTLP endpoint is a URL with a scheme (`http`, or `https` for TLS), a host and a port, as
@@ -404,23 +496,26 @@ fn key_on_line(text: &str, line: usize) -> Option<String> {
 mod tests {
     use super::*;
 
+    #[cfg(feature = "prometheus")]
     fn no_env(_: &str) -> Option<String> {
         None
     }
 
+    #[cfg(feature = "prometheus")]
     #[test]
     fn seed_configuration_means_prometheus_pull_by_default() {
-        let text = "[telemetry]\nenabled = true\nservice_name = \"tasker-core-dev\"\nsample_rate = 1.0\n\n\
+        let text = "[telemetry]\nenabled = true\nservice_name = \"checkout-dev\"\nsample_rate = 1.0\n\n\
                     [telemetry.opentelemetry]\nenabled = true\n";
         let c = TelemetryConfig::from_toml("t.toml", text).unwrap().with_env(no_env).unwrap();
         assert!(c.metrics_enabled());
-        assert_eq!(c.service_name, "tasker-core-dev");
+        assert_eq!(c.service_name, "checkout-dev");
         assert_eq!(c.exporters, [Exporter::Prometheus]);
         assert_eq!(c.otlp_endpoint, "http://localhost:4317");
         assert_eq!(c.export_interval, Duration::from_secs(60));
         assert_eq!(c.prometheus_address.to_string(), "127.0.0.1:9464");
     }
 
+    #[cfg(feature = "otlp")]
     #[test]
     fn an_endpoint_selects_otlp() {
         let text = "[telemetry.opentelemetry]\nendpoint = \"http://collector:4317\"\nexport_interval_seconds = 5\n";
@@ -430,6 +525,8 @@ mod tests {
         assert_eq!(c.export_interval, Duration::from_secs(5));
     }
 
+    /// The file selects no exporter: the default (Prometheus) is what the environment overrides.
+    #[cfg(feature = "prometheus")]
     #[test]
     fn environment_overrides_the_file() {
         let text = "[telemetry]\nenabled = true\nservice_name = \"from-file\"\n";
@@ -439,12 +536,24 @@ mod tests {
             "OTEL_SERVICE_NAME" => Some("from-env".to_owned()),
             _ => None,
         };
-        let c = TelemetryConfig::from_toml("t.toml", text).unwrap().with_env(env).unwrap();
-        assert!(!c.enabled);
-        assert!(!c.metrics_enabled());
+        // The endpoint selects OTLP where it is compiled in (and is refused elsewhere: see
+        // `exporters_not_compiled_in_are_refused`).
+        #[cfg(feature = "otlp")]
+        {
+            let c = TelemetryConfig::from_toml("t.toml", text).unwrap().with_env(env).unwrap();
+            assert!(!c.enabled);
+            assert!(!c.metrics_enabled());
+            assert_eq!(c.service_name, "from-env");
+            assert_eq!(c.otlp_endpoint, "http://127.0.0.1:4999");
+            assert_eq!(c.exporters, [Exporter::Otlp]);
+        }
+        // Without an endpoint the file's exporters stay.
+        let no_endpoint = |k: &str| (k != "OTEL_EXPORTER_OTLP_ENDPOINT").then(|| env(k)).flatten();
+        let c = TelemetryConfig::from_toml("t.toml", text).unwrap().with_env(no_endpoint).unwrap();
+        assert!(!c.enabled && !c.metrics_enabled());
         assert_eq!(c.service_name, "from-env");
-        assert_eq!(c.otlp_endpoint, "http://127.0.0.1:4999");
-        assert_eq!(c.exporters, [Exporter::Otlp]);
+        assert_eq!(c.otlp_endpoint, DEFAULT_OTLP_ENDPOINT);
+        assert_eq!(c.exporters, [Exporter::Prometheus]);
 
         let bad = |k: &str| (k == "TELEMETRY_ENABLED").then(|| "maybe".to_owned());
         let err = TelemetryConfig::from_toml("t.toml", text).unwrap().with_env(bad).unwrap_err();
@@ -515,16 +624,22 @@ mod tests {
             let got = TelemetryConfig::from_toml("t.toml", &text).unwrap_err().to_string();
             assert_eq!(got, want, "for {text:?}");
         }
-        // In range: kept exactly.
-        let c = TelemetryConfig::from_toml("t.toml", &otel("export_interval_seconds = 1.5")).unwrap();
+        // In range: kept exactly (`none`, so that no exporter's feature matters).
+        let c = TelemetryConfig::from_toml("t.toml", &otel("export_interval_seconds = 1.5\nexporters = [\"none\"]"))
+            .unwrap();
         assert_eq!(c.export_interval, Duration::from_millis(1500));
-        let c = TelemetryConfig::from_toml("t.toml", &otel("export_interval_seconds = 86400")).unwrap();
+        let c = TelemetryConfig::from_toml("t.toml", &otel("export_interval_seconds = 86400\nexporters = [\"none\"]"))
+            .unwrap();
         assert_eq!(c.export_interval, Duration::from_secs(86_400));
         // `none` alone: recorded, exported nowhere.
         let c = TelemetryConfig::from_toml("t.toml", &otel("exporters = [\"none\"]")).unwrap();
         assert!(c.exporters.is_empty() && c.metrics_enabled());
-        let c = TelemetryConfig::from_toml("t.toml", &otel("endpoint = \"https://collector.example:443\"")).unwrap();
-        assert_eq!(c.exporters, [Exporter::Otlp]);
+        #[cfg(feature = "otlp")]
+        {
+            let c =
+                TelemetryConfig::from_toml("t.toml", &otel("endpoint = \"https://collector.example:443\"")).unwrap();
+            assert_eq!(c.exporters, [Exporter::Otlp]);
+        }
         // The environment's endpoint is checked too.
         let env = |k: &str| (k == "OTEL_EXPORTER_OTLP_ENDPOINT").then(|| "localhost:4317".to_owned());
         let err = TelemetryConfig::default().with_env(env).unwrap_err().to_string();
@@ -533,6 +648,108 @@ mod tests {
             "environment: error: OTEL_EXPORTER_OTLP_ENDPOINT: `localhost:4317` has no scheme: write \
              `http://localhost:4317` (or `https://` for TLS)"
         );
+    }
+
+    /// An exporter this build lacks is refused wherever it is asked for, never dropped: listed in
+    /// the file (at its entry), or selected by a default (an `endpoint` in the file, at the
+    /// endpoint; `OTEL_EXPORTER_OTLP_ENDPOINT`, in the environment). The default build has no
+    /// `otlp` and no `stdout`.
+    #[cfg(not(feature = "otlp"))]
+    #[test]
+    fn exporters_not_compiled_in_are_refused() {
+        let otel = |line: &str| format!("[telemetry]\nenabled = true\n\n[telemetry.opentelemetry]\n{line}\n");
+        let listed = TelemetryConfig::from_toml("t.toml", &otel("exporters = [\"otlp\"]")).unwrap_err();
+        assert_eq!(
+            listed.to_string(),
+            "t.toml:5:14: error: `exporters`: `otlp` is not compiled into this program: enable the cargo feature \
+             `otlp` of catalog-runtime (catalog-runtime = { features = [\"otlp\"] }), or remove it from the list"
+        );
+        let other = if cfg!(feature = "prometheus") {
+            "prometheus"
+        } else if cfg!(feature = "stdout") {
+            "stdout"
+        } else {
+            "none"
+        };
+        let by_endpoint =
+            TelemetryConfig::from_toml("t.toml", &otel("endpoint = \"http://collector:4317\"")).unwrap_err();
+        assert_eq!(
+            by_endpoint.to_string(),
+            format!(
+                "t.toml:5:12: error: `endpoint`: an endpoint without `exporters` selects OTLP, but `otlp` is not \
+                 compiled into this program: enable the cargo feature `otlp` of catalog-runtime (catalog-runtime = \
+                 {{ features = [\"otlp\"] }}); or choose the exporters with `exporters` in [telemetry.opentelemetry], \
+                 e.g. exporters = [\"{other}\"]"
+            )
+        );
+        // Listed with the endpoint, another exporter is used and the endpoint kept.
+        let c = TelemetryConfig::from_toml(
+            "t.toml",
+            &otel(&format!("endpoint = \"http://collector:4317\"\nexporters = [\"{other}\"]")),
+        )
+        .unwrap();
+        assert_eq!(c.otlp_endpoint, "http://collector:4317");
+        let env = |k: &str| (k == "OTEL_EXPORTER_OTLP_ENDPOINT").then(|| "http://127.0.0.1:4999".to_owned());
+        // A file without `exporters` (the default configuration is one; an empty file is refused
+        // already where the default Prometheus endpoint is not compiled in either).
+        let by_environment = TelemetryConfig::default().with_env(env).unwrap_err();
+        assert_eq!(
+            by_environment.to_string(),
+            format!(
+                "environment: error: OTEL_EXPORTER_OTLP_ENDPOINT selects OTLP when telemetry.toml lists no \
+                 `exporters`, but `otlp` is not compiled into this program: enable the cargo feature `otlp` of \
+                 catalog-runtime (catalog-runtime = {{ features = [\"otlp\"] }}); or choose the exporters with \
+                 `exporters` in [telemetry.opentelemetry], e.g. exporters = [\"{other}\"] (the variable then \
+                 selects nothing), or unset the variable"
+            )
+        );
+        // With `exporters` listed, the environment's endpoint selects nothing.
+        let c = TelemetryConfig::from_toml("t.toml", &otel(&format!("exporters = [\"{other}\"]")))
+            .and_then(|c| c.with_env(env))
+            .unwrap();
+        assert_eq!(c.otlp_endpoint, "http://127.0.0.1:4999");
+        assert!(!c.exporters.contains(&Exporter::Otlp));
+    }
+
+    #[cfg(not(feature = "stdout"))]
+    #[test]
+    fn stdout_not_compiled_in_is_refused() {
+        let err =
+            TelemetryConfig::from_toml("t.toml", "[telemetry.opentelemetry]\nexporters = [\"stdout\"]\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "t.toml:2:14: error: `exporters`: `stdout` is not compiled into this program: enable the cargo feature \
+             `stdout` of catalog-runtime (catalog-runtime = { features = [\"stdout\"] }), or remove it from the list"
+        );
+    }
+
+    /// Without the `prometheus` feature, the default exporter (no `exporters`, no `endpoint`) is
+    /// refused at the table that would list `exporters`, or at the end of a file without one.
+    #[cfg(not(feature = "prometheus"))]
+    #[test]
+    fn the_default_prometheus_endpoint_not_compiled_in_is_refused() {
+        let other = if cfg!(feature = "otlp") {
+            "otlp"
+        } else if cfg!(feature = "stdout") {
+            "stdout"
+        } else {
+            "none"
+        };
+        let want = |at: &str| {
+            format!(
+                "t.toml:{at}: error: `exporters`: without `exporters` or an `endpoint`, metrics go to the embedded \
+                 Prometheus endpoint, but `prometheus` is not compiled into this program: enable the cargo feature \
+                 `prometheus` of catalog-runtime (catalog-runtime = {{ features = [\"prometheus\"] }}); or choose \
+                 the exporters with `exporters` in [telemetry.opentelemetry], e.g. exporters = [\"{other}\"]"
+            )
+        };
+        for (text, at) in [
+            ("[telemetry]\nenabled = true\n\n[telemetry.opentelemetry]\nenabled = true\n", "4:1"),
+            ("[telemetry]\nenabled = true\n", "1:1"),
+            ("# nothing\n", "2:1"),
+        ] {
+            assert_eq!(TelemetryConfig::from_toml("t.toml", text).unwrap_err().to_string(), want(at), "{text:?}");
+        }
     }
 
     #[test]

@@ -5,23 +5,33 @@
 //! them, one refused OTLP connection logged a retry warning from opentelemetry-otlp and an error
 //! from the SDK's periodic reader, every export interval. A crate that wants them enables
 //! `opentelemetry_sdk/internal-logs` itself.
+//!
+//! The overflow watch is compiled with any exporter, the failure log with the push exporters
+//! (`otlp`, `stdout`).
 
-use crate::catalog::MetricDescriptor;
-use opentelemetry_sdk::error::OTelSdkResult;
-use opentelemetry_sdk::metrics::Temporality;
-use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData, ResourceMetrics};
-use opentelemetry_sdk::metrics::exporter::PushMetricExporter;
-use std::collections::HashSet;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+#[cfg(any(feature = "otlp", feature = "prometheus", feature = "stdout"))]
+use {
+    crate::catalog::MetricDescriptor,
+    opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData, ResourceMetrics},
+    std::collections::HashSet,
+    std::sync::Mutex,
+};
+#[cfg(any(feature = "otlp", feature = "stdout"))]
+use {
+    opentelemetry_sdk::error::OTelSdkResult, opentelemetry_sdk::metrics::Temporality,
+    opentelemetry_sdk::metrics::exporter::PushMetricExporter, std::time::Instant,
+};
 
 /// The attribute the SDK gives the one series into which a metric's attribute sets overflow.
 pub const OVERFLOW_ATTRIBUTE: &str = "otel.metric.overflow";
 
 /// The SDK's cardinality limit for metrics that set none (not the catalog's: another meter's).
+#[cfg(any(feature = "otlp", feature = "prometheus", feature = "stdout"))]
 const SDK_DEFAULT_CARDINALITY_LIMIT: usize = 2000;
 
 /// Watches collected metrics for overflow series and logs the first of each metric.
+#[cfg(any(feature = "otlp", feature = "prometheus", feature = "stdout"))]
 #[derive(Debug)]
 pub(crate) struct OverflowWatch {
     meter: &'static str,
@@ -30,6 +40,7 @@ pub(crate) struct OverflowWatch {
     reported: Mutex<HashSet<(String, String)>>,
 }
 
+#[cfg(any(feature = "otlp", feature = "prometheus", feature = "stdout"))]
 impl OverflowWatch {
     pub(crate) fn new(meter: &'static str, metrics: &'static [MetricDescriptor]) -> Self {
         OverflowWatch { meter, metrics, reported: Mutex::new(HashSet::new()) }
@@ -65,11 +76,13 @@ impl OverflowWatch {
     }
 }
 
+#[cfg(any(feature = "otlp", feature = "prometheus", feature = "stdout"))]
 fn has_overflow(data: &AggregatedMetrics) -> bool {
     any_attribute(data, |kv| kv.key.as_str() == OVERFLOW_ATTRIBUTE)
 }
 
 /// Whether any attribute of any data point of `data` satisfies `f`.
+#[cfg(any(feature = "otlp", feature = "prometheus", feature = "stdout"))]
 pub(crate) fn any_attribute(data: &AggregatedMetrics, f: impl Fn(&opentelemetry::KeyValue) -> bool) -> bool {
     fn points<T>(data: &MetricData<T>, f: &impl Fn(&opentelemetry::KeyValue) -> bool) -> bool {
         match data {
@@ -92,6 +105,7 @@ pub const FAILURE_LOG_INTERVAL: Duration = Duration::from_secs(60);
 /// A push exporter whose exports are watched for overflow and whose failures are logged: the
 /// first failure at once, then at most one line per [`FAILURE_LOG_INTERVAL`] with the number of
 /// failures since the last line, and one line when exports succeed again.
+#[cfg(any(feature = "otlp", feature = "stdout"))]
 pub(crate) struct Watched<E> {
     inner: E,
     /// `otlp`, `stdout`.
@@ -102,6 +116,7 @@ pub(crate) struct Watched<E> {
     failures: Mutex<Failures>,
 }
 
+#[cfg(any(feature = "otlp", feature = "stdout"))]
 #[derive(Default)]
 struct Failures {
     /// Failed exports since the last success.
@@ -111,6 +126,7 @@ struct Failures {
     logged_at: Option<Instant>,
 }
 
+#[cfg(any(feature = "otlp", feature = "stdout"))]
 impl<E> Watched<E> {
     pub(crate) fn new(
         inner: E,
@@ -158,6 +174,7 @@ impl<E> Watched<E> {
     }
 }
 
+#[cfg(any(feature = "otlp", feature = "stdout"))]
 impl<E: PushMetricExporter> PushMetricExporter for Watched<E> {
     async fn export(&self, metrics: &ResourceMetrics) -> OTelSdkResult {
         self.watch.check(metrics);

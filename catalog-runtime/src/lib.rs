@@ -17,6 +17,11 @@
 //! let metrics: &Metrics = telemetry.metrics(); // no-op recorders when disabled
 //! # Ok(()) }
 //! ```
+//!
+//! Each exporter is a cargo feature, so that a service compiles only the ones it uses:
+//! `prometheus` (the `/metrics` endpoint, on by default), `otlp` (OTLP/gRPC push) and `stdout`. A
+//! telemetry.toml that asks for an exporter this build lacks is refused when it is read, with the
+//! feature to enable.
 
 #![deny(missing_docs)]
 
@@ -24,6 +29,7 @@ pub mod catalog;
 pub mod config;
 pub mod export;
 pub mod instrument;
+#[cfg(feature = "prometheus")]
 pub mod prometheus;
 pub mod telemetry;
 

@@ -2,33 +2,48 @@
 //!
 //! One OpenTelemetry SDK meter provider, with a reader per configured exporter: OTLP gRPC push
 //! (opentelemetry-otlp, on its own small Tokio runtime so the program needs none), the embedded
-//! Prometheus endpoint (a `ManualReader` collected on each scrape), and stdout for debugging.
+//! Prometheus endpoint (a `ManualReader` collected on each scrape), and stdout for debugging; each
+//! compiled in by the cargo feature of its name.
 //! Recording never touches the network: exporters run on their own threads, so an unreachable
 //! collector costs the program nothing but a log line (the first failure, then at most one a
 //! minute: see [`crate::export`]).
 
 use crate::catalog::{Catalog, MetricDescriptor};
 use crate::config::{Exporter, TelemetryConfig};
-use crate::export::{OverflowWatch, Watched};
+#[cfg(any(feature = "otlp", feature = "prometheus", feature = "stdout"))]
+use crate::export::OverflowWatch;
+#[cfg(feature = "prometheus")]
 use crate::prometheus::{Endpoint, SharedReader};
 use opentelemetry::Key;
 use opentelemetry::metrics::MeterProvider as _;
 use opentelemetry_sdk::Resource;
-use opentelemetry_sdk::metrics::{Instrument, PeriodicReader, SdkMeterProvider, Stream};
+use opentelemetry_sdk::metrics::{Instrument, SdkMeterProvider, Stream};
 use std::fmt;
 use std::net::SocketAddr;
+#[cfg(any(feature = "otlp", feature = "prometheus", feature = "stdout"))]
 use std::sync::Arc;
+#[cfg(feature = "otlp")]
 use std::time::Duration;
+#[cfg(any(feature = "otlp", feature = "stdout"))]
+use {crate::export::Watched, opentelemetry_sdk::metrics::PeriodicReader};
 
 /// How long one OTLP export may take before it is abandoned (and retried next interval).
+#[cfg(feature = "otlp")]
 const OTLP_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// The name of the OTLP exporter's thread.
+#[cfg(feature = "otlp")]
+pub const OTLP_THREAD_NAME: &str = "catalog-runtime-otlp";
 
 /// The running pipeline and the recorders of catalog `C` that feed it. Dropping it flushes and
 /// shuts down.
 pub struct Telemetry<C: Catalog> {
     metrics: C,
     provider: Option<SdkMeterProvider>,
+    #[cfg(feature = "prometheus")]
     endpoint: Option<Endpoint>,
+    /// The OTLP exporter's runtime.
+    #[cfg(feature = "otlp")]
     runtime: Option<tokio::runtime::Runtime>,
     exporters: Vec<Exporter>,
 }
@@ -52,6 +67,9 @@ pub enum TelemetryError {
     },
     /// The exporters' runtime could not start.
     Runtime(std::io::Error),
+    /// The configuration names an exporter whose cargo feature this build of catalog-runtime
+    /// lacks (a configuration built in code: telemetry.toml refuses it when it is read).
+    NotCompiled(Exporter),
 }
 
 impl fmt::Display for TelemetryError {
@@ -62,6 +80,9 @@ impl fmt::Display for TelemetryError {
             }
             TelemetryError::Otlp { endpoint, error } => write!(f, "cannot export OTLP to {endpoint}: {error}"),
             TelemetryError::Runtime(e) => write!(f, "cannot start the exporters' runtime: {e}"),
+            TelemetryError::NotCompiled(exporter) => {
+                write!(f, "{}, or remove it from the configuration's exporters", exporter.not_compiled())
+            }
         }
     }
 }
@@ -77,26 +98,39 @@ impl<C: Catalog> Telemetry<C> {
             return Ok(Telemetry {
                 metrics: C::disabled(),
                 provider: None,
+                #[cfg(feature = "prometheus")]
                 endpoint: None,
+                #[cfg(feature = "otlp")]
                 runtime: None,
                 exporters: Vec::new(),
             });
         }
+        // Before anything starts: an exporter this build lacks is an error, never skipped.
+        if let Some(&missing) = config.exporters.iter().find(|e| !e.is_compiled()) {
+            return Err(TelemetryError::NotCompiled(missing));
+        }
         let resource = Resource::builder().with_service_name(config.service_name.clone()).build();
+        #[cfg_attr(not(any(feature = "otlp", feature = "prometheus", feature = "stdout")), allow(unused_mut))]
         let mut builder = SdkMeterProvider::builder().with_resource(resource).with_view(catalog_view(
             C::METER_NAME,
             C::METRICS,
             config.drop_labels.clone(),
         ));
+        #[cfg(any(feature = "otlp", feature = "prometheus", feature = "stdout"))]
         let watch = Arc::new(OverflowWatch::new(C::METER_NAME, C::METRICS));
+        #[cfg(feature = "prometheus")]
         let mut endpoint = None;
+        #[cfg(feature = "otlp")]
         let mut runtime = None;
+        // Without any exporter compiled in, every arm returns.
+        #[cfg_attr(not(any(feature = "otlp", feature = "prometheus", feature = "stdout")), allow(clippy::never_loop))]
         for exporter in &config.exporters {
             match exporter {
+                #[cfg(feature = "otlp")]
                 Exporter::Otlp => {
                     let rt = tokio::runtime::Builder::new_multi_thread()
                         .worker_threads(1)
-                        .thread_name("tasker-metrics-otlp")
+                        .thread_name(OTLP_THREAD_NAME)
                         .enable_all()
                         .build()
                         .map_err(TelemetryError::Runtime)?;
@@ -119,6 +153,7 @@ impl<C: Catalog> Telemetry<C> {
                         .with_reader(PeriodicReader::builder(otlp).with_interval(config.export_interval).build());
                     runtime = Some(rt);
                 }
+                #[cfg(feature = "prometheus")]
                 Exporter::Prometheus => {
                     let reader = SharedReader::new();
                     builder = builder.with_reader(reader.clone());
@@ -135,12 +170,16 @@ impl<C: Catalog> Telemetry<C> {
                             error,
                         })?);
                 }
+                #[cfg(feature = "stdout")]
                 Exporter::Stdout => {
                     let stdout = opentelemetry_stdout::MetricExporter::default();
                     let stdout = Watched::new(stdout, "stdout", "standard output".into(), Arc::clone(&watch));
                     builder = builder
                         .with_reader(PeriodicReader::builder(stdout).with_interval(config.export_interval).build());
                 }
+                // Refused above; matched here so that every feature set compiles.
+                #[allow(unreachable_patterns)]
+                &missing => return Err(TelemetryError::NotCompiled(missing)),
             }
         }
         let provider = builder.build();
@@ -150,7 +189,10 @@ impl<C: Catalog> Telemetry<C> {
             true => "none".to_owned(),
             false => config.exporters.iter().map(ToString::to_string).collect::<Vec<_>>().join(","),
         };
+        #[cfg(feature = "prometheus")]
         let prometheus = endpoint.as_ref().map(|e| format!("http://{}/metrics", e.address()));
+        #[cfg(not(feature = "prometheus"))]
+        let prometheus: Option<String> = None;
         tracing::info!(
             opentelemetry_enabled = true,
             exporters = %exporters,
@@ -160,7 +202,15 @@ impl<C: Catalog> Telemetry<C> {
             service_name = %config.service_name,
             "OpenTelemetry metrics enabled"
         );
-        Ok(Telemetry { metrics, provider: Some(provider), endpoint, runtime, exporters: config.exporters.clone() })
+        Ok(Telemetry {
+            metrics,
+            provider: Some(provider),
+            #[cfg(feature = "prometheus")]
+            endpoint,
+            #[cfg(feature = "otlp")]
+            runtime,
+            exporters: config.exporters.clone(),
+        })
     }
 
     /// The recorders: live when telemetry is enabled, no-ops otherwise.
@@ -178,9 +228,13 @@ impl<C: Catalog> Telemetry<C> {
         &self.exporters
     }
 
-    /// The address the Prometheus endpoint listens on (with the real port when 0 was asked for).
+    /// The address the Prometheus endpoint listens on (with the real port when 0 was asked for);
+    /// `None` when it is not serving (always without the `prometheus` feature).
     pub fn prometheus_address(&self) -> Option<SocketAddr> {
-        self.endpoint.as_ref().map(Endpoint::address)
+        #[cfg(feature = "prometheus")]
+        return self.endpoint.as_ref().map(Endpoint::address);
+        #[cfg(not(feature = "prometheus"))]
+        None
     }
 
     /// Exports what is pending now, on every push exporter.
@@ -203,7 +257,9 @@ impl<C: Catalog> Telemetry<C> {
         {
             tracing::warn!(error = %e, "metrics shutdown did not complete");
         }
+        #[cfg(feature = "prometheus")]
         self.endpoint.take();
+        #[cfg(feature = "otlp")]
         if let Some(rt) = self.runtime.take() {
             rt.shutdown_timeout(Duration::from_secs(1));
         }

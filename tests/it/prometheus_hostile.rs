@@ -2,8 +2,8 @@
 //! 2.42): the endpoint serves them, Prometheus scrapes them every second (it asks for OpenMetrics,
 //! which this endpoint answers with), and its HTTP API gives back each value byte for byte, beside
 //! the count recorded with it. The text format's escaping is checked by promtool in the other
-//! tests (`catalog-runtime/tests/exposition.rs`, the workload end to end): Prometheus 2.42 cannot be
-//! told to ask for it.
+//! tests (`catalog-runtime/tests/it/exposition.rs`, the workload end to end): Prometheus 2.42
+//! cannot be told to ask for it.
 //!
 //! Needs `prometheus` (`apt-get install -y prometheus`); without it the test says so and passes,
 //! except under `CI=true`.

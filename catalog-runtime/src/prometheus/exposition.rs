@@ -14,37 +14,18 @@
 //! - series whose labels became equal by a repair are exposed once;
 //! - exponential histograms, which neither text format carries, are dropped.
 //!
-//! The encoder is this crate's own, not prometheus-client's: that crate writes only OpenMetrics,
-//! does not escape `# HELP` text (a newline in a description breaks its output), checks no names,
-//! and is driven only through its own `Registry`; the two formats differ in a handful of lines
-//! here.
+//! What is the format's (escapes, float text, the names a family's type gives its samples in each
+//! format, `# EOF`) is [`prometheus_exposition`]'s, which writes every byte through its
+//! [`Writer`]; this module decides what to write: the families, their points and their labels.
 
 use opentelemetry::{KeyValue, Value};
 use opentelemetry_sdk::metrics::data::{AggregatedMetrics, HistogramDataPoint, Metric, MetricData, ResourceMetrics};
 use otel_prometheus_names::{Instrument, PrometheusName, label_name_cow};
+pub use prometheus_exposition::Format;
+use prometheus_exposition::{FamilyType, Labels, Number, Writer};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
-use std::fmt::{self, Write as _};
-
-/// A format of the exposition.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Format {
-    /// The Prometheus text format, version 0.0.4.
-    Text,
-    /// OpenMetrics 1.0 text (what Prometheus asks for first): `# EOF` at the end lets a scraper
-    /// tell a cut-off answer from a whole one.
-    OpenMetrics,
-}
-
-impl Format {
-    /// The `Content-Type` of an answer in this format.
-    pub const fn content_type(self) -> &'static str {
-        match self {
-            Format::Text => "text/plain; version=0.0.4; charset=utf-8",
-            Format::OpenMetrics => "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        }
-    }
-}
+use std::fmt;
 
 /// Something in the collected metrics that would have made the scrape invalid, and what the
 /// exposition did instead. Each names the metric and its meter.
@@ -129,28 +110,10 @@ impl fmt::Display for Repair {
     }
 }
 
-/// The Prometheus type of a family.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Counter,
-    Gauge,
-    Histogram,
-}
-
-impl Kind {
-    fn as_str(self) -> &'static str {
-        match self {
-            Kind::Counter => "counter",
-            Kind::Gauge => "gauge",
-            Kind::Histogram => "histogram",
-        }
-    }
-}
-
 /// One metric family of the exposition: the SDK metrics (one, or several of the same name and
 /// type from different meters) whose points it holds.
 struct Family<'a> {
-    kind: Kind,
+    ty: FamilyType,
     help: &'a str,
     members: Vec<(&'a str, &'a Metric)>,
 }
@@ -160,13 +123,13 @@ struct Family<'a> {
 pub fn encode(rm: &ResourceMetrics, format: Format, first_meter: &str, out: &mut Vec<u8>) -> Vec<Repair> {
     let mut repairs = Vec::new();
     let families = plan(rm, first_meter, &mut repairs);
-    let mut writer = Writer { out, format, labels: String::new(), scratch: String::new() };
+    let mut writer = Writer::new(out, format);
+    let mut labels = PointLabels::default();
     for (name, family) in &families {
-        writer.family(name, family, &mut repairs);
+        writer.family(name, family.ty, family.help);
+        write_points(&mut writer, name, family, &mut labels, &mut repairs);
     }
-    if format == Format::OpenMetrics {
-        writer.out.extend_from_slice(b"# EOF\n");
-    }
+    writer.finish();
     repairs
 }
 
@@ -181,12 +144,12 @@ fn plan<'a>(rm: &'a ResourceMetrics, first_meter: &str, repairs: &mut Vec<Repair
     let mut taken: BTreeMap<String, String> = BTreeMap::new();
     for (meter, metric) in metrics {
         let dropped = |why: String| Repair::DroppedMetric { metric: metric.name().into(), meter: meter.into(), why };
-        let (kind, instrument) = match metric.data() {
-            AggregatedMetrics::U64(d) => kind_of(d),
-            AggregatedMetrics::I64(d) => kind_of(d),
-            AggregatedMetrics::F64(d) => kind_of(d),
+        let (ty, instrument) = match metric.data() {
+            AggregatedMetrics::U64(d) => type_of(d),
+            AggregatedMetrics::I64(d) => type_of(d),
+            AggregatedMetrics::F64(d) => type_of(d),
         };
-        let Some(kind) = kind else {
+        let Some(ty) = ty else {
             repairs.push(dropped(
                 "it is an exponential histogram, which the Prometheus text formats cannot carry (export it with OTLP, \
                  or give it explicit buckets with a view)"
@@ -203,7 +166,7 @@ fn plan<'a>(rm: &'a ResourceMetrics, first_meter: &str, repairs: &mut Vec<Repair
             continue;
         }
         if let Some(family) = families.get_mut(&name) {
-            if family.kind == kind {
+            if family.ty == ty {
                 repairs.push(Repair::MergedFamily {
                     metric: metric.name().into(),
                     meter: meter.into(),
@@ -216,13 +179,13 @@ fn plan<'a>(rm: &'a ResourceMetrics, first_meter: &str, repairs: &mut Vec<Repair
                 repairs.push(dropped(format!(
                     "its Prometheus name `{name}` is already the {} `{}` of meter `{first_meter}` (rename one of the \
                      instruments)",
-                    family.kind.as_str(),
+                    type_name(family.ty),
                     first.name()
                 )));
             }
             continue;
         }
-        let names = reserved_names(&name, kind);
+        let names = ty.reserved_names(&name);
         if let Some((used, owner)) = names.iter().find_map(|n| taken.get(n).map(|owner| (n, owner))) {
             let (first_meter, first) = families[owner].members[0];
             repairs.push(dropped(format!(
@@ -235,209 +198,118 @@ fn plan<'a>(rm: &'a ResourceMetrics, first_meter: &str, repairs: &mut Vec<Repair
         for n in names {
             taken.insert(n, name.clone());
         }
-        families.insert(name, Family { kind, help: metric.description(), members: vec![(meter, metric)] });
+        families.insert(name, Family { ty, help: metric.description(), members: vec![(meter, metric)] });
     }
     families
 }
 
 /// The Prometheus type and the naming rule's instrument of a metric's data; no type for an
 /// exponential histogram.
-fn kind_of<T>(data: &MetricData<T>) -> (Option<Kind>, Instrument) {
+fn type_of<T>(data: &MetricData<T>) -> (Option<FamilyType>, Instrument) {
     match data {
-        MetricData::Sum(s) if s.is_monotonic() => (Some(Kind::Counter), Instrument::Counter),
-        MetricData::Sum(_) => (Some(Kind::Gauge), Instrument::UpDownCounter),
-        MetricData::Gauge(_) => (Some(Kind::Gauge), Instrument::Gauge),
-        MetricData::Histogram(_) => (Some(Kind::Histogram), Instrument::Histogram),
+        MetricData::Sum(s) if s.is_monotonic() => (Some(FamilyType::Counter), Instrument::Counter),
+        MetricData::Sum(_) => (Some(FamilyType::Gauge), Instrument::UpDownCounter),
+        MetricData::Gauge(_) => (Some(FamilyType::Gauge), Instrument::Gauge),
+        MetricData::Histogram(_) => (Some(FamilyType::Histogram), Instrument::Histogram),
         MetricData::ExponentialHistogram(_) => (None, Instrument::Histogram),
     }
 }
 
-/// Every name a family uses in either format: its series, and its OpenMetrics family and
-/// `_created` names.
-fn reserved_names(name: &str, kind: Kind) -> Vec<String> {
-    match kind {
-        Kind::Gauge => vec![name.to_owned()],
-        Kind::Counter => {
-            let base = name.strip_suffix("_total").unwrap_or(name);
-            vec![base.to_owned(), format!("{base}_total"), format!("{base}_created")]
-        }
-        Kind::Histogram => ["", "_bucket", "_sum", "_count", "_created"].iter().map(|s| format!("{name}{s}")).collect(),
-    }
+/// A type's name in messages (`counter`): OpenMetrics has a name for every type.
+fn type_name(ty: FamilyType) -> &'static str {
+    ty.name(Format::OpenMetrics).unwrap_or("unknown")
 }
 
-/// One number of a point, as its instrument recorded it.
-trait Number: Copy {
-    fn write(self, out: &mut String);
-}
-
-impl Number for u64 {
-    fn write(self, out: &mut String) {
-        let _ = write!(out, "{self}");
-    }
-}
-
-impl Number for i64 {
-    fn write(self, out: &mut String) {
-        let _ = write!(out, "{self}");
-    }
-}
-
-impl Number for f64 {
-    fn write(self, out: &mut String) {
-        float(out, self);
-    }
-}
-
-/// Prometheus float text: `+Inf`, `-Inf`, `NaN`, else the shortest text that reads back the same.
-fn float(out: &mut String, v: f64) {
-    if v.is_nan() {
-        out.push_str("NaN");
-    } else if v.is_infinite() {
-        out.push_str(if v > 0.0 { "+Inf" } else { "-Inf" });
-    } else {
-        let _ = write!(out, "{v}");
-    }
-}
-
-struct Writer<'o> {
-    out: &'o mut Vec<u8>,
-    format: Format,
-    /// The label text of the current point, without braces.
-    labels: String,
-    /// A line being built.
-    scratch: String,
-}
-
-impl Writer<'_> {
-    fn family(&mut self, name: &str, family: &Family<'_>, repairs: &mut Vec<Repair>) {
-        let meta_name = match (self.format, family.kind) {
-            (Format::OpenMetrics, Kind::Counter) => name.strip_suffix("_total").unwrap_or(name),
-            _ => name,
-        };
-        if !family.help.is_empty() {
-            self.scratch.clear();
-            let _ = write!(self.scratch, "# HELP {meta_name} ");
-            escape_help(&mut self.scratch, family.help, self.format);
-            self.scratch.push('\n');
-            self.out.extend_from_slice(self.scratch.as_bytes());
-        }
-        self.out.extend_from_slice(format!("# TYPE {meta_name} {}\n", family.kind.as_str()).as_bytes());
-        let sample = match (self.format, family.kind) {
-            (Format::OpenMetrics, Kind::Counter) => Cow::Owned(format!("{meta_name}_total")),
-            _ => Cow::Borrowed(name),
-        };
-        // Series are checked for equal labels only where a merge or a repair could have made two
-        // alike: the SDK keeps one point per attribute set of a metric, and keys that are already
-        // label names, none of them reserved, stay as distinct as they were.
-        let check = family.members.len() > 1 || family.members.iter().any(|(_, m)| !keys_are_labels(m, family.kind));
-        let mut seen = Seen { set: check.then(HashSet::new), duplicates: false };
-        for &(meter, metric) in &family.members {
-            let mut ctx = PointContext { metric, meter, repairs, reported: HashSet::new() };
-            match metric.data() {
-                AggregatedMetrics::U64(d) => self.points(&sample, d, family.kind, &mut ctx, &mut seen),
-                AggregatedMetrics::I64(d) => self.points(&sample, d, family.kind, &mut ctx, &mut seen),
-                AggregatedMetrics::F64(d) => self.points(&sample, d, family.kind, &mut ctx, &mut seen),
-            }
-        }
-        let duplicates = seen.duplicates;
-        if duplicates {
-            repairs.push(Repair::DuplicateSeries { family: name.into() });
+/// Writes every point of `family`'s members, and reports the repairs of their labels.
+fn write_points(
+    writer: &mut Writer<'_>,
+    name: &str,
+    family: &Family<'_>,
+    labels: &mut PointLabels,
+    repairs: &mut Vec<Repair>,
+) {
+    // Series are checked for equal labels only where a merge or a repair could have made two
+    // alike: the SDK keeps one point per attribute set of a metric, and keys that are already
+    // label names, none of them reserved, stay as distinct as they were.
+    let check = family.members.len() > 1 || family.members.iter().any(|(_, m)| !keys_are_labels(m, family.ty));
+    let mut seen = Seen { set: check.then(HashSet::new), duplicates: false };
+    for &(meter, metric) in &family.members {
+        let mut ctx = PointContext { metric, meter, ty: family.ty, repairs, reported: HashSet::new() };
+        match metric.data() {
+            AggregatedMetrics::U64(d) => points(writer, d, labels, &mut ctx, &mut seen),
+            AggregatedMetrics::I64(d) => points(writer, d, labels, &mut ctx, &mut seen),
+            AggregatedMetrics::F64(d) => points(writer, d, labels, &mut ctx, &mut seen),
         }
     }
+    if seen.duplicates {
+        repairs.push(Repair::DuplicateSeries { family: name.into() });
+    }
+}
 
-    fn points<T: Number>(
-        &mut self,
-        sample: &str,
-        data: &MetricData<T>,
-        kind: Kind,
-        ctx: &mut PointContext<'_>,
-        seen: &mut Seen,
-    ) {
-        match data {
-            MetricData::Sum(s) => {
-                for p in s.data_points() {
-                    if self.point_labels(p.attributes(), kind, ctx, seen) {
-                        self.sample(sample, "", None, |out| p.value().write(out));
-                    }
+fn points<T: Number>(
+    writer: &mut Writer<'_>,
+    data: &MetricData<T>,
+    labels: &mut PointLabels,
+    ctx: &mut PointContext<'_>,
+    seen: &mut Seen,
+) {
+    match data {
+        MetricData::Sum(s) => {
+            for p in s.data_points() {
+                if labels.render(p.attributes(), ctx, seen) {
+                    writer.sample(&labels.labels, p.value());
                 }
             }
-            MetricData::Gauge(g) => {
-                for p in g.data_points() {
-                    if self.point_labels(p.attributes(), kind, ctx, seen) {
-                        self.sample(sample, "", None, |out| p.value().write(out));
-                    }
+        }
+        MetricData::Gauge(g) => {
+            for p in g.data_points() {
+                if labels.render(p.attributes(), ctx, seen) {
+                    writer.sample(&labels.labels, p.value());
                 }
             }
-            MetricData::Histogram(h) => {
-                for p in h.data_points() {
-                    if self.point_labels(p.attributes(), kind, ctx, seen) {
-                        self.histogram(sample, p);
-                    }
+        }
+        MetricData::Histogram(h) => {
+            for p in h.data_points() {
+                if labels.render(p.attributes(), ctx, seen) {
+                    histogram(writer, &labels.labels, p);
                 }
             }
-            MetricData::ExponentialHistogram(_) => {}
         }
+        MetricData::ExponentialHistogram(_) => {}
     }
+}
 
-    fn histogram<T: Number>(&mut self, name: &str, p: &HistogramDataPoint<T>) {
-        let mut cumulative = 0u64;
-        let mut bounds = p.bounds();
-        let mut le = String::new();
-        for count in p.bucket_counts() {
-            cumulative += count;
-            le.clear();
-            match bounds.next() {
-                Some(b) => float(&mut le, b),
-                None => le.push_str("+Inf"),
-            }
-            self.sample(name, "_bucket", Some(&le), |out| {
-                let _ = write!(out, "{cumulative}");
-            });
-        }
-        self.sample(name, "_sum", None, |out| p.sum().write(out));
-        let count = p.count();
-        self.sample(name, "_count", None, |out| {
-            let _ = write!(out, "{count}");
-        });
-    }
+/// A histogram point: OpenTelemetry counts each bucket on its own, the last one above the last
+/// bound; Prometheus counts cumulatively, up to `le`.
+fn histogram<T: Number>(writer: &mut Writer<'_>, labels: &Labels, p: &HistogramDataPoint<T>) {
+    let mut bounds = p.bounds();
+    let mut cumulative = 0u64;
+    let buckets = p.bucket_counts().map(|count| {
+        cumulative = cumulative.saturating_add(count);
+        (bounds.next().unwrap_or(f64::INFINITY), cumulative)
+    });
+    writer.histogram(labels, buckets, p.sum(), p.count());
+}
 
-    /// One sample line: `name{labels[,le="…"]} value`.
-    fn sample(&mut self, name: &str, suffix: &str, le: Option<&str>, value: impl FnOnce(&mut String)) {
-        let line = &mut self.scratch;
-        line.clear();
-        line.push_str(name);
-        line.push_str(suffix);
-        if !self.labels.is_empty() || le.is_some() {
-            line.push('{');
-            line.push_str(&self.labels);
-            if let Some(le) = le {
-                if !self.labels.is_empty() {
-                    line.push(',');
-                }
-                line.push_str("le=\"");
-                line.push_str(le);
-                line.push('"');
-            }
-            line.push('}');
-        }
-        line.push(' ');
-        value(line);
-        line.push('\n');
-        self.out.extend_from_slice(line.as_bytes());
-    }
+/// The labels of the point being written, and a buffer for joined values.
+#[derive(Default)]
+struct PointLabels {
+    labels: Labels,
+    joined: String,
+}
 
-    /// Renders a point's labels into `self.labels`; false when the point is not to be written (its
-    /// labels equal an earlier point's after a repair).
-    fn point_labels<'k>(
+impl PointLabels {
+    /// Renders a point's labels into `self.labels`; false when the point is not to be written
+    /// (its labels equal an earlier point's after a repair).
+    fn render<'k>(
         &mut self,
         attributes: impl Iterator<Item = &'k KeyValue>,
-        kind: Kind,
         ctx: &mut PointContext<'_>,
         seen: &mut Seen,
     ) -> bool {
         let mut pairs: Vec<(Cow<'k, str>, &'k str, Cow<'k, str>)> =
             attributes.map(|kv| (label_name_cow(kv.key.as_str()), kv.key.as_str(), value_text(&kv.value))).collect();
-        pairs.retain(|(label, key, _)| match reserved(label, kind) {
+        pairs.retain(|(label, key, _)| match reserved(label, ctx.ty) {
             Some(why) => {
                 ctx.report(Repair::DroppedLabel {
                     metric: ctx.metric.name().into(),
@@ -457,19 +329,17 @@ impl Writer<'_> {
             while j < pairs.len() && pairs[j].0 == pairs[i].0 {
                 j += 1;
             }
-            if !self.labels.is_empty() {
-                self.labels.push(',');
-            }
-            self.labels.push_str(&pairs[i].0);
-            self.labels.push_str("=\"");
-            for (n, (_, _, value)) in pairs[i..j].iter().enumerate() {
-                if n > 0 {
-                    self.labels.push(';');
+            if j - i == 1 {
+                self.labels.push(&pairs[i].0, &pairs[i].2);
+            } else {
+                self.joined.clear();
+                for (n, (_, _, value)) in pairs[i..j].iter().enumerate() {
+                    if n > 0 {
+                        self.joined.push(';');
+                    }
+                    self.joined.push_str(value);
                 }
-                escape_label_value(&mut self.labels, value);
-            }
-            self.labels.push('"');
-            if j - i > 1 {
+                self.labels.push(&pairs[i].0, &self.joined);
                 ctx.report(Repair::MergedLabels {
                     metric: ctx.metric.name().into(),
                     meter: ctx.meter.into(),
@@ -488,15 +358,15 @@ impl Writer<'_> {
 
 /// The label sets a family has written, where two could be alike.
 struct Seen {
-    set: Option<HashSet<String>>,
+    set: Option<HashSet<Labels>>,
     duplicates: bool,
 }
 
 /// Whether every attribute key of `metric` is a label name Prometheus takes as it is for a family
-/// of `kind`: then no two of a point's keys can become one label, and none is dropped.
-fn keys_are_labels(metric: &Metric, kind: Kind) -> bool {
+/// of type `ty`: then no two of a point's keys can become one label, and none is dropped.
+fn keys_are_labels(metric: &Metric, ty: FamilyType) -> bool {
     !crate::export::any_attribute(metric.data(), |kv| {
-        matches!(label_name_cow(kv.key.as_str()), Cow::Owned(_)) || reserved(kv.key.as_str(), kind).is_some()
+        matches!(label_name_cow(kv.key.as_str()), Cow::Owned(_)) || reserved(kv.key.as_str(), ty).is_some()
     })
 }
 
@@ -504,6 +374,7 @@ fn keys_are_labels(metric: &Metric, kind: Kind) -> bool {
 struct PointContext<'r> {
     metric: &'r Metric,
     meter: &'r str,
+    ty: FamilyType,
     repairs: &'r mut Vec<Repair>,
     reported: HashSet<Repair>,
 }
@@ -516,14 +387,17 @@ impl PointContext<'_> {
     }
 }
 
-/// Why Prometheus cannot take `label` as a label name of a family of `kind`, if it cannot.
-fn reserved(label: &str, kind: Kind) -> Option<&'static str> {
+/// Why Prometheus cannot take `label` as a label name of a family of type `ty`, if it cannot.
+fn reserved(label: &str, ty: FamilyType) -> Option<&'static str> {
     if label.is_empty() {
         Some("its Prometheus label name is empty")
     } else if label.starts_with("__") {
         Some("Prometheus reserves label names that start with `__`")
-    } else if kind == Kind::Histogram && label == "le" {
-        Some("`le` is the bucket label of a Prometheus histogram")
+    } else if ty.reserved_label() == Some(label) {
+        Some(match ty {
+            FamilyType::Summary => "`quantile` is the quantile label of a Prometheus summary",
+            _ => "`le` is the bucket label of a Prometheus histogram",
+        })
     } else {
         None
     }
@@ -534,29 +408,5 @@ fn value_text(v: &Value) -> Cow<'_, str> {
     match v {
         Value::String(s) => Cow::Borrowed(s.as_str()),
         other => Cow::Owned(other.to_string()),
-    }
-}
-
-/// A label value inside double quotes: backslash, double quote and line feed escaped.
-fn escape_label_value(out: &mut String, v: &str) {
-    for c in v.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            c => out.push(c),
-        }
-    }
-}
-
-/// `# HELP` text: backslash and line feed escaped, and in OpenMetrics the double quote too.
-fn escape_help(out: &mut String, v: &str, format: Format) {
-    for c in v.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '"' if format == Format::OpenMetrics => out.push_str("\\\""),
-            c => out.push(c),
-        }
     }
 }

@@ -6,8 +6,8 @@
 //! uses ([`otel_prometheus_names`]), whichever meter it comes from, and the exposition is valid
 //! whatever the metrics hold ([`exposition`]). The server ([`endpoint`]) is hyper's, bounded in
 //! connections, time and memory. (opentelemetry-prometheus 0.33 was seen to expose
-//! `..._total_total` and `..._percent_percent` for Tasker's names, which is why this crate encodes
-//! itself.)
+//! `..._total_total` and `..._percent_percent` for names that already end in their suffix, which is
+//! why this crate encodes itself, through the `prometheus-exposition` codec.)
 
 pub mod endpoint;
 pub mod exposition;

@@ -3,8 +3,6 @@
 //! repair, exponential histograms. Each repair is named, and `promtool check metrics` (Prometheus's
 //! own parser, where installed) accepts the result.
 
-mod common;
-
 use catalog_runtime::prometheus::{Format, Repair, encode};
 use opentelemetry::KeyValue;
 use opentelemetry::metrics::MeterProvider as _;
@@ -109,7 +107,7 @@ fn every_repair_is_made_and_named() {
     for absent in ["__name__", "exponential", "# TYPE demo_latency_seconds_count"] {
         assert!(!text.contains(absent), "`{absent}` in:\n{text}");
     }
-    if let Some(rejected) = common::promtool_rejects(&text) {
+    if let Some(rejected) = crate::common::promtool_rejects(&text) {
         panic!("{rejected}\n{text}");
     }
 }
@@ -150,7 +148,7 @@ fn values_and_help_are_escaped() {
         p.meter("demo").u64_counter("demo.odd").with_description("say \"hi\"").build().add(1, &[])
     });
     assert!(om.contains("# HELP demo_odd say \\\"hi\\\"\n"), "{om}");
-    if let Some(rejected) = common::promtool_rejects(&text) {
+    if let Some(rejected) = crate::common::promtool_rejects(&text) {
         panic!("{rejected}\n{text}");
     }
 }
@@ -159,19 +157,115 @@ fn values_and_help_are_escaped() {
 /// catalog's series intact, and each repair is logged once however many scrapes see it.
 #[test]
 fn a_foreign_meter_cannot_break_the_scrape() {
-    let telemetry = common::serve("");
+    let telemetry = crate::common::serve("");
     telemetry.metrics().request("/catalog", 0.3);
     let provider = telemetry.meter_provider().unwrap();
     let foreign = provider.meter("foreign");
     foreign.u64_counter("x").build().add(1, &[KeyValue::new("a.b", "1"), KeyValue::new("a_b", "2")]);
     foreign.u64_counter("y").build().add(1, &[KeyValue::new("__name__", "z")]);
     let address = telemetry.prometheus_address().unwrap();
-    let text = common::scrape(address).text();
+    let text = crate::common::scrape(address).text();
     assert!(text.contains("demo_requests_total{route=\"/catalog\"} 1\n"), "{text}");
     assert!(text.contains("demo_latency_seconds_bucket{route=\"/catalog\",le=\"1\"} 1\n"), "{text}");
     assert!(text.contains("x_total{a_b=\"1;2\"} 1\n"), "{text}");
     assert!(text.contains("\ny_total 1\n"), "{text}");
-    if let Some(rejected) = common::promtool_rejects(&text) {
+    if let Some(rejected) = crate::common::promtool_rejects(&text) {
         panic!("{rejected}\n{text}");
     }
 }
+
+/// One point per metric (the SDK keeps a metric's points in hash order), of every kind the
+/// exposition writes, with the escapes, merges and drops that change its bytes.
+fn pinned(provider: &SdkMeterProvider) {
+    let demo = provider.meter("demo");
+    let other = provider.meter("other");
+    demo.u64_counter("demo.requests")
+        .with_unit("{request}")
+        .with_description("Requests \"served\",\nby route \\ method.")
+        .build()
+        .add(18_446_744_073_709_551_615, &[KeyValue::new("route", "/a\"b\\c\nd"), KeyValue::new("method", "GET")]);
+    other.u64_counter("demo.requests").with_unit("{request}").build().add(2, &[KeyValue::new("route", "")]);
+    demo.f64_histogram("demo.latency")
+        .with_unit("s")
+        .with_description("Latency.")
+        .with_boundaries(vec![0.005, 0.1, 1.0, 1e21])
+        .build()
+        .record(0.25, &[KeyValue::new("route", "/h")]);
+    demo.i64_up_down_counter("demo.in_flight").build().add(-3, &[]);
+    demo.f64_gauge("demo.ratio")
+        .with_unit("1")
+        .build()
+        .record(1e-7, &[KeyValue::new("a.b", "x"), KeyValue::new("a_b", "y")]);
+    demo.f64_counter("demo.work").with_unit("s").build().add(0.1, &[KeyValue::new("__name__", "no")]);
+    other.u64_gauge("other.flags").build().record(7, &[KeyValue::new("on", true), KeyValue::new("n", 42i64)]);
+    demo.f64_gauge("demo.zero").build().record(-0.0, &[]);
+    demo.f64_gauge("demo.tiny").build().record(5e-324, &[]);
+}
+
+/// The exposition of a known set of metrics, byte for byte, in both formats: what `/metrics` sends
+/// for the same metrics must not change when the encoder does.
+#[test]
+fn a_known_exposition_is_pinned_byte_for_byte() {
+    let (text, _) = exposition(Format::Text, pinned);
+    assert_eq!(text, PINNED_TEXT, "text format");
+    let (om, _) = exposition(Format::OpenMetrics, pinned);
+    assert_eq!(om, PINNED_OPENMETRICS, "OpenMetrics");
+    if let Some(rejected) = crate::common::promtool_rejects(&text) {
+        panic!("{rejected}\n{text}");
+    }
+}
+
+const PINNED_TEXT: &str = r#"# TYPE demo_in_flight gauge
+demo_in_flight -3
+# HELP demo_latency_seconds Latency.
+# TYPE demo_latency_seconds histogram
+demo_latency_seconds_bucket{route="/h",le="0.005"} 0
+demo_latency_seconds_bucket{route="/h",le="0.1"} 0
+demo_latency_seconds_bucket{route="/h",le="1"} 1
+demo_latency_seconds_bucket{route="/h",le="1000000000000000000000"} 1
+demo_latency_seconds_bucket{route="/h",le="+Inf"} 1
+demo_latency_seconds_sum{route="/h"} 0.25
+demo_latency_seconds_count{route="/h"} 1
+# TYPE demo_ratio gauge
+demo_ratio{a_b="x;y"} 0.0000001
+# HELP demo_requests_total Requests "served",\nby route \\ method.
+# TYPE demo_requests_total counter
+demo_requests_total{method="GET",route="/a\"b\\c\nd"} 18446744073709551615
+demo_requests_total{route=""} 2
+# TYPE demo_tiny gauge
+demo_tiny 0.000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000005
+# TYPE demo_work_seconds_total counter
+demo_work_seconds_total 0.1
+# TYPE demo_zero gauge
+demo_zero -0
+# TYPE other_flags gauge
+other_flags{n="42",on="true"} 7
+"#;
+
+const PINNED_OPENMETRICS: &str = r#"# TYPE demo_in_flight gauge
+demo_in_flight -3
+# HELP demo_latency_seconds Latency.
+# TYPE demo_latency_seconds histogram
+demo_latency_seconds_bucket{route="/h",le="0.005"} 0
+demo_latency_seconds_bucket{route="/h",le="0.1"} 0
+demo_latency_seconds_bucket{route="/h",le="1"} 1
+demo_latency_seconds_bucket{route="/h",le="1000000000000000000000"} 1
+demo_latency_seconds_bucket{route="/h",le="+Inf"} 1
+demo_latency_seconds_sum{route="/h"} 0.25
+demo_latency_seconds_count{route="/h"} 1
+# TYPE demo_ratio gauge
+demo_ratio{a_b="x;y"} 0.0000001
+# HELP demo_requests Requests \"served\",\nby route \\ method.
+# TYPE demo_requests counter
+demo_requests_total{method="GET",route="/a\"b\\c\nd"} 18446744073709551615
+demo_requests_total{route=""} 2
+# TYPE demo_tiny gauge
+demo_tiny 0.000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000005
+# TYPE demo_work_seconds counter
+demo_work_seconds_total 0.1
+# TYPE demo_zero gauge
+demo_zero -0
+# TYPE other_flags gauge
+other_flags{n="42",on="true"} 7
+# EOF
+"#;

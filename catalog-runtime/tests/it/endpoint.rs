@@ -1,9 +1,7 @@
 //! The `/metrics` endpoint over real TCP on loopback: methods, content negotiation, gzip, and a
 //! client that stops reading while others scrape. Every wait is bounded.
 
-mod common;
-
-use common::{call, parse, scrape, serve};
+use crate::common::{call, parse, scrape, serve};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};

@@ -1,10 +1,8 @@
 //! A thousand idle connections: the endpoint's threads stay at their bound, and a scrape still
-//! answers at once (idle connections beyond the connection limit are closed, oldest first). In a
-//! test binary of its own, so that the threads counted are this test's.
+//! answers at once (idle connections beyond the connection limit are closed, oldest first). The
+//! test is [`alone`] with its endpoint, so that the threads counted are its endpoint's.
 
-mod common;
-
-use common::{scrape, serve};
+use crate::common::{alone, scrape, serve_alone};
 use std::io::Read;
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
@@ -36,7 +34,14 @@ fn allow_open_files(n: u64) {
 #[test]
 fn a_thousand_idle_connections_neither_block_a_scrape_nor_add_threads() {
     allow_open_files(4096);
-    let telemetry = serve("");
+    let alone = alone();
+    // The endpoints of tests that ran before are stopped; their threads may still be exiting.
+    let t = Instant::now();
+    while endpoint_threads() > 0 {
+        assert!(t.elapsed() < Duration::from_secs(10), "{} endpoint threads of other tests", endpoint_threads());
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let telemetry = serve_alone(&alone, "");
     telemetry.metrics().request("/idle", 0.01);
     let address = telemetry.prometheus_address().unwrap();
     assert_eq!(scrape(address).status, 200);

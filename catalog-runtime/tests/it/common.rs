@@ -2,6 +2,7 @@
 //! what these tests need), a started pipeline serving it, and a plain HTTP/1.1 client over
 //! `TcpStream`, so that the tests see the bytes the endpoint sends.
 
+// Each feature set compiles the modules that use a part of this.
 #![allow(dead_code)]
 
 use catalog_runtime::catalog::Instrument;
@@ -10,6 +11,8 @@ use opentelemetry::KeyValue;
 use opentelemetry::metrics::{Counter, Histogram, Meter};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
+use std::ops::Deref;
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
 /// Two metrics: a counter with one free-form label and a histogram in seconds.
@@ -73,9 +76,44 @@ impl Demo {
     }
 }
 
+/// Held by every running endpoint of these tests (shared), or by a test that must have the
+/// process's endpoints to itself (alone): the endpoints' threads all have one name.
+static ENDPOINTS: RwLock<()> = RwLock::new(());
+
+/// A running pipeline of these tests, and its share of the process's endpoints. The pipeline
+/// (and with it its threads) stops before the share is given back.
+pub struct Served {
+    telemetry: Telemetry<Demo>,
+    _shared: RwLockReadGuard<'static, ()>,
+}
+
+impl Deref for Served {
+    type Target = Telemetry<Demo>;
+
+    fn deref(&self) -> &Telemetry<Demo> {
+        &self.telemetry
+    }
+}
+
 /// The pipeline with only the Prometheus endpoint, on a free loopback port; `extra` is more of the
-/// `[telemetry.opentelemetry]` table.
-pub fn serve(extra: &str) -> Telemetry<Demo> {
+/// `[telemetry.opentelemetry]` table. It waits while a test is [`alone`].
+pub fn serve(extra: &str) -> Served {
+    let shared = ENDPOINTS.read().unwrap_or_else(|e| e.into_inner());
+    Served { telemetry: start(extra), _shared: shared }
+}
+
+/// Waits until no other test's endpoint runs, and keeps others from starting one until the guard
+/// is dropped; the test's own endpoint comes from [`serve_alone`].
+pub fn alone() -> RwLockWriteGuard<'static, ()> {
+    ENDPOINTS.write().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The pipeline of [`serve`], for a test that holds [`alone`].
+pub fn serve_alone(_alone: &RwLockWriteGuard<'static, ()>, extra: &str) -> Telemetry<Demo> {
+    start(extra)
+}
+
+fn start(extra: &str) -> Telemetry<Demo> {
     let toml = format!(
         "[telemetry.opentelemetry]\nexporters = [\"prometheus\"]\n{extra}\n[telemetry.prometheus]\nlisten_address = \"127.0.0.1:0\"\n"
     );
