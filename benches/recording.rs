@@ -75,7 +75,7 @@ fn closed_labels(c: &mut Criterion) {
 }
 
 /// The golden flat catalog in OpenTelemetry's spelling, for optional attributes.
-#[allow(dead_code)]
+#[allow(dead_code, unused_imports)]
 mod otel {
     include!("../catalog-build/tests/golden/otel.rs");
 }

@@ -69,11 +69,7 @@ impl Exporter {
 
     /// Whether this build has the exporter (its [`feature`](Exporter::feature) was enabled).
     pub const fn is_compiled(self) -> bool {
-        match self {
-            Exporter::Otlp => cfg!(feature = "otlp"),
-            Exporter::Prometheus => cfg!(feature = "prometheus"),
-            Exporter::Stdout => cfg!(feature = "stdout"),
-        }
+        Build::THIS.has(self)
     }
 
     /// Why a configuration cannot use the exporter in this build, and how to get it.
@@ -85,13 +81,41 @@ impl Exporter {
         )
     }
 
-    /// The hint to choose other exporters than `self`, naming one this build has.
-    fn choose_another(self) -> String {
+    /// The hint to choose other exporters than `self`, naming one `build` has.
+    fn choose_another(self, build: Build) -> String {
         let other = [Exporter::Prometheus, Exporter::Otlp, Exporter::Stdout]
             .into_iter()
-            .find(|e| *e != self && e.is_compiled())
+            .find(|e| *e != self && build.has(*e))
             .map_or("none".to_owned(), |e| e.to_string());
         format!("or choose the exporters with `exporters` in [telemetry.opentelemetry], e.g. exporters = [\"{other}\"]")
+    }
+}
+
+/// The exporters a build has. Configurations are read against this build's
+/// ([`Build::THIS`]); the tests read them against others too, so that every refusal of an exporter
+/// a build lacks is tested in every build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Build {
+    pub(crate) otlp: bool,
+    pub(crate) prometheus: bool,
+    pub(crate) stdout: bool,
+}
+
+impl Build {
+    /// This build's exporters: its cargo features.
+    pub(crate) const THIS: Build = Build {
+        otlp: cfg!(feature = "otlp"),
+        prometheus: cfg!(feature = "prometheus"),
+        stdout: cfg!(feature = "stdout"),
+    };
+
+    /// Whether the build has `exporter`.
+    pub(crate) const fn has(self, exporter: Exporter) -> bool {
+        match exporter {
+            Exporter::Otlp => self.otlp,
+            Exporter::Prometheus => self.prometheus,
+            Exporter::Stdout => self.stdout,
+        }
     }
 }
 
@@ -167,6 +191,11 @@ impl TelemetryConfig {
 
     /// Parses a telemetry.toml text; `file` names it in errors. No environment is applied.
     pub fn from_toml(file: &str, text: &str) -> Result<TelemetryConfig, ConfigError> {
+        Self::from_toml_in(file, text, Build::THIS)
+    }
+
+    /// [`TelemetryConfig::from_toml`] for a build with the exporters of `build`.
+    pub(crate) fn from_toml_in(file: &str, text: &str, build: Build) -> Result<TelemetryConfig, ConfigError> {
         let raw: RawFile = toml::from_str(text).map_err(|e| ConfigError::from_toml(file, text, &e))?;
         let at = |span: std::ops::Range<usize>, key: &str, what: String| ConfigError::at(file, text, span, key, what);
         // Where a default exporter this build lacks is reported: the table that would list
@@ -221,20 +250,20 @@ impl TelemetryConfig {
         // Without `exporters`, an endpoint selects OTLP and nothing selects Prometheus: a default
         // this build lacks is refused like a listed one, never dropped.
         let exporters = match (o.exporters, endpoint_span) {
-            (Some(list), _) => exporters(list).map_err(|(span, what)| at(span, "exporters", what))?,
-            (None, Some(span)) if !Exporter::Otlp.is_compiled() => {
+            (Some(list), _) => exporters(list, build).map_err(|(span, what)| at(span, "exporters", what))?,
+            (None, Some(span)) if !build.has(Exporter::Otlp) => {
                 return Err(at(
                     span,
                     "endpoint",
                     format!(
                         "an endpoint without `exporters` selects OTLP, but {}; {}",
                         Exporter::Otlp.not_compiled(),
-                        Exporter::Otlp.choose_another()
+                        Exporter::Otlp.choose_another(build)
                     ),
                 ));
             }
             (None, Some(_)) => vec![Exporter::Otlp],
-            (None, None) if !Exporter::Prometheus.is_compiled() => {
+            (None, None) if !build.has(Exporter::Prometheus) => {
                 return Err(at(
                     table,
                     "exporters",
@@ -242,7 +271,7 @@ impl TelemetryConfig {
                         "without `exporters` or an `endpoint`, metrics go to the embedded Prometheus endpoint, but \
                          {}; {}",
                         Exporter::Prometheus.not_compiled(),
-                        Exporter::Prometheus.choose_another()
+                        Exporter::Prometheus.choose_another(build)
                     ),
                 ));
             }
@@ -264,7 +293,16 @@ impl TelemetryConfig {
 
     /// Applies the environment overrides, read through `var` (so tests need not touch the process
     /// environment).
-    pub fn with_env(mut self, var: impl Fn(&str) -> Option<String>) -> Result<TelemetryConfig, ConfigError> {
+    pub fn with_env(self, var: impl Fn(&str) -> Option<String>) -> Result<TelemetryConfig, ConfigError> {
+        self.with_env_in(var, Build::THIS)
+    }
+
+    /// [`TelemetryConfig::with_env`] for a build with the exporters of `build`.
+    pub(crate) fn with_env_in(
+        mut self,
+        var: impl Fn(&str) -> Option<String>,
+        build: Build,
+    ) -> Result<TelemetryConfig, ConfigError> {
         if let Some(v) = var("TELEMETRY_ENABLED") {
             self.enabled = match v.trim().to_ascii_lowercase().as_str() {
                 "1" | "true" | "yes" | "on" => true,
@@ -288,7 +326,7 @@ impl TelemetryConfig {
             })?;
             self.otlp_endpoint = endpoint.trim().to_owned();
             if !self.exporters_explicit {
-                if !Exporter::Otlp.is_compiled() {
+                if !build.has(Exporter::Otlp) {
                     return Err(ConfigError {
                         file: "environment".into(),
                         line: 0,
@@ -297,7 +335,7 @@ impl TelemetryConfig {
                             "OTEL_EXPORTER_OTLP_ENDPOINT selects OTLP when telemetry.toml lists no `exporters`, but \
                              {}; {} (the variable then selects nothing), or unset the variable",
                             Exporter::Otlp.not_compiled(),
-                            Exporter::Otlp.choose_another()
+                            Exporter::Otlp.choose_another(build)
                         ),
                     });
                 }
@@ -368,7 +406,10 @@ fn export_interval(seconds: f64) -> Result<Duration, String> {
 
 /// `exporters`: not empty, no entry twice, `none` only alone (which leaves the list empty), and
 /// every exporter compiled in.
-fn exporters(list: Spanned<Vec<Spanned<RawExporter>>>) -> Result<Vec<Exporter>, (std::ops::Range<usize>, String)> {
+fn exporters(
+    list: Spanned<Vec<Spanned<RawExporter>>>,
+    build: Build,
+) -> Result<Vec<Exporter>, (std::ops::Range<usize>, String)> {
     let span = list.span();
     let list = list.into_inner();
     if list.is_empty() {
@@ -394,7 +435,7 @@ fn exporters(list: Spanned<Vec<Spanned<RawExporter>>>) -> Result<Vec<Exporter>, 
         out.push((exporter, e.span()));
     }
     // Once the list is well formed: what this build cannot do.
-    if let Some((exporter, span)) = out.iter().find(|(e, _)| !e.is_compiled()) {
+    if let Some((exporter, span)) = out.iter().find(|(e, _)| !build.has(*e)) {
         return Err((span.clone(), format!("{}, or remove it from the list", exporter.not_compiled())));
     }
     Ok(out.into_iter().map(|(e, _)| e).collect())
@@ -650,29 +691,35 @@ mod tests {
         );
     }
 
-    /// An exporter this build lacks is refused wherever it is asked for, never dropped: listed in
+    /// A build with the `/metrics` endpoint only: the default features.
+    const PROMETHEUS_ONLY: Build = Build { otlp: false, prometheus: true, stdout: false };
+
+    /// This build's exporters as a configuration reads them.
+    #[test]
+    fn this_build_has_its_features() {
+        assert_eq!(Build::THIS.has(Exporter::Otlp), cfg!(feature = "otlp"));
+        assert_eq!(Build::THIS.has(Exporter::Prometheus), cfg!(feature = "prometheus"));
+        assert_eq!(Build::THIS.has(Exporter::Stdout), cfg!(feature = "stdout"));
+        assert_eq!(Exporter::Otlp.is_compiled(), cfg!(feature = "otlp"));
+    }
+
+    /// An exporter a build lacks is refused wherever it is asked for, never dropped: listed in
     /// the file (at its entry), or selected by a default (an `endpoint` in the file, at the
-    /// endpoint; `OTEL_EXPORTER_OTLP_ENDPOINT`, in the environment). The default build has no
-    /// `otlp` and no `stdout`.
-    #[cfg(not(feature = "otlp"))]
+    /// endpoint; `OTEL_EXPORTER_OTLP_ENDPOINT`, in the environment). Read as a build with the
+    /// default features (no `otlp`, no `stdout`) reads them, whatever this build has.
     #[test]
     fn exporters_not_compiled_in_are_refused() {
+        let build = PROMETHEUS_ONLY;
+        let from_toml = |text: &str| TelemetryConfig::from_toml_in("t.toml", text, build);
         let otel = |line: &str| format!("[telemetry]\nenabled = true\n\n[telemetry.opentelemetry]\n{line}\n");
-        let listed = TelemetryConfig::from_toml("t.toml", &otel("exporters = [\"otlp\"]")).unwrap_err();
+        let listed = from_toml(&otel("exporters = [\"otlp\"]")).unwrap_err();
         assert_eq!(
             listed.to_string(),
             "t.toml:5:14: error: `exporters`: `otlp` is not compiled into this program: enable the cargo feature \
              `otlp` of catalog-runtime (catalog-runtime = { features = [\"otlp\"] }), or remove it from the list"
         );
-        let other = if cfg!(feature = "prometheus") {
-            "prometheus"
-        } else if cfg!(feature = "stdout") {
-            "stdout"
-        } else {
-            "none"
-        };
-        let by_endpoint =
-            TelemetryConfig::from_toml("t.toml", &otel("endpoint = \"http://collector:4317\"")).unwrap_err();
+        let other = "prometheus";
+        let by_endpoint = from_toml(&otel("endpoint = \"http://collector:4317\"")).unwrap_err();
         assert_eq!(
             by_endpoint.to_string(),
             format!(
@@ -683,16 +730,12 @@ mod tests {
             )
         );
         // Listed with the endpoint, another exporter is used and the endpoint kept.
-        let c = TelemetryConfig::from_toml(
-            "t.toml",
-            &otel(&format!("endpoint = \"http://collector:4317\"\nexporters = [\"{other}\"]")),
-        )
-        .unwrap();
+        let c = from_toml(&otel(&format!("endpoint = \"http://collector:4317\"\nexporters = [\"{other}\"]"))).unwrap();
         assert_eq!(c.otlp_endpoint, "http://collector:4317");
         let env = |k: &str| (k == "OTEL_EXPORTER_OTLP_ENDPOINT").then(|| "http://127.0.0.1:4999".to_owned());
         // A file without `exporters` (the default configuration is one; an empty file is refused
         // already where the default Prometheus endpoint is not compiled in either).
-        let by_environment = TelemetryConfig::default().with_env(env).unwrap_err();
+        let by_environment = TelemetryConfig::default().with_env_in(env, build).unwrap_err();
         assert_eq!(
             by_environment.to_string(),
             format!(
@@ -704,18 +747,16 @@ mod tests {
             )
         );
         // With `exporters` listed, the environment's endpoint selects nothing.
-        let c = TelemetryConfig::from_toml("t.toml", &otel(&format!("exporters = [\"{other}\"]")))
-            .and_then(|c| c.with_env(env))
-            .unwrap();
+        let c =
+            from_toml(&otel(&format!("exporters = [\"{other}\"]"))).and_then(|c| c.with_env_in(env, build)).unwrap();
         assert_eq!(c.otlp_endpoint, "http://127.0.0.1:4999");
         assert!(!c.exporters.contains(&Exporter::Otlp));
     }
 
-    #[cfg(not(feature = "stdout"))]
     #[test]
     fn stdout_not_compiled_in_is_refused() {
-        let err =
-            TelemetryConfig::from_toml("t.toml", "[telemetry.opentelemetry]\nexporters = [\"stdout\"]\n").unwrap_err();
+        let text = "[telemetry.opentelemetry]\nexporters = [\"stdout\"]\n";
+        let err = TelemetryConfig::from_toml_in("t.toml", text, PROMETHEUS_ONLY).unwrap_err();
         assert_eq!(
             err.to_string(),
             "t.toml:2:14: error: `exporters`: `stdout` is not compiled into this program: enable the cargo feature \
@@ -724,17 +765,19 @@ mod tests {
     }
 
     /// Without the `prometheus` feature, the default exporter (no `exporters`, no `endpoint`) is
-    /// refused at the table that would list `exporters`, or at the end of a file without one.
-    #[cfg(not(feature = "prometheus"))]
+    /// refused at the table that would list `exporters`, or at the end of a file without one. Read
+    /// as a build with OTLP only, and as one with no exporter at all.
     #[test]
     fn the_default_prometheus_endpoint_not_compiled_in_is_refused() {
-        let other = if cfg!(feature = "otlp") {
-            "otlp"
-        } else if cfg!(feature = "stdout") {
-            "stdout"
-        } else {
-            "none"
-        };
+        for (build, other) in [
+            (Build { otlp: true, prometheus: false, stdout: false }, "otlp"),
+            (Build { otlp: false, prometheus: false, stdout: false }, "none"),
+        ] {
+            default_prometheus_refused(build, other);
+        }
+    }
+
+    fn default_prometheus_refused(build: Build, other: &str) {
         let want = |at: &str| {
             format!(
                 "t.toml:{at}: error: `exporters`: without `exporters` or an `endpoint`, metrics go to the embedded \
@@ -748,7 +791,8 @@ mod tests {
             ("[telemetry]\nenabled = true\n", "1:1"),
             ("# nothing\n", "2:1"),
         ] {
-            assert_eq!(TelemetryConfig::from_toml("t.toml", text).unwrap_err().to_string(), want(at), "{text:?}");
+            let err = TelemetryConfig::from_toml_in("t.toml", text, build).unwrap_err();
+            assert_eq!(err.to_string(), want(at), "{text:?}");
         }
     }
 

@@ -1,9 +1,11 @@
-//! The runtime of a metric catalog compiled by `docs-gen`, in the manner of prost and prost-build:
-//! the generated code holds only what differs per metric (names, label sets, docs) and calls into
-//! this crate for everything else.
+//! The runtime of a metric catalog compiled by `catalog-build`, in the manner of prost and
+//! prost-build: the generated code holds only what differs per metric (names, label sets, docs)
+//! and calls into this crate for everything else.
 //!
 //! - [`instrument`]: the machinery every generated recorder delegates to (recording through an
 //!   attribute array on the stack, `bind()` tables of pre-resolved series, the disabled fast path);
+//! - [`labels`]: what every generated label enum and gauge state enum has ([`label_enum!`],
+//!   [`state_enum!`]);
 //! - [`Catalog`]: what a generated `Metrics` tells the runtime of its metrics (Prometheus names,
 //!   label keys, cardinality limits);
 //! - [`TelemetryConfig`] (`telemetry.toml`, every value checked where it is read) and
@@ -29,6 +31,7 @@ pub mod catalog;
 pub mod config;
 pub mod export;
 pub mod instrument;
+pub mod labels;
 #[cfg(feature = "prometheus")]
 pub mod prometheus;
 pub mod telemetry;

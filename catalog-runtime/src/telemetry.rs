@@ -9,7 +9,7 @@
 //! minute: see [`crate::export`]).
 
 use crate::catalog::{Catalog, MetricDescriptor};
-use crate::config::{Exporter, TelemetryConfig};
+use crate::config::{Build, Exporter, TelemetryConfig};
 #[cfg(any(feature = "otlp", feature = "prometheus", feature = "stdout"))]
 use crate::export::OverflowWatch;
 #[cfg(feature = "prometheus")]
@@ -106,7 +106,7 @@ impl<C: Catalog> Telemetry<C> {
             });
         }
         // Before anything starts: an exporter this build lacks is an error, never skipped.
-        if let Some(&missing) = config.exporters.iter().find(|e| !e.is_compiled()) {
+        if let Some(missing) = not_compiled(config, Build::THIS) {
             return Err(TelemetryError::NotCompiled(missing));
         }
         let resource = Resource::builder().with_service_name(config.service_name.clone()).build();
@@ -272,6 +272,12 @@ impl<C: Catalog> Drop for Telemetry<C> {
     }
 }
 
+/// The first exporter of `config` that `build` lacks: a configuration built in code can name one
+/// (telemetry.toml refuses it where it is read).
+fn not_compiled(config: &TelemetryConfig, build: Build) -> Option<Exporter> {
+    config.exporters.iter().copied().find(|e| !build.has(*e))
+}
+
 /// The one view of the catalog's instruments (the SDK makes a stream for every view that matches,
 /// so there is exactly one): each metric's cardinality limit, and its label keys except `drop`
 /// (e.g. the unbounded `correlation_id`), so that cardinality can be cut at export without code
@@ -298,5 +304,27 @@ fn catalog_view(
                 None
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A configuration built in code with an exporter the build lacks is refused before anything
+    /// starts, naming the feature: read as a build with the default features (no `otlp`).
+    #[test]
+    fn an_exporter_the_build_lacks_is_refused_by_init() {
+        let build = Build { otlp: false, prometheus: true, stdout: false };
+        let mut config = TelemetryConfig::default();
+        config.exporters = vec![Exporter::Prometheus, Exporter::Otlp];
+        assert_eq!(not_compiled(&config, build), Some(Exporter::Otlp));
+        config.exporters = vec![Exporter::Prometheus];
+        assert_eq!(not_compiled(&config, build), None);
+        assert_eq!(
+            TelemetryError::NotCompiled(Exporter::Otlp).to_string(),
+            "`otlp` is not compiled into this program: enable the cargo feature `otlp` of catalog-runtime \
+             (catalog-runtime = { features = [\"otlp\"] }), or remove it from the configuration's exporters"
+        );
     }
 }

@@ -81,8 +81,8 @@ fn main() {
     group.bench_function("read: exposition reader", |b| {
         b.iter(|| {
             let mut n = 0usize;
-            live::exposition::read(black_box(&text), |e| {
-                if let live::exposition::Event::Sample(s) = e {
+            prometheus_exposition::read(black_box(&text), |e| {
+                if let prometheus_exposition::Event::Sample(s) = e {
                     n += s.labels.len();
                 }
             })

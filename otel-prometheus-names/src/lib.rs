@@ -13,6 +13,8 @@
 //! `shop.orders.total` → `shop_orders_total` (not `..._total_total`) and
 //! `mpsc_channel_usage_percent` (%) stays itself.
 
+use prometheus_exposition::{FamilyType, Format};
+
 /// The kind of OpenTelemetry instrument a metric comes from: it decides the `_total` and `ratio`
 /// words and the histogram series. The one `Instrument` of the workspace: the catalog's model, the
 /// generated code and the runtime all use this type.
@@ -197,8 +199,9 @@ pub struct PrometheusName {
     pub series: Vec<String>,
 }
 
-/// The histogram series suffixes, in the order the reference lists them.
-pub const HISTOGRAM_SUFFIXES: [&str; 3] = ["_bucket", "_sum", "_count"];
+/// The histogram series suffixes, in the order the reference lists them: the exposition format's
+/// own (Prometheus stores a histogram's samples under the text format's names).
+pub const HISTOGRAM_SUFFIXES: &[&str] = FamilyType::Histogram.sample_suffixes(Format::Text);
 
 impl PrometheusName {
     /// Computes the Prometheus name of a metric. A unit outside the table (which the catalog

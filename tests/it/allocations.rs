@@ -33,12 +33,7 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-/// The golden flat catalog in OpenTelemetry's spelling, for optional attributes.
-#[allow(dead_code)]
-mod otel {
-    include!("../../catalog-build/tests/golden/otel.rs");
-}
-
+use crate::golden::otel;
 /// Allocations per call of `f`, over many calls after a warm-up (the first recording of a series
 /// allocates its aggregation state).
 fn per_call(mut f: impl FnMut()) -> f64 {

@@ -3,11 +3,7 @@
 //! series that holds the rest, the total stays exact, and the overflow is logged once however many
 //! scrapes see it. (In a process of its own: it installs a global tracing subscriber.)
 
-#[allow(dead_code)]
-mod otel {
-    include!("../../catalog-build/tests/golden/otel.rs");
-}
-
+use crate::golden::otel;
 use catalog_runtime::{Catalog as _, Telemetry, TelemetryConfig};
 use test_support::{Log, scrape};
 

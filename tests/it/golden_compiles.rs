@@ -1,21 +1,9 @@
-//! The golden Rust of docs-gen's fixture catalogs compiles and records through the SDK (with or
+//! The golden Rust of catalog-build's fixture catalogs compiles and records through the SDK (with or
 //! without the runtime's bound instruments: the generated code is the same).
 
-#[allow(dead_code)]
-mod minimal {
-    include!("../../catalog-build/tests/golden/minimal.rs");
-}
-
-#[allow(dead_code)]
-mod edge {
-    include!("../../catalog-build/tests/golden/edge.rs");
-}
-
-#[allow(dead_code)]
-mod otel {
-    include!("../../catalog-build/tests/golden/otel.rs");
-}
-
+use crate::golden::edge;
+use crate::golden::minimal;
+use crate::golden::otel;
 use opentelemetry::metrics::MeterProvider;
 use opentelemetry_sdk::metrics::{InMemoryMetricExporter, PeriodicReader, SdkMeterProvider};
 

@@ -22,6 +22,20 @@ mod startup_log;
 
 use std::process::Command;
 
+/// The golden Rust of catalog-build's fixture catalogs, compiled once for every test that uses it.
+#[allow(dead_code, unused_imports)]
+mod golden {
+    pub mod minimal {
+        include!("../../catalog-build/tests/golden/minimal.rs");
+    }
+    pub mod edge {
+        include!("../../catalog-build/tests/golden/edge.rs");
+    }
+    pub mod otel {
+        include!("../../catalog-build/tests/golden/otel.rs");
+    }
+}
+
 /// The environment variable that names the one test a child process of this binary runs.
 const OWN_PROCESS: &str = "TASKER_METRICS_IT_OWN_PROCESS";
 

@@ -119,22 +119,11 @@ fn labels_module(catalog: &Catalog) -> TokenStream {
     let labels = catalog.label_enums().map(label_enum);
     quote! {
         /// Enums for the labels whose values are a closed list. Each is shared by every metric that
-        /// uses the label.
+        /// uses the label, and is a [`LabelEnum`](::catalog_runtime::labels::LabelEnum) (with
+        /// `ALL`, `KEY`, `as_str`, `Display` and `FromStr`).
         pub mod labels {
-            /// A string that is not an allowed value of a closed label.
-            #[derive(Debug, Clone, PartialEq, Eq)]
-            pub struct UnknownValue {
-                /// The label's id in the catalog.
-                pub label: &'static str,
-                /// The rejected text.
-                pub value: ::std::string::String,
-            }
-            impl ::core::fmt::Display for UnknownValue {
-                fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                    write!(f, "`{}` is not an allowed value of label `{}`", self.value, self.label)
-                }
-            }
-            impl ::std::error::Error for UnknownValue {}
+            #[doc(inline)]
+            pub use ::catalog_runtime::labels::UnknownValue;
             #(#labels)*
         }
     }
@@ -324,74 +313,29 @@ fn label_enum(label: &LabelDef) -> TokenStream {
         code(id),
         code(key)
     ));
-    // An `int` attribute's enum also gives its number, which the attribute carries.
-    let int_value = (*attribute_type == AttributeType::Int).then(|| {
-        let arms = values.iter().map(|v| {
-            let var = ident(&v.variant);
-            let n = Literal::i64_unsuffixed(v.int.unwrap_or_default());
-            quote! { Self::#var => #n, }
-        });
-        quote! {
-            /// The value as exported: an integer attribute.
-            pub const fn value(self) -> i64 {
-                match self { #(#arms)* }
-            }
-        }
-    });
-    let as_str_doc =
-        if int_value.is_some() { " The value as text, as Prometheus shows it." } else { " The value as exported." };
     let variants = values.iter().map(|v| {
         let var = ident(&v.variant);
         let d = doc(&code(&v.value));
         quote! { #d #var, }
     });
-    let all = values.iter().map(|v| {
-        let var = ident(&v.variant);
-        quote! { Self::#var }
+    // An `int` attribute's enum also gives its number, which the attribute carries.
+    let int = *attribute_type == AttributeType::Int;
+    let table = values.iter().map(|v| {
+        let (var, text) = (ident(&v.variant), &v.value);
+        let n = int.then(|| {
+            let n = Literal::i64_unsuffixed(v.int.unwrap_or_default());
+            quote!(=> #n)
+        });
+        quote! { #var = #text #n }
     });
-    let to_str = values.iter().map(|v| {
-        let var = ident(&v.variant);
-        let s = &v.value;
-        quote! { Self::#var => #s, }
-    });
-    let from_str = values.iter().map(|v| {
-        let var = ident(&v.variant);
-        let s = &v.value;
-        quote! { #s => ::core::result::Result::Ok(Self::#var), }
-    });
+    // What is the same for every label enum (ALL, KEY, as_str, Display, FromStr) is the runtime's
+    // `label_enum!`.
     quote! {
         #item_doc
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum #name { #(#variants)* }
 
-        impl #name {
-            /// Every allowed value, in catalog order.
-            pub const ALL: &'static [Self] = &[#(#all),*];
-            /// The attribute key the value is exported under.
-            pub const KEY: &'static str = #key;
-
-            #[doc = #as_str_doc]
-            pub const fn as_str(self) -> &'static str {
-                match self { #(#to_str)* }
-            }
-            #int_value
-        }
-
-        impl ::core::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl ::core::str::FromStr for #name {
-            type Err = UnknownValue;
-            fn from_str(s: &str) -> ::core::result::Result<Self, UnknownValue> {
-                match s {
-                    #(#from_str)*
-                    _ => ::core::result::Result::Err(UnknownValue { label: #id, value: s.into() }),
-                }
-            }
-        }
+        ::catalog_runtime::label_enum!(#name, label = #id, key = #key, [#(#table),*]);
     }
 }
 
@@ -405,45 +349,18 @@ fn value_enum(map: &ValueMap) -> TokenStream {
         let d = doc(&format!("{} = {}", e.value, e.name));
         quote! { #d #var, }
     });
-    let all = entries.iter().map(|e| {
-        let var = ident(&e.variant);
-        quote! { Self::#var }
+    let table = entries.iter().map(|e| {
+        let (var, n, state) = (ident(&e.variant), Literal::i64_unsuffixed(e.value), &e.name);
+        quote! { #var = #n => #state }
     });
-    let to_value = entries.iter().map(|e| {
-        let var = ident(&e.variant);
-        let v = Literal::i64_unsuffixed(e.value);
-        quote! { Self::#var => #v, }
-    });
-    let to_name = entries.iter().map(|e| {
-        let var = ident(&e.variant);
-        let n = &e.name;
-        quote! { Self::#var => #n, }
-    });
+    // What is the same for every state enum (ALL, value, name, Display) is the runtime's
+    // `state_enum!`.
     quote! {
         #item_doc
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum #name { #(#variants)* }
 
-        impl #name {
-            /// Every state, in catalog order.
-            pub const ALL: &'static [Self] = &[#(#all),*];
-
-            /// The number the gauge records for this state.
-            pub const fn value(self) -> i64 {
-                match self { #(#to_value)* }
-            }
-
-            /// The state's name, as dashboards show it.
-            pub const fn name(self) -> &'static str {
-                match self { #(#to_name)* }
-            }
-        }
-
-        impl ::core::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                f.write_str(self.name())
-            }
-        }
+        ::catalog_runtime::state_enum!(#name, [#(#table),*]);
     }
 }
 

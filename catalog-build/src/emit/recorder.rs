@@ -216,9 +216,8 @@ pub(super) fn describe(catalog: &Catalog, m: &Metric) -> (Shape, Names) {
         value_doc: format!("{value_doc} The unit, {}.", code(unit)),
         labels_doc: format!("The labels of [`{rust_recorder}`] ({}).", code(name)),
         bind_doc: format!(
-            "Resolves the attributes once: {combos}{fixed}. Recording through the result does no attribute work \
-             (with bound instruments, an atomic update on a pre-resolved series). Bind at start-up and keep the \
-             result."
+            "Resolves the attributes once: {combos}{fixed}, for recording without attribute work (see \
+             [`Table`](catalog_runtime::instrument::Table)). Bind at start-up and keep the result."
         ),
         bound_doc: format!("[`{rust_recorder}`] with its attributes resolved by [`{rust_recorder}::bind`]."),
         bind_labels_struct: m.rust_bind_labels(),
@@ -237,9 +236,7 @@ pub(super) fn describe(catalog: &Catalog, m: &Metric) -> (Shape, Names) {
                 };
                 if l.values().is_none() && l.attribute_type == AttributeType::String {
                     extra.push_str(
-                        "\n\nAn OpenTelemetry `StringValue`, so that the attribute takes it as it is: \
-                         `\"text\".into()` costs nothing for a `&'static str`, a `String` moves in (`id.into()`), \
-                         an `Arc<str>` is shared.",
+                        "\n\nA `StringValue`: see [what each kind of string costs](catalog_runtime::instrument#string-labels).",
                     );
                 }
                 if l.is_optional() {
@@ -384,10 +381,10 @@ pub(super) fn tokens(shape: &Shape, names: &Names) -> TokenStream {
                     /// The histogram's bucket boundaries.
                     pub const BUCKETS: &'static [f64] = &[#(#b),*];
                 }),
-                quote!(::core::option::Option::Some(Self::BUCKETS)),
+                Some(quote!(, buckets)),
             )
         }
-        None => (None, quote!(::core::option::Option::None)),
+        None => (None, None),
     };
 
     // The value parameter: a state enum for value-mapped gauges, else the number.
@@ -508,22 +505,15 @@ pub(super) fn tokens(shape: &Shape, names: &Names) -> TokenStream {
             pub const DESCRIPTION: &'static str = #description;
             #buckets_const
 
-            /// Creates the instrument from `meter`.
-            pub fn new(meter: &::opentelemetry::metrics::Meter) -> Self {
-                Self(::catalog_runtime::instrument::Recorder::new(meter, Self::NAME, Self::UNIT, Self::DESCRIPTION, #boundaries))
-            }
-
-            /// A recorder that records nothing and builds no attributes.
-            pub const fn disabled() -> Self {
-                Self(::catalog_runtime::instrument::Recorder::disabled())
-            }
-
             #value_doc
             #[inline(always)]
             pub fn #method(&self, #value_param #labels_param) {
                 self.0.record(#value_expr, #labels_arg);
             }
         }
+
+        // `new` and `disabled`, the same for every recorder.
+        ::catalog_runtime::recorder!(#rec #boundaries);
 
         #bind
     }

@@ -174,6 +174,26 @@ impl<'n> Fill<'n, '_> {
     fn text(&self, candidate: &str) -> Option<&str> {
         placeholder_index(candidate).map(|i| self.texts[i])
     }
+
+    /// `tokens` with every placeholder identifier replaced by its name.
+    fn tokens(&self, tokens: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+        use proc_macro2::{Group, TokenTree};
+        tokens
+            .into_iter()
+            .map(|tree| match tree {
+                TokenTree::Ident(i) => match self.text(&i.to_string()) {
+                    Some(text) => TokenTree::Ident(ident(text)),
+                    None => TokenTree::Ident(i),
+                },
+                TokenTree::Group(g) => {
+                    let mut group = Group::new(g.delimiter(), self.tokens(g.stream()));
+                    group.set_span(g.span());
+                    TokenTree::Group(group)
+                }
+                other => other,
+            })
+            .collect()
+    }
 }
 
 impl VisitMut for Fill<'_, '_> {
@@ -190,6 +210,12 @@ impl VisitMut for Fill<'_, '_> {
         if let Some(text) = self.text(&s.value()) {
             *s = syn::LitStr::new(text, s.span());
         }
+    }
+
+    /// A macro's tokens are no syntax tree to visit: their placeholder identifiers are replaced
+    /// token by token.
+    fn visit_macro_mut(&mut self, m: &mut syn::Macro) {
+        m.tokens = self.tokens(std::mem::take(&mut m.tokens));
     }
 
     fn visit_attribute_mut(&mut self, attr: &mut syn::Attribute) {

@@ -13,7 +13,6 @@
 //! place in the source, with how many times it occurred.
 
 pub mod checker;
-pub mod exposition;
 pub mod otlp;
 pub mod prometheus;
 pub mod report;

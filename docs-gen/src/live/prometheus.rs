@@ -2,7 +2,7 @@
 //! fed to the [`Checker`] family by family.
 
 use super::Checker;
-use super::exposition;
+use prometheus_exposition::{Event, FamilyType, Format, SyntaxError};
 
 /// `GET url` as a Prometheus server scrapes, asking for the text format; the body.
 pub fn scrape(url: &str) -> Result<String, String> {
@@ -20,8 +20,7 @@ pub fn scrape(url: &str) -> Result<String, String> {
 
 /// Feeds a Prometheus exposition to `checker`: each family at its first sample, each sample's
 /// labels (a histogram's `le` as a bucket boundary).
-pub fn check_exposition(checker: &mut Checker, text: &str) -> Result<(), exposition::SyntaxError> {
-    use exposition::Event;
+pub fn check_exposition(checker: &mut Checker, text: &str) -> Result<(), SyntaxError> {
     /// The family samples are read into: the last `# TYPE`, or an untyped one named by a sample.
     struct Family<'a> {
         name: &'a str,
@@ -29,16 +28,17 @@ pub fn check_exposition(checker: &mut Checker, text: &str) -> Result<(), exposit
         unit: Option<&'a str>,
         metric: Option<Option<usize>>,
     }
-    fn suffixes(kind: &str) -> &'static [&'static str] {
-        match kind {
-            "counter" => &["_total", "_created"],
-            "histogram" | "gaugehistogram" => &["_bucket", "_sum", "_count", "_created", "_gcount", "_gsum"],
-            "summary" => &["_sum", "_count", "_created"],
-            _ => &[],
-        }
+    /// Whether a sample of this name is one of the family's, in either format (the text names
+    /// `# TYPE x_total counter` as its samples, OpenMetrics `# TYPE x counter` with `x_total`).
+    fn of_family(sample: &str, family: &str, kind: &str) -> bool {
+        let Some(rest) = sample.strip_prefix(family) else { return false };
+        rest.is_empty()
+            || FamilyType::from_name(kind)
+                .is_some_and(|t| Format::ALL.iter().any(|&f| t.sample_suffixes(f).contains(&rest)))
     }
     let mut family: Option<Family> = None;
-    exposition::read(text, |event| match event {
+    prometheus_exposition::read(text, |event| match event {
+        Event::Help { .. } => {}
         Event::Type { name, kind, .. } => family = Some(Family { name, kind, unit: None, metric: None }),
         Event::Unit { name, unit, .. } => {
             if let Some(f) = family.as_mut().filter(|f| f.name == name) {
@@ -47,9 +47,7 @@ pub fn check_exposition(checker: &mut Checker, text: &str) -> Result<(), exposit
         }
         Event::Sample(s) => {
             checker.count_sample();
-            let belongs = family.as_ref().is_some_and(|f| {
-                s.name == f.name || s.name.strip_prefix(f.name).is_some_and(|rest| suffixes(f.kind).contains(&rest))
-            });
+            let belongs = family.as_ref().is_some_and(|f| of_family(s.name, f.name, f.kind));
             if !belongs {
                 family = Some(Family { name: s.name, kind: "untyped", unit: None, metric: None });
             }

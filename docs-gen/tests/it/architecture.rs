@@ -20,6 +20,7 @@ use Layer::{Module as M, Siblings as S};
 /// Each crate's modules, lowest first. `emit::markdown` names a module of a folder whose modules
 /// are siblings: the folder's own `mod.rs` is then the node `emit`.
 const CRATES: &[(&str, &[Layer])] = &[
+    ("prometheus-exposition", &[M("family"), S(&["read", "write"])]),
     ("otel-prometheus-names", &[]),
     (
         "catalog-model",
@@ -47,7 +48,10 @@ const CRATES: &[(&str, &[Layer])] = &[
     ),
     ("catalog-build", &[M("emit"), M("builder")]),
     ("docs-gen", &[M("http"), S(&["diff", "live", "verify"]), M("commands")]),
-    ("catalog-runtime", &[S(&["catalog", "config", "instrument"]), M("export"), M("prometheus"), M("telemetry")]),
+    (
+        "catalog-runtime",
+        &[S(&["catalog", "config", "instrument", "labels"]), M("export"), M("prometheus"), M("telemetry")],
+    ),
     ("test-support", &[S(&["fs", "log", "net", "synthetic"]), S(&["process", "prometheus"])]),
 ];
 
@@ -55,18 +59,23 @@ const CRATES: &[(&str, &[Layer])] = &[
 /// the catalog only look down, and a build script's generator needs no PromQL, documentation or
 /// tool crate.
 const DEPENDENCIES: &[(&str, &[&str])] = &[
-    ("otel-prometheus-names", &[]),
+    ("prometheus-exposition", &[]),
+    ("otel-prometheus-names", &["prometheus-exposition"]),
     ("catalog-model", &["otel-prometheus-names"]),
     ("catalog-promql", &["catalog-model", "otel-prometheus-names"]),
     ("catalog-docs", &["catalog-model", "catalog-promql"]),
     ("catalog-build", &["catalog-model", "catalog-docs"]),
-    ("docs-gen", &["catalog-model", "catalog-promql", "catalog-docs", "otel-prometheus-names"]),
-    ("catalog-runtime", &["otel-prometheus-names"]),
+    (
+        "docs-gen",
+        &["catalog-model", "catalog-promql", "catalog-docs", "otel-prometheus-names", "prometheus-exposition"],
+    ),
+    ("catalog-runtime", &["otel-prometheus-names", "prometheus-exposition"]),
     ("test-support", &["otel-prometheus-names"]),
 ];
 
 /// Crates for any service's catalog: no word of Tasker's in their code or manifest.
 const GENERIC: &[&str] = &[
+    "prometheus-exposition",
     "otel-prometheus-names",
     "catalog-model",
     "catalog-promql",
@@ -97,10 +106,10 @@ fn crate_paths(code: &str) -> Vec<Vec<String>> {
     let mut out = Vec::new();
     let mut rest = code;
     while let Some(i) = rest.find("crate::") {
-        let is_word_before = rest[..i].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '_');
+        let is_word_before = rest[..i].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$');
         rest = &rest[i + "crate::".len()..];
         if is_word_before {
-            continue; // `catalog_crate::`, not this crate.
+            continue; // `catalog_crate::` is another crate; `$crate::` a macro's path for its users.
         }
         if let Some(group) = rest.strip_prefix('{') {
             let end = group.find('}').unwrap_or(group.len());
@@ -108,7 +117,12 @@ fn crate_paths(code: &str) -> Vec<Vec<String>> {
                 out.push(words(part.trim()));
             }
         } else {
-            out.push(words(rest));
+            let path = words(rest);
+            // `crate::name!`: a macro the crate exports, called where it is defined.
+            let len = path.iter().map(|w| w.len() + 2).sum::<usize>().saturating_sub(2);
+            if !rest[len..].starts_with('!') {
+                out.push(path);
+            }
         }
     }
     out.retain(|p| !p.is_empty());
@@ -290,6 +304,8 @@ fn the_scan_sees_imports() {
         ]
     );
     assert!(crate_paths("use catalog_crate::x;").is_empty());
+    assert!(crate_paths("$crate::recorder!(x)").is_empty());
+    assert!(crate_paths("crate::label_enum!(x)").is_empty());
     let groups: BTreeSet<&str> = ["emit"].into();
     let src = Path::new("/c/src");
     assert_eq!(node(src, Path::new("/c/src/emit/rules.rs"), &groups).as_deref(), Some("emit::rules"));
