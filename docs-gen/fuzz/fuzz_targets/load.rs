@@ -6,9 +6,10 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|bytes: &[u8]| {
-    if let Ok(catalog) = docs_gen::load_bytes("metrics.yaml", bytes) {
-        docs_gen::emit::markdown::render(&catalog);
-        let rust = docs_gen::emit::rust::render(&catalog);
-        assert!(rust == docs_gen::emit::rust::render_direct(&catalog), "templated and direct Rust differ");
+    if let Ok((catalog, queries)) = catalog_docs::load_bytes("metrics.yaml", bytes) {
+        let plan = catalog_docs::plan::Plan::new(&catalog, &queries);
+        catalog_docs::emit::markdown::render(&plan, &Default::default());
+        let rust = catalog_build::emit::render(&catalog);
+        assert!(rust == catalog_build::emit::render_direct(&catalog), "templated and direct Rust differ");
     }
 });
