@@ -2,10 +2,6 @@
 //! with the located diagnostics, never a panic. (The reference, `docs/METRICS.md`, is generated and
 //! stale-checked by `cargo run -p docs-gen`; `src/lib.rs` includes it for rustdoc.)
 
-// The catalog compiler allocates heavily; see the workspace's Cargo.toml.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() {
     catalog_build::Builder::new("metrics.yaml").generate_or_exit();
 }

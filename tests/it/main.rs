@@ -1,6 +1,5 @@
 //! The integration tests of tasker-metrics, one binary (as cargo's own `tests/testsuite`): the
-//! generated recorders exported exactly and without allocations, compile-fail cases, the golden
-//! fixtures compiled, OTLP to a receiver and to nowhere, cardinality limits, start-up logs, and the
+//! generated recorders exported exactly and without allocations, the golden fixtures compiled, OTLP to a receiver and to nowhere, cardinality limits, start-up logs, and the
 //! workload end to end against a real Prometheus server and live-check.
 //!
 //! A few tests measure what belongs to the whole process (its memory, its allocations, its global
@@ -8,7 +7,6 @@
 
 mod allocations;
 mod cardinality;
-mod compile_fail;
 mod exactness;
 mod export;
 mod golden_compiles;
