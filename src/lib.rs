@@ -21,7 +21,10 @@
 
 include!(concat!(env!("OUT_DIR"), "/metrics.rs"));
 
-pub use catalog_runtime::{TelemetryConfig, TelemetryError, config, prometheus};
+pub use catalog_runtime::{TelemetryConfig, TelemetryError, config};
+
+#[cfg(feature = "prometheus")]
+pub use catalog_runtime::prometheus;
 
 /// Tasker's export pipeline: [`catalog_runtime::Telemetry`] with Tasker's recorders.
 pub type Telemetry = catalog_runtime::Telemetry<Metrics>;

@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// The workload example next to this test binary (`target/debug/deps/prometheus_e2e-HASH` →
+/// The workload example next to this test binary (`target/debug/deps/it-HASH` →
 /// `target/debug/examples/tasker_workload`). `cargo build --example` runs first in any case (a
-/// no-op when it is current): `cargo test --test prometheus_e2e` alone does not build examples, and
+/// no-op when it is current): `cargo test --test it` alone does not build examples, and
 /// a binary left from an older build would test old code.
 pub fn workload_binary() -> Result<PathBuf, String> {
     built(&["--example", "tasker_workload"], &["examples", "tasker_workload"])
