@@ -6,20 +6,25 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// The workload example next to this test binary (`target/debug/deps/it-HASH` →
-/// `target/debug/examples/tasker_workload`). `cargo build --example` runs first in any case (a
-/// no-op when it is current): `cargo test --test it` alone does not build examples, and
-/// a binary left from an older build would test old code.
+/// `target/debug/examples/tasker_workload`), made current by `cargo test --workspace --no-run`
+/// first. That is the README's test command without running anything: within it (and in CI) every
+/// unit is already fresh and this takes half a second, where `cargo build --example` resolves
+/// features for one package, compiled a dozen crates again, 15 s on 2 cores, before the
+/// Prometheus tests could start. Run alone (`cargo test --test it against_prometheus`), it builds
+/// what the whole test command would, once; a binary left from an older build would test old code.
 pub fn workload_binary() -> Result<PathBuf, String> {
-    built(&["--example", "tasker_workload"], &["examples", "tasker_workload"])
+    built(&["test", "--workspace", "--no-run"], &["examples", "tasker_workload"])
 }
 
-/// The `docs-gen` binary, built the same way: a test of this package does not get another
-/// package's binary from cargo.
+/// The `docs-gen` binary (a test of this package does not get another package's binary from
+/// cargo), built as `cargo run -p docs-gen` builds it: those artifacts are the ones CI's
+/// `cargo run -p docs-gen -- check` then finds current.
 pub fn docs_gen_binary() -> Result<PathBuf, String> {
-    built(&["-p", "docs-gen", "--bin", "docs-gen"], &["docs-gen"])
+    built(&["build", "-p", "docs-gen", "--bin", "docs-gen"], &["docs-gen"])
 }
 
-/// Runs `cargo build ARGS` in this test's profile and returns `PATH` under the profile directory.
+/// Runs `cargo ARGS` (a build) in this test's profile and returns `PATH` under the profile
+/// directory.
 fn built(args: &[&str], path: &[&str]) -> Result<PathBuf, String> {
     let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
     let profile_dir = exe
@@ -30,7 +35,7 @@ fn built(args: &[&str], path: &[&str]) -> Result<PathBuf, String> {
     bin.extend(path);
     bin.set_extension(std::env::consts::EXE_EXTENSION);
     let mut cargo = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    cargo.arg("build").arg("--quiet").args(args).current_dir(crate::fs::workspace());
+    cargo.args(args).arg("--quiet").current_dir(crate::fs::workspace());
     match profile_dir.file_name().and_then(|n| n.to_str()) {
         Some("debug") | None => {}
         Some("release") => {
@@ -40,7 +45,7 @@ fn built(args: &[&str], path: &[&str]) -> Result<PathBuf, String> {
             cargo.args(["--profile", other]);
         }
     }
-    let what = format!("cargo build {}", args.join(" "));
+    let what = format!("cargo {}", args.join(" "));
     let t = Instant::now();
     let status = cargo.status().map_err(|e| format!("cannot run cargo: {e}"))?;
     if !status.success() {
