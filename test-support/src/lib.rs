@@ -14,7 +14,7 @@ pub mod process;
 pub mod prometheus;
 pub mod synthetic;
 
-pub use fs::{TempDir, fixture, workspace};
+pub use fs::{TempDir, copy_dir, fixture, workspace};
 pub use log::Log;
 pub use net::{Answer, free_port, scrape};
 pub use process::{NoLine, docs_gen_binary, wait_line, workload_binary};

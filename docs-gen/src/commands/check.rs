@@ -20,10 +20,10 @@ pub fn run(cx: &Context) -> ExitCode {
     };
     let inputs = match &record {
         Some(r) if r.steady_state.is_some() => {
-            format!("{}, {} and {}", cx.display, cx.record.display(), steady_path(&cx.record).display())
+            format!("{}, {} and {}", cx.shown, cx.record.display(), steady_path(&cx.record).display())
         }
-        Some(_) => format!("{} and {}", cx.display, cx.record.display()),
-        None => cx.display.clone(),
+        Some(_) => format!("{} and {}", cx.shown, cx.record.display()),
+        None => cx.shown.clone(),
     };
     let plan = Plan::new(&c, &queries);
     let files = outputs::files(&plan, record.as_ref(), &cx.layout());

@@ -46,15 +46,15 @@ pub fn run(cx: &Context, args: &Args) -> ExitCode {
     let policy = crate::diff::Policy { allow_alpha: args.allow_alpha };
     let mut changes = crate::diff::diff(&old, &new, policy);
     let old_at = places(&old_display, &old_text, changes.iter().map(|c| c.old_path.as_deref()));
-    let new_at = places(&cx.display, &new_text, changes.iter().map(|c| c.new_path.as_deref()));
+    let new_at = places(&cx.shown, &new_text, changes.iter().map(|c| c.new_path.as_deref()));
     for ((c, old_at), new_at) in changes.iter_mut().zip(old_at).zip(new_at) {
         c.old_at = old_at;
         c.new_at = new_at;
     }
     let report = match args.format.as_str() {
-        "markdown" => crate::diff::markdown(&changes, &old_display, &cx.display),
-        "json" => crate::diff::json(&changes, &old_display, &cx.display),
-        _ => crate::diff::text(&changes, &old_display, &cx.display),
+        "markdown" => crate::diff::markdown(&changes, &old_display, &cx.shown),
+        "json" => crate::diff::json(&changes, &old_display, &cx.shown),
+        _ => crate::diff::text(&changes, &old_display, &cx.shown),
     };
     print!("{report}");
     if crate::diff::fails(&changes) { ExitCode::from(1) } else { ExitCode::SUCCESS }

@@ -61,10 +61,12 @@ fn seconds(s: &str) -> Result<f64, String> {
 /// Reads the source, checks it, prints the report. Exit 0 when clean, 1 on a violation or coverage
 /// below the minimum, 2 on catalog errors or a source that cannot be read.
 pub fn run(cx: &Context, args: &Args) -> ExitCode {
-    let (c, _) = match cx.load() {
+    let (mut c, _) = match cx.load() {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
+    // The report names the catalog as the user can open it from here.
+    c.source = cx.shown.clone();
     let options = Options { drop_labels: args.drop_labels.clone(), ignore: args.ignore.clone() };
     let gate = Gate { metrics: args.min_coverage, values: args.min_value_coverage };
     let started;
@@ -138,7 +140,7 @@ pub fn run(cx: &Context, args: &Args) -> ExitCode {
     };
     let elapsed = started.elapsed();
     let catalog_text = std::fs::read_to_string(&cx.catalog).unwrap_or_default();
-    let declared_at = places(&cx.display, &catalog_text, report.findings.iter().map(|f| f.declared_path.as_deref()));
+    let declared_at = places(&cx.shown, &catalog_text, report.findings.iter().map(|f| f.declared_path.as_deref()));
     for (f, at) in report.findings.iter_mut().zip(declared_at) {
         f.declared_at = at;
     }

@@ -58,7 +58,7 @@ pub fn run(cx: &Context, args: &Args) -> ExitCode {
             eprintln!("error: cannot write {}: {e}", path.display());
             return ExitCode::from(2);
         }
-        println!("wrote {}; run `cargo run -p docs-gen` to render it into the reference", path.display());
+        println!("wrote {}; run `{}` to render it into the reference", path.display(), cx.regenerate);
     }
     if checked.iter().any(|c| c.failed()) { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }

@@ -99,18 +99,18 @@ fn each_drift_is_named_at_its_line() {
     );
     for expected in [
         // Counted, not repeated: line 9 has the same undeclared value.
-        "drifted.prom:5: error[value_outside_set]: `shop_orders_total` has `outcome=\"cancelled\"`, outside the label's declared values (ok, failed, timeout) (in 2 samples)\n  = declared at docs-gen/tests/fixtures/live/catalog.yaml:6:3\n",
+        "drifted.prom:5: error[value_outside_set]: `shop_orders_total` has `outcome=\"cancelled\"`, outside the label's declared values (ok, failed, timeout) (in 2 samples)\n  = declared at tests/fixtures/live/catalog.yaml:6:3\n",
         "drifted.prom:6: error[missing_label]: `shop_orders_total` has a series without the required label `outcome`\n",
-        "drifted.prom:7: error[undeclared_label]: `shop_orders_total` has the label `region`, which the catalog does not declare on it\n  = declared at docs-gen/tests/fixtures/live/catalog.yaml:22:5\n",
+        "drifted.prom:7: error[undeclared_label]: `shop_orders_total` has the label `region`, which the catalog does not declare on it\n  = declared at tests/fixtures/live/catalog.yaml:22:5\n",
         "drifted.prom:8: error[overflow]: `shop_orders_total` reached its cardinality limit of 2000 attribute sets",
-        "drifted.prom:11: error[unit_mismatch]: `shop_order_duration_seconds` (histogram) is `shop.order.duration` in another unit: the catalog's unit `ms` exposes it as `shop_order_duration_milliseconds`\n  = declared at docs-gen/tests/fixtures/live/catalog.yaml:26:5\n",
+        "drifted.prom:11: error[unit_mismatch]: `shop_order_duration_seconds` (histogram) is `shop.order.duration` in another unit: the catalog's unit `ms` exposes it as `shop_order_duration_milliseconds`\n  = declared at tests/fixtures/live/catalog.yaml:26:5\n",
         "drifted.prom:16: error[type_mismatch]: `shop_queue_depth` is exposed as a counter, but the catalog declares `shop.queue.depth` with instrument `up_down_counter` (a gauge)\n",
         "drifted.prom:19: error[unit_mismatch]: `shop_order_duration_milliseconds` has the unit `seconds`, but the catalog declares `ms` (`milliseconds`)\n",
-        "drifted.prom:19: error[bucket_mismatch]: `shop_order_duration_milliseconds` lacks the declared bucket boundaries [50, 500]\n  = declared at docs-gen/tests/fixtures/live/catalog.yaml:29:5\n",
+        "drifted.prom:19: error[bucket_mismatch]: `shop_order_duration_milliseconds` lacks the declared bucket boundaries [50, 500]\n  = declared at tests/fixtures/live/catalog.yaml:29:5\n",
         "drifted.prom:20: error[bucket_mismatch]: `shop_order_duration_milliseconds` has a bucket boundary `le=\"25\"` the catalog does not declare (it declares [5, 50, 500])\n",
         "drifted.prom:25: error[undeclared_metric]: metric family `shop_carts_total` (counter) is not declared in the catalog\n",
-        "  = help: declare it in docs-gen/tests/fixtures/live/catalog.yaml, or pass --ignore shop_carts_total if another meter owns it\n",
-        "drifted.prom:27: error[not_instrumented]: `shop_refunds_total` is emitted, but the catalog says its status is `planned`\n  = declared at docs-gen/tests/fixtures/live/catalog.yaml:47:5\n",
+        "  = help: declare it in tests/fixtures/live/catalog.yaml, or pass --ignore shop_carts_total if another meter owns it\n",
+        "drifted.prom:27: error[not_instrumented]: `shop_refunds_total` is emitted, but the catalog says its status is `planned`\n  = declared at tests/fixtures/live/catalog.yaml:47:5\n",
         "drifted.prom:28: error[unit_mismatch]: `shop_cache_hit` (untyped) is `shop.cache.hit` in another unit: the catalog's unit `1` exposes it as `shop_cache_hit_ratio`\n",
         // The gauge read under another type is there by its name: its queries find it.
         "coverage: 3 of 4 instrumented metrics seen (75.0%), 2 of 6 closed values seen (33.3%)\n",
@@ -142,7 +142,7 @@ fn a_near_miss_gets_the_declared_name_and_stdin_is_a_source() {
     let out = child.wait_with_output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(1), "{text}");
-    assert!(text.contains("<stdin>:2: error[undeclared_metric]: metric family `shop_order_total` (counter) is not declared in the catalog\n  = declared at docs-gen/tests/fixtures/live/catalog.yaml:17:5\n  = help: did you mean `shop_orders_total`? Otherwise declare it"), "{text}");
+    assert!(text.contains("<stdin>:2: error[undeclared_metric]: metric family `shop_order_total` (counter) is not declared in the catalog\n  = declared at tests/fixtures/live/catalog.yaml:17:5\n  = help: did you mean `shop_orders_total`? Otherwise declare it"), "{text}");
 }
 
 #[test]
@@ -192,7 +192,7 @@ fn json_carries_the_same_findings_and_coverage() {
     assert_eq!(findings[0]["detail"], "outcome=\"cancelled\"");
     assert_eq!(findings[0]["at"], "tests/fixtures/live/drifted.prom:5");
     assert_eq!(findings[0]["count"], 2);
-    assert_eq!(findings[0]["declared_at"], "docs-gen/tests/fixtures/live/catalog.yaml:6:3");
+    assert_eq!(findings[0]["declared_at"], "tests/fixtures/live/catalog.yaml:6:3");
     assert_eq!(v["coverage"]["metrics"]["seen"], 3);
     assert_eq!(v["coverage"]["metrics"]["total"], 4);
     let orders = &v["coverage"]["per_metric"][0];
