@@ -5,8 +5,8 @@
 use crate::diag::Ctxt;
 use crate::diag::message::{Alerting, Invalid, Unknown};
 use crate::model::{
-    Catalog, DEFAULT_CARDINALITY_LIMIT, Instrument, LabelKind, MAX_CARDINALITY_LIMIT, Metric, NumberType,
-    Visualization, allowed_number_types,
+    BucketsOrigin, Catalog, DEFAULT_CARDINALITY_LIMIT, Instrument, LabelKind, MAX_CARDINALITY_LIMIT, Metric,
+    NumberType, Visualization, allowed_number_types,
 };
 use crate::notation::is_duration;
 use crate::source::{join_index, join_key};
@@ -27,6 +27,7 @@ pub fn all(catalog: &Catalog, cx: &mut Ctxt) {
     rust_names_unique(catalog, cx);
     unit_one_only_on_gauges(catalog, cx);
     buckets_valid(catalog, cx);
+    default_buckets_fit_unit(catalog, cx);
     cardinality_limits_valid(catalog, cx);
     value_maps_valid(catalog, cx);
     alerts_valid(catalog, cx);
@@ -311,6 +312,22 @@ fn buckets_valid(catalog: &Catalog, cx: &mut Ctxt) {
             cx.error_at_key(&at, Invalid::BucketsNotHistogram);
         } else if buckets.iter().any(|b| !b.is_finite()) || buckets.windows(2).any(|w| w[0] >= w[1]) {
             cx.error(&at, Invalid::BucketsNotIncreasing);
+        }
+    }
+}
+
+/// A histogram without `buckets` has a default that fits its unit: `s` (the semantic conventions'
+/// advice) or `ms` (the SDK's default is made for it). Any other unit warns: `By` with the SDK's
+/// 0 … 10,000 puts every value above 10 kB in one bucket.
+fn default_buckets_fit_unit(catalog: &Catalog, cx: &mut Ctxt) {
+    for m in &catalog.metrics {
+        if let Some((_, BucketsOrigin::SdkDefault)) = m.histogram_buckets()
+            && m.unit != "ms"
+        {
+            cx.warn(
+                &join_key(&m.at, "unit"),
+                Invalid::DefaultBucketsUnfit { name: m.name.clone(), unit: m.unit.clone() },
+            );
         }
     }
 }

@@ -269,6 +269,45 @@ pub struct Metric {
     pub(crate) labels_unresolved: bool,
 }
 
+/// The OpenTelemetry SDK's default histogram boundaries (`opentelemetry_sdk` 0.33,
+/// `metrics/pipeline.rs`): made for milliseconds. A histogram without `buckets` in another unit
+/// than `s` gets them, stated in the reference and, unless its unit is `ms`, warned about.
+pub const SDK_DEFAULT_BUCKETS: [f64; 15] =
+    [0.0, 5.0, 10.0, 25.0, 50.0, 75.0, 100.0, 250.0, 500.0, 750.0, 1000.0, 2500.0, 5000.0, 7500.0, 10000.0];
+
+/// The boundaries OpenTelemetry's semantic conventions advise for durations in seconds
+/// (`http.server.request.duration`, `db.client.operation.duration`, …): a histogram in `s` without
+/// `buckets` gets them rather than the SDK's default, under which every request of less than five
+/// seconds would fall in one bucket.
+pub const SECONDS_BUCKETS: [f64; 14] =
+    [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0];
+
+/// Where a histogram's bucket boundaries come from; see [`Metric::histogram_buckets`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BucketsOrigin {
+    /// The catalog's `buckets`.
+    Declared,
+    /// No `buckets`, unit `s`: [`SECONDS_BUCKETS`].
+    SecondsAdvice,
+    /// No `buckets`, another unit: [`SDK_DEFAULT_BUCKETS`].
+    SdkDefault,
+}
+
+impl BucketsOrigin {
+    /// How the reference says where boundaries it did not declare come from (`None` when declared).
+    pub fn note(self) -> Option<&'static str> {
+        match self {
+            BucketsOrigin::Declared => None,
+            BucketsOrigin::SecondsAdvice => {
+                Some("no `buckets` declared: OpenTelemetry's semantic-convention advice for durations in seconds")
+            }
+            BucketsOrigin::SdkDefault => {
+                Some("no `buckets` declared: the OpenTelemetry SDK's default, made for milliseconds")
+            }
+        }
+    }
+}
+
 /// The cardinality limit of a metric that does not set one: the OpenTelemetry SDK's default.
 pub const DEFAULT_CARDINALITY_LIMIT: u64 = 2000;
 
@@ -277,6 +316,21 @@ pub const DEFAULT_CARDINALITY_LIMIT: u64 = 2000;
 pub const MAX_CARDINALITY_LIMIT: u64 = 100_000;
 
 impl Metric {
+    /// A histogram's bucket boundaries and where they come from: the declared `buckets`, else a
+    /// default by unit ([`BucketsOrigin`]). The generated recorder sets them explicitly, so the
+    /// reference, the exporters and live-check agree whatever the SDK's default. `None` for other
+    /// instruments.
+    pub fn histogram_buckets(&self) -> Option<(&[f64], BucketsOrigin)> {
+        if self.instrument != Instrument::Histogram {
+            return None;
+        }
+        Some(match (&self.buckets, self.unit.as_str()) {
+            (Some(b), _) => (b.as_slice(), BucketsOrigin::Declared),
+            (None, "s") => (&SECONDS_BUCKETS[..], BucketsOrigin::SecondsAdvice),
+            (None, _) => (&SDK_DEFAULT_BUCKETS[..], BucketsOrigin::SdkDefault),
+        })
+    }
+
     /// How many attribute sets the SDK keeps for the metric; beyond it, new sets are counted in one
     /// series with the attribute `otel.metric.overflow = true` and no other.
     pub fn cardinality_limit(&self) -> u64 {

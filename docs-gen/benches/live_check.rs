@@ -48,7 +48,7 @@ fn exposition(c: &Catalog) -> String {
                 let _ = write!(labels, "{}=\"{value}\",", def.prometheus_key);
             }
             if m.instrument == Instrument::Histogram {
-                let bounds = m.buckets.clone().unwrap_or_else(|| live::SDK_DEFAULT_BOUNDARIES.to_vec());
+                let bounds = m.histogram_buckets().map(|(b, _)| b.to_vec()).unwrap_or_default();
                 for b in bounds.iter().map(f64::to_string).chain(["+Inf".to_owned()]) {
                     let _ = writeln!(out, "{base}_bucket{{{labels}le=\"{b}\"}} {s}");
                 }

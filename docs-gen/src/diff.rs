@@ -12,7 +12,7 @@
 //! `--allow-alpha`); `beta` may gain labels; `stable` may change in none of name, type, unit,
 //! buckets or labels, whatever the flags.
 
-use catalog_model::model::{Catalog, LabelDef, LabelKind, Metric, Stability};
+use catalog_model::model::{BucketsOrigin, Catalog, LabelDef, LabelKind, Metric, Stability};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::fmt::Write;
@@ -134,14 +134,16 @@ fn metric_changes(old: &Catalog, new: &Catalog, o: &Metric, n: &Metric, policy: 
     if o.number != n.number {
         push("number type changed", format!("{} → {}", o.number.as_str(), n.number.as_str()), Class::Breaking, "type");
     }
-    if o.buckets != n.buckets {
-        let show = |b: &Option<Vec<f64>>| b.as_ref().map_or("default".to_owned(), |b| format!("{b:?}"));
-        push(
-            "histogram buckets changed",
-            format!("{} → {}", show(&o.buckets), show(&n.buckets)),
-            Class::Breaking,
-            "buckets",
-        );
+    // The boundaries the recorders export, declared or their unit's default: declaring the default
+    // changes nothing; a unit change that changes the default does.
+    let (ob, nb) = (o.histogram_buckets().map(|(b, _)| b), n.histogram_buckets().map(|(b, _)| b));
+    if ob != nb && ob.is_some() && nb.is_some() {
+        let show = |m: &Metric| match m.histogram_buckets() {
+            Some((b, origin)) if origin != BucketsOrigin::Declared => format!("{b:?} (default)"),
+            Some((b, _)) => format!("{b:?}"),
+            None => String::new(),
+        };
+        push("histogram buckets changed", format!("{} → {}", show(o), show(n)), Class::Breaking, "buckets");
     }
     if o.stability != n.stability {
         let class = if n.stability < o.stability { Class::Breaking } else { Class::Compatible };

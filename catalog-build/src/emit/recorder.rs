@@ -169,12 +169,13 @@ impl Names {
 
 /// The shape and the names of metric `m`'s recorder.
 pub(super) fn describe(catalog: &Catalog, m: &Metric) -> (Shape, Names) {
-    let Metric { name, instrument, number, unit, description, labels, value_map, buckets, rust_recorder, .. } = m;
+    let Metric { name, instrument, number, unit, description, labels, value_map, rust_recorder, .. } = m;
     let defs: Vec<_> = labels.iter().map(|&l| catalog.label(l)).collect();
     let shape = Shape {
         instrument: *instrument,
         number: *number,
-        buckets: buckets.as_ref().map(|b| b.iter().map(|x| x.to_bits()).collect()),
+        // Every histogram sets its boundaries explicitly, defaults included (see `histogram_buckets`).
+        buckets: m.histogram_buckets().map(|(b, _)| b.iter().map(|x| x.to_bits()).collect()),
         value_map: value_map.is_some(),
         labels: defs.iter().map(|l| LabelShape::of(l)).collect(),
     };
@@ -295,8 +296,11 @@ fn recorder_doc(catalog: &Catalog, m: &Metric) -> String {
         let listing = map.entries.iter().map(|e| format!("{}={}", e.value, e.name)).collect::<Vec<_>>().join(", ");
         s.push_str(&format!("* Values: {listing}\n"));
     }
-    if let Some(b) = &m.buckets {
-        let b = b.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ");
+    if let Some((b, origin)) = m.histogram_buckets() {
+        let mut b = b.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ");
+        if let Some(note) = origin.note() {
+            b = format!("{b}] ({note}");
+        }
         s.push_str(&format!("* Buckets: [{b}]\n"));
     }
     if catalog.tracks_status() {

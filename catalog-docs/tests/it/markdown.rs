@@ -62,3 +62,57 @@ fn each_outcome_reads_as_a_result() {
         assert!(md.contains(line), "missing {line:?} in\n{md}");
     }
 }
+
+/// A histogram without `buckets` gets boundaries by unit, stated in the reference: OpenTelemetry's
+/// advice for seconds, the SDK's default (made for milliseconds) otherwise, and a warning located at
+/// the unit where that default does not fit (`By`: every value above 10 kB in one bucket).
+#[test]
+fn undeclared_buckets_are_stated_and_an_unfit_default_warns() {
+    let catalog = "\
+labels:
+  op:
+    values: [read, write]
+    description: The operation.
+metrics:
+  - name: app.call.duration
+    instrument: histogram
+    type: f64
+    unit: s
+    description: Call duration.
+    labels: [op]
+  - name: app.job.duration
+    instrument: histogram
+    type: f64
+    unit: ms
+    description: Job duration.
+    labels: [op]
+  - name: app.payload.size
+    instrument: histogram
+    type: u64
+    unit: By
+    description: Payload size.
+    labels: [op]
+";
+    let (c, queries) = catalog_docs::load_str("app.yaml", catalog).unwrap_or_else(|d| panic!("{d}"));
+    let warnings: Vec<String> = c.warnings.iter().map(|w| w.to_string()).collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].starts_with(
+            "app.yaml:21:11: warning: histogram `app.payload.size` in `By` has no `buckets`: it gets the \
+             OpenTelemetry SDK's default boundaries (0, 5, 10, 25, … 10000), which are made for milliseconds\n  \
+             help: declare `buckets:` in `By` that split the values you expect, e.g. [1024, 4096"
+        ),
+        "{warnings:?}"
+    );
+    let md = catalog_docs::emit::markdown::render(&catalog_docs::plan::Plan::new(&c, &queries), &Default::default());
+    assert!(
+        md.contains(
+            "| Buckets | 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10 (no `buckets` \
+             declared: OpenTelemetry's semantic-convention advice for durations in seconds) |\n"
+        ),
+        "{md}"
+    );
+    let sdk = "| Buckets | 0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000 (no `buckets` \
+               declared: the OpenTelemetry SDK's default, made for milliseconds) |\n";
+    assert_eq!(md.matches(sdk).count(), 2, "{md}");
+}

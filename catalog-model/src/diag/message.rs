@@ -290,6 +290,11 @@ pub enum Invalid {
     UnitOneNotGauge,
     BucketsNotHistogram,
     BucketsNotIncreasing,
+    /// A histogram without `buckets` whose unit the SDK's default boundaries do not fit.
+    DefaultBucketsUnfit {
+        name: String,
+        unit: String,
+    },
     /// A cardinality limit out of `1..=max`; `default` is what a metric keeps without one.
     CardinalityLimitRange {
         got: u64,
@@ -405,6 +410,16 @@ impl Invalid {
             BucketsNotIncreasing => (
                 "bucket boundaries must be finite and strictly increasing".into(),
                 Some("e.g. [1, 5, 10, 50, 100]".into()),
+            ),
+            DefaultBucketsUnfit { name, unit } => (
+                format!(
+                    "histogram `{name}` in `{unit}` has no `buckets`: it gets the OpenTelemetry SDK's default boundaries \
+                     (0, 5, 10, 25, … 10000), which are made for milliseconds"
+                ),
+                Some(format!(
+                    "declare `buckets:` in `{unit}` that split the values you expect{}",
+                    if unit == "By" { ", e.g. [1024, 4096, 16384, 65536, 262144, 1048576]" } else { "" }
+                )),
             ),
             CardinalityLimitRange { got, max, default } => (
                 format!("the cardinality limit {got} is out of range"),

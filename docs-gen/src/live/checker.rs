@@ -7,11 +7,6 @@ use otel_prometheus_names::unit_suffix;
 use serde::Serialize;
 use std::collections::HashMap;
 
-/// The OpenTelemetry SDK's default histogram boundaries (`opentelemetry_sdk` 0.33,
-/// `metrics/pipeline.rs`), which a histogram without `buckets` in the catalog gets.
-pub const SDK_DEFAULT_BOUNDARIES: [f64; 15] =
-    [0.0, 5.0, 10.0, 25.0, 50.0, 75.0, 100.0, 250.0, 500.0, 750.0, 1000.0, 2500.0, 5000.0, 7500.0, 10000.0];
-
 /// Families every OpenTelemetry Prometheus exporter may add beside a meter's metrics: the
 /// resource and the scope, not metrics of the catalog.
 const EXPORTER_FAMILIES: &[&str] = &["target_info", "otel_scope_info"];
@@ -224,8 +219,8 @@ impl<'c> Checker<'c> {
                 keys.push((key, l));
                 values_seen.push(vec![false; def.values().map_or(0, <[_]>::len)]);
             }
-            let boundaries = (m.instrument == Instrument::Histogram)
-                .then(|| m.buckets.clone().unwrap_or_else(|| SDK_DEFAULT_BOUNDARIES.to_vec()));
+            // What the generated recorder sets: the declared boundaries or its unit's default.
+            let boundaries = m.histogram_buckets().map(|(b, _)| b.to_vec());
             if naming == Naming::Prometheus {
                 by_stem.insert(stem(&name, &words).0.to_owned(), i);
             }

@@ -17,6 +17,6 @@ pub mod otlp;
 pub mod prometheus;
 pub mod report;
 
-pub use checker::{Checker, Finding, Kind, Naming, Options, SDK_DEFAULT_BOUNDARIES};
+pub use checker::{Checker, Finding, Kind, Naming, Options};
 pub use prometheus::{check_exposition, scrape};
 pub use report::{Gate, LabelCoverage, MetricCoverage, NotCounted, Report};

@@ -118,7 +118,11 @@ fn every_recorder_exports_the_conventions_names_units_and_attributes() {
     assert_eq!((duration.unit(), duration.description()), ("s", "Duration of HTTP server requests."));
     let AggregatedMetrics::F64(MetricData::Histogram(h)) = duration.data() else { panic!("not an f64 histogram") };
     let bounds: Vec<f64> = h.data_points().next().unwrap().bounds().collect();
+    // The catalog declares no `buckets`: a histogram in seconds gets the conventions' advice, not the
+    // SDK's default (0, 5, 10, … made for milliseconds, where every request would land in `le="5"`).
     assert_eq!(bounds, [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0]);
+    let counts: Vec<Vec<u64>> = h.data_points().map(|p| p.bucket_counts().collect()).collect();
+    assert!(counts.iter().any(|c| c[2] == 1), "0.02 s in (0.01, 0.025]: {counts:?}");
     assert_eq!(
         attribute_sets(duration),
         [
