@@ -474,7 +474,10 @@ fn check_endpoint(endpoint: &str) -> Result<(), String> {
 }
 
 /// A telemetry.toml that cannot be used: `file:LINE:COL: error: ...`, naming the key.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Its `Debug` form is that same text (`{:#?}` gives the fields), so that an error returned from
+/// `main` with `?` prints `telemetry.toml:9:27: error: …` rather than a struct.
+#[derive(Clone, PartialEq, Eq)]
 pub struct ConfigError {
     /// The file (or `environment`).
     pub file: String,
@@ -492,6 +495,21 @@ impl fmt::Display for ConfigError {
             write!(f, "{}: error: {}", self.file, self.message)
         } else {
             write!(f, "{}:{}:{}: error: {}", self.file, self.line, self.col, self.message)
+        }
+    }
+}
+
+impl fmt::Debug for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if f.alternate() {
+            f.debug_struct("ConfigError")
+                .field("file", &self.file)
+                .field("line", &self.line)
+                .field("col", &self.col)
+                .field("message", &self.message)
+                .finish()
+        } else {
+            fmt::Display::fmt(self, f)
         }
     }
 }
@@ -695,6 +713,19 @@ mod tests {
     const PROMETHEUS_ONLY: Build = Build { otlp: false, prometheus: true, stdout: false };
 
     /// This build's exporters as a configuration reads them.
+    #[test]
+    fn an_error_returned_from_main_prints_located() {
+        // `fn main() -> Result<(), Box<dyn Error>>` prints `Error: {:?}` of what `?` returned.
+        let text = "[telemetry.opentelemetry]\nexport_interval_seconds = \"soon\"\n";
+        let e: Box<dyn std::error::Error> = TelemetryConfig::from_toml("telemetry.toml", text).unwrap_err().into();
+        let shown = format!("{e:?}");
+        assert!(shown.starts_with("telemetry.toml:2:27: error: `export_interval_seconds`: "), "{shown}");
+        let e = TelemetryConfig::from_toml("telemetry.toml", text).unwrap_err();
+        assert!(format!("{e:#?}").starts_with("ConfigError {\n    file: \"telemetry.toml\",\n    line: 2,"), "{e:#?}");
+        let e: Box<dyn std::error::Error> = crate::TelemetryError::NotCompiled(Exporter::Stdout).into();
+        assert_eq!(format!("{e:?}"), e.to_string());
+    }
+
     #[test]
     fn this_build_has_its_features() {
         assert_eq!(Build::THIS.has(Exporter::Otlp), cfg!(feature = "otlp"));

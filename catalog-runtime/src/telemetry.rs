@@ -48,8 +48,8 @@ pub struct Telemetry<C: Catalog> {
     exporters: Vec<Exporter>,
 }
 
-/// Why the pipeline could not start.
-#[derive(Debug)]
+/// Why the pipeline could not start. Its `Debug` form is its message (`{:#?}` gives the
+/// variant), so that an error returned from `main` with `?` reads as a sentence.
 pub enum TelemetryError {
     /// The Prometheus endpoint's address could not be bound.
     Prometheus {
@@ -83,6 +83,24 @@ impl fmt::Display for TelemetryError {
             TelemetryError::NotCompiled(exporter) => {
                 write!(f, "{}, or remove it from the configuration's exporters", exporter.not_compiled())
             }
+        }
+    }
+}
+
+impl fmt::Debug for TelemetryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !f.alternate() {
+            return fmt::Display::fmt(self, f);
+        }
+        match self {
+            TelemetryError::Prometheus { address, error } => {
+                f.debug_struct("Prometheus").field("address", address).field("error", error).finish()
+            }
+            TelemetryError::Otlp { endpoint, error } => {
+                f.debug_struct("Otlp").field("endpoint", endpoint).field("error", error).finish()
+            }
+            TelemetryError::Runtime(e) => f.debug_tuple("Runtime").field(e).finish(),
+            TelemetryError::NotCompiled(exporter) => f.debug_tuple("NotCompiled").field(exporter).finish(),
         }
     }
 }
