@@ -19,7 +19,7 @@
 
 #![deny(missing_docs)]
 
-include!(concat!(env!("OUT_DIR"), "/metrics.rs"));
+catalog_runtime::include_catalog!("metrics.yaml");
 
 pub use catalog_runtime::{TelemetryConfig, TelemetryError, config};
 

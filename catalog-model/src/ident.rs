@@ -20,9 +20,16 @@ const KEYWORDS: &[&str] = &[
 const NOT_RAW: &[&str] = &["crate", "self", "Self", "super", "_"];
 
 /// `UpperCamelCase` for types and enum variants: `half-open` → `HalfOpen`, `5xx` → `V5xx`,
-/// `Self` → `Self_`.
+/// `Self` → `Self_`; digits on both sides of a separator keep it as `_` (`1.0` → `V1_0`, not
+/// `V10`, which reads as version ten).
 pub fn type_ident(text: &str) -> Option<String> {
-    let camel = words(text)?.to_upper_camel_case();
+    let mut camel = String::new();
+    for word in words(text)?.split(' ') {
+        if camel.ends_with(|c: char| c.is_ascii_digit()) && word.starts_with(|c: char| c.is_ascii_digit()) {
+            camel.push('_');
+        }
+        camel.push_str(&word.to_upper_camel_case());
+    }
     let ident = if camel.starts_with(|c: char| c.is_ascii_digit()) { format!("V{camel}") } else { camel };
     finish(ident)
 }
@@ -91,6 +98,11 @@ mod tests {
             ("Half-Open", Some("HalfOpen")),
             ("claim_failed", Some("ClaimFailed")),
             ("5xx", Some("V5xx")),
+            ("1.0", Some("V1_0")),
+            ("2", Some("V2")),
+            ("http/1.1", Some("Http1_1")),
+            ("tls 1.3", Some("Tls1_3")),
+            ("v1 beta", Some("V1Beta")),
             ("self", Some("Self_")),
             ("tasks.requests.total", Some("TasksRequestsTotal")),
             ("shop_circuit_breaker_state", Some("ShopCircuitBreakerState")),

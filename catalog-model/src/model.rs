@@ -500,6 +500,14 @@ impl Catalog {
         self.unresolved.iter().any(|prefix| name.starts_with(prefix.as_str()))
     }
 
+    /// Whether two metrics share a name. The second is most often a copied block whose name was not
+    /// changed, so the series queries expect of it are missing: such queries are not reported while
+    /// the duplicate is (the duplicate's error says where both are).
+    pub fn has_duplicate_metric_names(&self) -> bool {
+        let mut seen = std::collections::HashSet::new();
+        !self.metrics.iter().all(|m| seen.insert(m.name.as_str()))
+    }
+
     /// The reference's title.
     pub fn title(&self) -> &str {
         self.document.title.as_deref().map_or("Metrics Reference", str::trim)

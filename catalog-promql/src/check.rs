@@ -157,8 +157,8 @@ fn check_selector(catalog: &Catalog, index: &SeriesIndex, vs: &VectorSelector, a
         return;
     };
     let Some(&(metric, kind)) = index.series.get(name) else {
-        if catalog.names_unresolved_metric(name) {
-            return; // Its metric already has an error.
+        if catalog.names_unresolved_metric(name) || catalog.has_duplicate_metric_names() {
+            return; // Its metric already has an error, or a duplicate stands where it should be.
         }
         let not_histogram = HISTOGRAM_SUFFIXES
             .iter()

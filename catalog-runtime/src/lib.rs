@@ -37,6 +37,25 @@ pub mod prometheus;
 pub mod telemetry;
 
 pub use catalog::{Catalog, MetricDescriptor};
+
+/// Includes the recorders `catalog_build::Builder` generated from a catalog, named by the catalog's
+/// file name as the build script gave it (without its directories), as `tonic::include_proto!`
+/// includes a package:
+///
+/// ```ignore
+/// // build.rs: catalog_build::Builder::new("catalog/my-app.yaml").generate_or_exit();
+/// catalog_runtime::include_catalog!("my-app.yaml");
+/// ```
+///
+/// It expands to `include!(concat!(env!("OUT_DIR"), "/my-app.yaml.rs"))`, a file the builder writes
+/// beside the recorders. A name that is not the catalog's fails with rustc's "couldn't read
+/// `…/out/NAME.rs`".
+#[macro_export]
+macro_rules! include_catalog {
+    ($catalog:literal) => {
+        include!(concat!(env!("OUT_DIR"), "/", $catalog, ".rs"));
+    };
+}
 pub use config::TelemetryConfig;
 pub use telemetry::{Telemetry, TelemetryError};
 

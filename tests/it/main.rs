@@ -14,6 +14,9 @@ mod against_prometheus {
     mod hostile;
     mod steady;
 }
+/// The README's adoption section in a fresh crate: its build (a nested cargo) is CPU-bound, so it
+/// starts right after the Prometheus tests.
+mod against_the_readme;
 mod allocations;
 mod cardinality;
 mod exactness;

@@ -51,7 +51,11 @@ enum Recorders {
 }
 
 fn render_with(catalog: &Catalog, recorders: Recorders) -> String {
-    let mut parts = vec![Part::Labels, Part::Values];
+    let mut parts = vec![Part::Labels];
+    // A catalog without value maps has no `values` module rather than an empty one.
+    if !catalog.value_maps.is_empty() {
+        parts.push(Part::Values);
+    }
     if catalog.is_flat() {
         parts.push(Part::Flat);
     }

@@ -31,8 +31,6 @@ pub mod labels {
         "ünïcode"]
     );
 }
-/// Enums for gauges whose values stand for named states.
-pub mod values {}
 /// Type metrics: A domain whose id is a keyword | with a pipe.
 pub mod r#type {
     /// `edge.requests.total`: Bytes */ with "quotes", `backticks`, | pipes

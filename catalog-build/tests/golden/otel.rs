@@ -69,8 +69,6 @@ pub mod labels {
         "443" => 443]
     );
 }
-/// Enums for gauges whose values stand for named states.
-pub mod values {}
 /// Every recorder of the catalog, with its label sets.
 pub mod recorders {
     /// `http.server.request.duration`: Duration of HTTP server requests.

@@ -30,8 +30,11 @@ fn good_catalog_writes_rust_and_reference() {
     let md = std::fs::read_to_string(out.path().join("METRICS.md")).unwrap();
     assert!(md.contains("#### `app.jobs.completed.total`"));
     assert!(md.contains("and rebuild (build.rs regenerates this file). -->"), "{md}");
-    // Nothing but the two files: no temporary file is left behind.
-    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 2);
+    // What `include_catalog!("minimal.yaml")` includes: the recorders, by their path.
+    let alias = std::fs::read_to_string(out.path().join("minimal.yaml.rs")).unwrap();
+    assert!(alias.ends_with(&format!("include!({:?});\n", generated.rust_file.display().to_string())), "{alias}");
+    // Nothing but the three files: no temporary file is left behind.
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 3);
 }
 
 #[test]

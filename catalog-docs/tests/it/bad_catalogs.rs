@@ -135,6 +135,36 @@ const CASES: &[Case] = &[
         input: Text("document: [unclosed\n"),
         expect: &[
             "metrics.yaml:2:1: error: while parsing a flow sequence, expected ',' or ']'",
+            "  help: an inline list is `[a, b, c]`: a comma between items and a closing `]`",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
+        name: "yaml_colon_in_an_unquoted_value",
+        input: Edit(&[("    description: Jobs that ended\n", "    description: Jobs that ended: ok or failed\n")]),
+        expect: &[
+            "metrics.yaml:65:33: error: mapping values are not allowed in this context",
+            "  help: a value that contains `: ` needs quotes (description: \"p95: the slow ones\"); or the line is \
+             indented under a key that already has a value",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
+        name: "yaml_key_indented_off_its_item",
+        input: Edit(&[("    instrument: counter\n", "     instrument: counter\n")]),
+        expect: &[
+            "metrics.yaml:62:16: error: mapping values are not allowed in this context",
+            "  help: a value that contains `: ` needs quotes (description: \"p95: the slow ones\"); or the line is \
+             indented under a key that already has a value",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
+        name: "yaml_tab_indentation",
+        input: Text("metrics:\n\t- name: a\n"),
+        expect: &[
+            "metrics.yaml:2:2: error: tabs disallowed within this context (block indentation)",
+            "  help: YAML indents with spaces: replace the tabs",
             "1 error in the catalog",
         ],
     },
@@ -275,6 +305,17 @@ const CASES: &[Case] = &[
         input: Edit(&[("name: app.jobs.running", "name: app.jobs.completed.total")]),
         expect: &[
             "metrics.yaml:87:11: error: duplicate metric `app.jobs.completed.total`",
+            "  help: it is first defined at line 60; a metric is defined once",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
+        // A copied block whose name was not changed: the queries of the metric it should have been
+        // are follow-ons of the duplicate, not reported with weak did-you-means of their own.
+        name: "duplicate_metric_without_follow_on_query_errors",
+        input: Edit(&[("  - name: app.jobs.completed.total\n", "  - name: app.job.duration\n")]),
+        expect: &[
+            "metrics.yaml:74:11: error: duplicate metric `app.job.duration`",
             "  help: it is first defined at line 60; a metric is defined once",
             "1 error in the catalog",
         ],
@@ -551,8 +592,8 @@ const CASES: &[Case] = &[
         name: "values_that_make_one_variant",
         input: Text(FLAT_VARIANT_COLLISION),
         expect: &[
-            "metrics.yaml:5:21: error: the label values `1.0` and `10` both become the Rust identifier `V10`",
-            "  help: name the variant of one of them: `{value: \"10\", variant: V10B}`",
+            "metrics.yaml:5:21: error: the label values `1.0` and `1-0` both become the Rust identifier `V1_0`",
+            "  help: name the variant of one of them: `{value: \"1-0\", variant: V1_0B}`",
             "1 error in the catalog",
         ],
     },
@@ -751,8 +792,8 @@ metrics:
 const FLAT_VARIANT_COLLISION: &str = "labels:
   network.protocol.version:
     description: Version
-    # \"1.0\" and \"10\" make the same identifier unless one names its variant.
-    values: [\"1.0\", \"10\"]
+    # \"1.0\" and \"1-0\" make the same identifier unless one names its variant (\"10\" is V10).
+    values: [\"1.0\", \"1-0\", \"10\"]
 metrics:
   - name: net.connections
     instrument: gauge

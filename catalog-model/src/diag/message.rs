@@ -57,6 +57,48 @@ fn unknown_field_hint(error: &str) -> Option<String> {
     did_you_mean(got, candidates).map(|s| format!("did you mean `{s}`?"))
 }
 
+/// What the YAML parser's most common complaints mean in a catalog, and how to fix them.
+fn yaml_syntax_hint(error: &str) -> Option<&'static str> {
+    const HINTS: &[(&str, &str)] = &[
+        (
+            "mapping values are not allowed",
+            "a value that contains `: ` needs quotes (description: \"p95: the slow ones\"); or the line is \
+             indented under a key that already has a value",
+        ),
+        (
+            "did not find expected key",
+            "check the indentation: the keys of one map start in the same column, and a list item's keys \
+             line up after its `- `",
+        ),
+        (
+            "did not find expected '-' indicator",
+            "check the indentation: the items of one list start in the same column, and a list item's keys \
+             line up after its `- `",
+        ),
+        (
+            "illegal placement of ':' indicator",
+            "a `[` or `{` above is not closed, or a value with `:` in it needs quotes",
+        ),
+        (
+            "block sequence entries are not allowed",
+            "a list starts on the line after its key (`labels:`, then `  - key`), or is written inline: [a, b]",
+        ),
+        ("tabs disallowed", "YAML indents with spaces: replace the tabs"),
+        ("found a tab", "YAML indents with spaces: replace the tabs"),
+        ("found unexpected end of stream", "a quoted value is not closed: add the closing quote"),
+        ("expected ',' or ']'", "an inline list is `[a, b, c]`: a comma between items and a closing `]`"),
+        (
+            "expected ',' or '}'",
+            "an inline map is `{key: value, other: value}`: a comma between entries and a closing `}`",
+        ),
+        (
+            "unexpected character",
+            "a value that starts with `@`, `` ` ``, `%` or `|`/`>` in the wrong place needs quotes",
+        ),
+    ];
+    HINTS.iter().find(|(needle, _)| error.contains(needle)).map(|(_, hint)| *hint)
+}
+
 /// The document: reading it, its YAML, its shape.
 #[derive(Debug, Clone)]
 pub enum Source {
@@ -109,7 +151,7 @@ impl Source {
                 // The parser's nesting limit gives no hint of its own.
                 let help = match error.as_str() {
                     "recursion limit exceeded" => Some("the document is nested too deeply".into()),
-                    _ => unknown_field_hint(&error),
+                    _ => yaml_syntax_hint(&error).map(str::to_owned).or_else(|| unknown_field_hint(&error)),
                 };
                 (error, help)
             }

@@ -308,3 +308,27 @@ fn dashboards_are_generated_stale_checked_and_orphans_removed() {
     assert!(!orphan.exists() && own.exists());
     assert_eq!(check().status.code(), Some(0));
 }
+
+#[test]
+fn help_lists_only_what_applies() {
+    let help = |args: &[&str]| text(&Command::new(env!("CARGO_BIN_EXE_docs-gen")).args(args).output().unwrap().stdout);
+    let top = help(&["--help"]);
+    assert!(top.starts_with("The tools of a metric catalog:"), "{top}");
+    assert!(!top.contains("Compiles metrics.yaml"), "{top}");
+    let live = help(&["live-check", "--help"]);
+    for option in ["--out", "--deploy", "--record"] {
+        assert!(!live.contains(option), "live-check --help lists {option}:\n{live}");
+    }
+    assert!(live.contains("--catalog"), "{live}");
+    let check = help(&["check", "--help"]);
+    for option in ["--out", "--deploy", "--record", "--catalog"] {
+        assert!(check.contains(option), "check --help lacks {option}:\n{check}");
+    }
+    // Where they do not apply they are refused, not ignored.
+    let refused = Command::new(env!("CARGO_BIN_EXE_docs-gen"))
+        .args(["--out", "x", "live-check", "--exposition", "-"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(text(&refused.stderr).contains("--out, --deploy and --record apply to generate and check"));
+}

@@ -25,7 +25,7 @@
 
 #![deny(missing_docs)]
 
-include!(concat!(env!("OUT_DIR"), "/semconv.rs"));
+catalog_runtime::include_catalog!("semconv.yaml");
 
 /// The metrics reference, generated from the same catalog by `cargo run -p docs-gen -- --catalog
 /// tests/semconv/semconv.yaml`, committed as `docs/METRICS.md` and kept current by `docs-gen check`.
