@@ -722,8 +722,6 @@ mod tests {
         assert!(shown.starts_with("telemetry.toml:2:27: error: `export_interval_seconds`: "), "{shown}");
         let e = TelemetryConfig::from_toml("telemetry.toml", text).unwrap_err();
         assert!(format!("{e:#?}").starts_with("ConfigError {\n    file: \"telemetry.toml\",\n    line: 2,"), "{e:#?}");
-        let e: Box<dyn std::error::Error> = crate::TelemetryError::NotCompiled(Exporter::Stdout).into();
-        assert_eq!(format!("{e:?}"), e.to_string());
     }
 
     #[test]

@@ -329,6 +329,14 @@ fn catalog_view(
 mod tests {
     use super::*;
 
+    /// `fn main() -> Result<(), Box<dyn Error>>` prints `Error: {:?}`: the sentence, not a variant.
+    #[test]
+    fn an_error_returned_from_main_reads_as_its_message() {
+        let e: Box<dyn std::error::Error> = TelemetryError::NotCompiled(Exporter::Stdout).into();
+        assert_eq!(format!("{e:?}"), e.to_string());
+        assert!(format!("{:#?}", TelemetryError::NotCompiled(Exporter::Stdout)).starts_with("NotCompiled("));
+    }
+
     /// A configuration built in code with an exporter the build lacks is refused before anything
     /// starts, naming the feature: read as a build with the default features (no `otlp`).
     #[test]
