@@ -333,8 +333,8 @@ fn default_buckets_fit_unit(catalog: &Catalog, cx: &mut Ctxt) {
 }
 
 /// A cardinality limit is from 1 to the maximum, and holds every combination of the metric's closed
-/// labels: `cardinality_limit: 10` on a metric with 3 × 5 closed values breaks it (its `bind()`
-/// alone makes 15 sets).
+/// labels: `cardinality_limit: 10` on a metric with 3 × 5 closed values breaks it (recording each
+/// combination once would fill it and overflow).
 fn cardinality_limits_valid(catalog: &Catalog, cx: &mut Ctxt) {
     for m in &catalog.metrics {
         let Some(limit) = m.cardinality_limit_declared else { continue };

@@ -217,7 +217,8 @@ pub(super) fn describe(catalog: &Catalog, m: &Metric) -> (Shape, Names) {
         value_doc: format!("{value_doc} The unit, {}.", code(unit)),
         labels_doc: format!("The labels of [`{rust_recorder}`] ({}).", code(name)),
         bind_doc: format!(
-            "Resolves the attributes once: {combos}{fixed}, for recording without attribute work (see \
+            "Resolves the attributes once: {combos}{fixed}, for recording without attribute work. Each set \
+             is resolved when it first records, so a combination never recorded is not exported (see \
              [`Table`](catalog_runtime::instrument::Table)). Bind at start-up and keep the result."
         ),
         bound_doc: format!("[`{rust_recorder}`] with its attributes resolved by [`{rust_recorder}::bind`]."),

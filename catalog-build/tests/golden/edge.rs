@@ -105,7 +105,7 @@ pub mod r#type {
         ::catalog_runtime::instrument::Table<::opentelemetry::metrics::Counter<f64>>,
     );
     impl EdgeRequestsTotal {
-        /// Resolves the attributes once: one attribute set per combination of `kind` (7 in all), with `type` fixed to the values given here, for recording without attribute work (see [`Table`](catalog_runtime::instrument::Table)). Bind at start-up and keep the result.
+        /// Resolves the attributes once: one attribute set per combination of `kind` (7 in all), with `type` fixed to the values given here, for recording without attribute work. Each set is resolved when it first records, so a combination never recorded is not exported (see [`Table`](catalog_runtime::instrument::Table)). Bind at start-up and keep the result.
         pub fn bind(
             &self,
             labels: EdgeRequestsTotalBindLabels,
@@ -159,7 +159,7 @@ pub mod r#type {
         ::catalog_runtime::instrument::Table<::opentelemetry::metrics::Gauge<u64>>,
     );
     impl EdgeUnicodeGauge {
-        /// Resolves the attributes once: one attribute set, for recording without attribute work (see [`Table`](catalog_runtime::instrument::Table)). Bind at start-up and keep the result.
+        /// Resolves the attributes once: one attribute set, for recording without attribute work. Each set is resolved when it first records, so a combination never recorded is not exported (see [`Table`](catalog_runtime::instrument::Table)). Bind at start-up and keep the result.
         pub fn bind(&self) -> EdgeUnicodeGaugeBound {
             let mut table = self.0.table(1);
             table.push(());

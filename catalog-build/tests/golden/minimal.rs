@@ -114,7 +114,7 @@ pub mod jobs {
         ::catalog_runtime::instrument::Table<::opentelemetry::metrics::Counter<u64>>,
     );
     impl JobsCompletedTotal {
-        /// Resolves the attributes once: one attribute set per combination of `outcome` (3 in all), with `job_id` fixed to the values given here, for recording without attribute work (see [`Table`](catalog_runtime::instrument::Table)). Bind at start-up and keep the result.
+        /// Resolves the attributes once: one attribute set per combination of `outcome` (3 in all), with `job_id` fixed to the values given here, for recording without attribute work. Each set is resolved when it first records, so a combination never recorded is not exported (see [`Table`](catalog_runtime::instrument::Table)). Bind at start-up and keep the result.
         pub fn bind(
             &self,
             labels: JobsCompletedTotalBindLabels,
@@ -185,7 +185,7 @@ pub mod jobs {
         ::catalog_runtime::instrument::Table<::opentelemetry::metrics::Histogram<f64>>,
     );
     impl JobDuration {
-        /// Resolves the attributes once: one attribute set per combination of `outcome` (3 in all), for recording without attribute work (see [`Table`](catalog_runtime::instrument::Table)). Bind at start-up and keep the result.
+        /// Resolves the attributes once: one attribute set per combination of `outcome` (3 in all), for recording without attribute work. Each set is resolved when it first records, so a combination never recorded is not exported (see [`Table`](catalog_runtime::instrument::Table)). Bind at start-up and keep the result.
         pub fn bind(&self) -> JobDurationBound {
             let mut table = self.0.table(3);
             for &outcome in super::labels::Outcome::ALL {
@@ -235,7 +235,7 @@ pub mod jobs {
         >,
     );
     impl JobsRunning {
-        /// Resolves the attributes once: one attribute set, for recording without attribute work (see [`Table`](catalog_runtime::instrument::Table)). Bind at start-up and keep the result.
+        /// Resolves the attributes once: one attribute set, for recording without attribute work. Each set is resolved when it first records, so a combination never recorded is not exported (see [`Table`](catalog_runtime::instrument::Table)). Bind at start-up and keep the result.
         pub fn bind(&self) -> JobsRunningBound {
             let mut table = self.0.table(1);
             table.push(());
@@ -313,7 +313,7 @@ pub mod health {
         ::catalog_runtime::instrument::Table<::opentelemetry::metrics::Gauge<i64>>,
     );
     impl BreakerState {
-        /// Resolves the attributes once: one attribute set, for recording without attribute work (see [`Table`](catalog_runtime::instrument::Table)). Bind at start-up and keep the result.
+        /// Resolves the attributes once: one attribute set, for recording without attribute work. Each set is resolved when it first records, so a combination never recorded is not exported (see [`Table`](catalog_runtime::instrument::Table)). Bind at start-up and keep the result.
         pub fn bind(&self) -> BreakerStateBound {
             let mut table = self.0.table(1);
             table.push(());
@@ -390,7 +390,7 @@ pub mod health {
         ::catalog_runtime::instrument::Table<::opentelemetry::metrics::Gauge<f64>>,
     );
     impl QueueUsagePercent {
-        /// Resolves the attributes once: one attribute set, with `queue` fixed to the values given here, for recording without attribute work (see [`Table`](catalog_runtime::instrument::Table)). Bind at start-up and keep the result.
+        /// Resolves the attributes once: one attribute set, with `queue` fixed to the values given here, for recording without attribute work. Each set is resolved when it first records, so a combination never recorded is not exported (see [`Table`](catalog_runtime::instrument::Table)). Bind at start-up and keep the result.
         pub fn bind(
             &self,
             labels: QueueUsagePercentBindLabels,

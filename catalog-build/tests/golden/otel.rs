@@ -196,7 +196,7 @@ pub mod recorders {
         ::catalog_runtime::instrument::Table<::opentelemetry::metrics::Histogram<f64>>,
     );
     impl HttpServerRequestDuration {
-        /// Resolves the attributes once: one attribute set per combination of `http.request.method`, `network.protocol.version`, `error.type` (45 in all), with `http.response.status_code`, `http.route` fixed to the values given here, for recording without attribute work (see [`Table`](catalog_runtime::instrument::Table)). Bind at start-up and keep the result.
+        /// Resolves the attributes once: one attribute set per combination of `http.request.method`, `network.protocol.version`, `error.type` (45 in all), with `http.response.status_code`, `http.route` fixed to the values given here, for recording without attribute work. Each set is resolved when it first records, so a combination never recorded is not exported (see [`Table`](catalog_runtime::instrument::Table)). Bind at start-up and keep the result.
         pub fn bind(
             &self,
             labels: HttpServerRequestDurationBindLabels,
@@ -329,7 +329,7 @@ pub mod recorders {
         >,
     );
     impl HttpServerActiveRequests {
-        /// Resolves the attributes once: one attribute set per combination of `http.request.method`, `server.port` (9 in all), for recording without attribute work (see [`Table`](catalog_runtime::instrument::Table)). Bind at start-up and keep the result.
+        /// Resolves the attributes once: one attribute set per combination of `http.request.method`, `server.port` (9 in all), for recording without attribute work. Each set is resolved when it first records, so a combination never recorded is not exported (see [`Table`](catalog_runtime::instrument::Table)). Bind at start-up and keep the result.
         pub fn bind(&self) -> HttpServerActiveRequestsBound {
             let mut table = self.0.table(9);
             for &http_request_method in super::labels::HttpRequestMethod::ALL {
@@ -436,7 +436,7 @@ pub mod recorders {
         ::catalog_runtime::instrument::Table<::opentelemetry::metrics::Counter<u64>>,
     );
     impl TlsHandshakes {
-        /// Resolves the attributes once: one attribute set, with `tls.resumed`, `sample.weight` fixed to the values given here, for recording without attribute work (see [`Table`](catalog_runtime::instrument::Table)). Bind at start-up and keep the result.
+        /// Resolves the attributes once: one attribute set, with `tls.resumed`, `sample.weight` fixed to the values given here, for recording without attribute work. Each set is resolved when it first records, so a combination never recorded is not exported (see [`Table`](catalog_runtime::instrument::Table)). Bind at start-up and keep the result.
         pub fn bind(&self, labels: TlsHandshakesBindLabels) -> TlsHandshakesBound {
             let TlsHandshakesBindLabels { tls_resumed, sample_weight } = labels;
             let mut table = self.0.table(1);
@@ -525,7 +525,7 @@ pub mod recorders {
         ::catalog_runtime::instrument::Table<::opentelemetry::metrics::Counter<u64>>,
     );
     impl AppRequests {
-        /// Resolves the attributes once: one attribute set per combination of `http.request.method` (3 in all), with `app.correlation.id` fixed to the values given here, for recording without attribute work (see [`Table`](catalog_runtime::instrument::Table)). Bind at start-up and keep the result.
+        /// Resolves the attributes once: one attribute set per combination of `http.request.method` (3 in all), with `app.correlation.id` fixed to the values given here, for recording without attribute work. Each set is resolved when it first records, so a combination never recorded is not exported (see [`Table`](catalog_runtime::instrument::Table)). Bind at start-up and keep the result.
         pub fn bind(&self, labels: AppRequestsBindLabels) -> AppRequestsBound {
             let AppRequestsBindLabels { app_correlation_id } = labels;
             let mut table = self.0.table(3);

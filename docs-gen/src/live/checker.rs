@@ -388,7 +388,6 @@ impl<'c> Checker<'c> {
                     || "set `status: instrumented` (and `recorded_in`) on it in the catalog".into(),
                 );
             }
-            self.declared[i].seen = true;
             return Some(i);
         }
         if naming == Naming::Prometheus {
@@ -452,10 +451,17 @@ impl<'c> Checker<'c> {
         None
     }
 
-    /// One point of metric `i` with its labels (without `le` and `quantile`).
-    pub fn point<'a>(&mut self, i: usize, labels: impl IntoIterator<Item = (&'a str, &'a str)>, at: u64) {
+    /// One point of metric `i` with its labels (without `le` and `quantile`). `moved`: its value
+    /// is not zero. Every point is checked for drift, but a counter's or a histogram's point counts
+    /// towards coverage only when it moved: a zero series is an attribute set something created,
+    /// not a measurement (a gauge's or an up-down counter's zero is a value, and counts).
+    pub fn point<'a>(&mut self, i: usize, labels: impl IntoIterator<Item = (&'a str, &'a str)>, at: u64, moved: bool) {
         let catalog = self.catalog;
         let m = &catalog.metrics[i];
+        let counts = moved || matches!(m.instrument, Instrument::Gauge | Instrument::UpDownCounter);
+        if counts {
+            self.declared[i].seen = true;
+        }
         let overflow_key = match self.naming {
             Naming::Prometheus => "otel_metric_overflow",
             Naming::OpenTelemetry => "otel.metric.overflow",
@@ -491,7 +497,7 @@ impl<'c> Checker<'c> {
                     present |= 1 << bit.min(63);
                     if let Some(values) = catalog.labels[d.keys[bit].1].values() {
                         match values.iter().position(|v| v.value == value) {
-                            Some(v) => d.values_seen[bit][v] = true,
+                            Some(v) => d.values_seen[bit][v] |= counts,
                             None => bad.push((Kind::ValueOutsideSet, key, value, Some(bit))),
                         }
                     }

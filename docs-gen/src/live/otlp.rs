@@ -131,15 +131,20 @@ pub fn check_request(checker: &mut Checker, request: &ExportMetricsServiceReques
             if let Some(v) = &p.value {
                 checker.number(i, matches!(v, number_data_point::Value::AsInt(_)), n);
             }
+            let moved = match p.value {
+                Some(number_data_point::Value::AsInt(v)) => v != 0,
+                Some(number_data_point::Value::AsDouble(v)) => v != 0.0,
+                None => false,
+            };
             let attrs = attributes(&p.attributes);
-            checker.point(i, attrs.iter().map(|(k, v)| (k.as_str(), v.as_str())), n);
+            checker.point(i, attrs.iter().map(|(k, v)| (k.as_str(), v.as_str())), n, moved);
         }
         if let Some(metric::Data::Histogram(h)) = &m.data {
             for p in &h.data_points {
                 checker.count_sample();
                 checker.boundaries(i, &p.explicit_bounds, n);
                 let attrs = attributes(&p.attributes);
-                checker.point(i, attrs.iter().map(|(k, v)| (k.as_str(), v.as_str())), n);
+                checker.point(i, attrs.iter().map(|(k, v)| (k.as_str(), v.as_str())), n, p.count > 0);
             }
         }
     }

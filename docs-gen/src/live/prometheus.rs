@@ -78,7 +78,7 @@ pub fn check_exposition(checker: &mut Checker, text: &str) -> Result<(), SyntaxE
                 .iter()
                 .filter(|(k, _)| !((bucket && *k == "le") || (summary && *k == "quantile")))
                 .map(|(k, v)| (*k, v.as_ref()));
-            checker.point(i, labels, at);
+            checker.point(i, labels, at, s.value != 0.0);
         }
     })
 }

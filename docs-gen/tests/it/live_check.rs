@@ -262,7 +262,10 @@ fn histogram(name: &str, unit: &str, bounds: &[f64], attributes: Vec<KeyValue>) 
     let point = HistogramDataPoint {
         attributes,
         explicit_bounds: bounds.to_vec(),
-        bucket_counts: vec![0; bounds.len() + 1],
+        // One measurement in the first bucket: a point that moved.
+        bucket_counts: std::iter::once(1).chain(std::iter::repeat_n(0, bounds.len())).collect(),
+        count: 1,
+        sum: Some(1.0),
         ..Default::default()
     };
     Metric {
@@ -370,4 +373,40 @@ fn the_fixtures_cover_every_kind_of_drift() {
     kinds.insert("number_type_mismatch".into());
     let all: BTreeSet<String> = Kind::ALL.iter().map(|k| k.as_str().to_owned()).collect();
     assert_eq!(kinds, all);
+}
+
+/// A series that never moved is an attribute set something created, not a measurement: a counter's
+/// or a histogram's zero series do not count as seen (a bound recorder used to export every
+/// combination at zero, and coverage read "3 of 3 outcomes" after one was recorded). A gauge's or an
+/// up-down counter's zero is a value, and counts.
+#[test]
+fn zero_series_of_counters_and_histograms_are_not_coverage() {
+    use std::io::Write;
+    let exposition = "\
+# TYPE shop_orders_total counter
+shop_orders_total{outcome=\"ok\"} 3
+shop_orders_total{outcome=\"failed\"} 0
+shop_orders_total{outcome=\"timeout\"} 0
+# TYPE shop_order_duration_milliseconds histogram
+shop_order_duration_milliseconds_bucket{outcome=\"ok\",le=\"50\"} 0
+shop_order_duration_milliseconds_bucket{outcome=\"ok\",le=\"500\"} 0
+shop_order_duration_milliseconds_bucket{outcome=\"ok\",le=\"+Inf\"} 0
+shop_order_duration_milliseconds_sum{outcome=\"ok\"} 0
+shop_order_duration_milliseconds_count{outcome=\"ok\"} 0
+# TYPE shop_queue_depth gauge
+shop_queue_depth 0
+";
+    let mut child = Command::new(env!("CARGO_BIN_EXE_docs-gen"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["--catalog", CATALOG, "live-check", "--exposition", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(exposition.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("outcome 1/3 (not seen: failed, timeout)"), "{text}");
+    assert!(text.contains("NOT SEEN shop.order.duration"), "{text}");
+    assert!(!text.contains("NOT SEEN shop.queue.depth"), "{text}");
 }

@@ -193,10 +193,11 @@ fn bind_fixes_the_open_attributes_by_name() {
 
     let duration = find(&exported, "http.server.request.duration");
     let AggregatedMetrics::F64(MetricData::Histogram(h)) = duration.data() else { panic!("not an f64 histogram") };
+    // Only the combinations that recorded are series: `bind()` resolves each on its first use, so
+    // the other methods and versions are not exported as zero series.
     let counts: Vec<(u64, Vec<String>)> = {
         let mut v: Vec<_> = h
             .data_points()
-            .filter(|p| p.count() > 0)
             .map(|p| {
                 let mut keys: Vec<String> = p.attributes().map(|kv| format!("{}={}", kv.key, kv.value)).collect();
                 keys.sort();
@@ -232,6 +233,8 @@ fn bind_fixes_the_open_attributes_by_name() {
     );
     let connections = find(&exported, "db.client.connection.count");
     let AggregatedMetrics::I64(MetricData::Sum(s)) = connections.data() else { panic!("not an i64 sum") };
+    // The bound up-down counter agrees with the histogram: the one state that moved, not all of them.
+    assert_eq!(s.data_points().count(), 1);
     let idle: i64 = s
         .data_points()
         .filter(|p| {
@@ -293,4 +296,43 @@ fn names_and_label_keys_are_opentelemetry_and_prometheus_ones() {
     assert_eq!(HttpRequestMethod::Other.as_str(), "_OTHER");
     assert_eq!(NetworkProtocolVersion::Http11.as_str(), "1.1");
     assert_eq!(HttpRequestMethod::KEY, "http.request.method");
+}
+
+/// Binding many routes at start-up takes no room of the cardinality limit for combinations never
+/// recorded: 60 routes of a histogram whose closed labels make 50 combinations each would be
+/// thousands of attribute sets up front, beyond the default limit of 2,000, and real requests would
+/// land in the overflow series.
+#[test]
+fn binding_many_routes_overflows_nothing() {
+    let (provider, exporter, m) = provider();
+    let routes: Vec<_> = (0..60)
+        .map(|i| {
+            m.http_server_request_duration.bind(HttpServerRequestDurationBindLabels {
+                url_scheme: "https".into(),
+                error_type: None,
+                http_response_status_code: Some(200),
+                http_route: Some(format!("/route/{i}").into()),
+                network_protocol_name: None,
+                server_address: None,
+                server_port: None,
+            })
+        })
+        .collect();
+    // A bound set per route for each method and each protocol version (or none).
+    let combinations = routes.len() * HttpRequestMethod::ALL.len() * (NetworkProtocolVersion::ALL.len() + 1);
+    assert!(combinations > 2000, "{combinations} combinations bound: more than the default limit");
+    for route in &routes {
+        route.record(0.003, HttpRequestMethod::Get, None);
+    }
+    provider.force_flush().unwrap();
+    let exported = exporter.get_finished_metrics().unwrap();
+    let AggregatedMetrics::F64(MetricData::Histogram(h)) = find(&exported, "http.server.request.duration").data()
+    else {
+        panic!("not an f64 histogram")
+    };
+    let points: Vec<_> = h.data_points().collect();
+    assert_eq!(points.len(), 60, "one series per route that recorded");
+    assert!(
+        points.iter().all(|p| p.count() == 1 && !p.attributes().any(|kv| kv.key.as_str() == "otel.metric.overflow"))
+    );
 }
