@@ -9,12 +9,14 @@
 //! }
 //! ```
 //!
-//! and where the recorders are wanted (the file is named after the catalog: `http.yaml` →
-//! `http.rs`, `my-app.yaml` → `my_app.rs`):
+//! and where the recorders are wanted, by the catalog's file name (as `tonic::include_proto!`):
 //!
 //! ```ignore
-//! include!(concat!(env!("OUT_DIR"), "/http.rs"));
+//! catalog_runtime::include_catalog!("http.yaml");
 //! ```
+//!
+//! (The recorders themselves are in `OUT_DIR/http.rs`, `my-app.yaml` → `my_app.rs`, for an
+//! `include!` of your own.)
 //!
 //! The build checks everything the generated code depends on (names, instruments, number types,
 //! units, labels and their values, cardinality limits, ...), each error located

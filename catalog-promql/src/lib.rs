@@ -11,6 +11,24 @@
 //!
 //! A build script that only generates recorders does not need this crate (nor promql-parser's
 //! dependencies): queries are not compiled into code.
+//!
+//! ```
+//! let catalog = "
+//! metrics:
+//!   - name: http.server.request.duration
+//!     instrument: histogram
+//!     type: f64
+//!     unit: s
+//!     description: Duration of HTTP server requests.
+//!     queries:
+//!       - title: p95
+//!         expr: histogram_quantile(0.95, sum by (le) (rate(http_server_request_duration_bucket[5m])))
+//! ";
+//! // The query forgot the unit's word that Prometheus adds: located, with the fix.
+//! let errors = catalog_promql::load_str("http.yaml", catalog).unwrap_err().to_string();
+//! assert!(errors.contains("http.yaml:10:15: error: the query names `http_server_request_duration_bucket`"));
+//! assert!(errors.contains("did you mean `http_server_request_duration_seconds_bucket`?"));
+//! ```
 
 pub mod check;
 pub mod queries;

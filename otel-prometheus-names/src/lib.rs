@@ -12,6 +12,16 @@
 //! So `http.server.request.duration` (s) → `http_server_request_duration_seconds_bucket`,
 //! `shop.orders.total` → `shop_orders_total` (not `..._total_total`) and
 //! `mpsc_channel_usage_percent` (%) stays itself.
+//!
+//! ```
+//! use otel_prometheus_names::{Instrument, PrometheusName, label_name};
+//!
+//! let name = PrometheusName::of("http.server.request.duration", "s", Instrument::Histogram);
+//! assert_eq!(name.base, "http_server_request_duration_seconds");
+//! assert_eq!(name.series[0], "http_server_request_duration_seconds_bucket");
+//! assert_eq!(PrometheusName::of("shop.orders.total", "{order}", Instrument::Counter).base, "shop_orders_total");
+//! assert_eq!(label_name("http.request.method"), "http_request_method");
+//! ```
 
 use prometheus_exposition::{FamilyType, Format};
 
