@@ -235,11 +235,6 @@ impl<I: Instrument> Table<I> {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
-
-    /// How many combinations have recorded, and so are series of the SDK.
-    pub fn resolved(&self) -> usize {
-        self.0.as_ref().map_or(0, |t| t.1.iter().filter(|l| l.slot.get().is_some()).count())
-    }
 }
 
 /// An attribute set kept beside the unbound instrument, for instruments without a bound form (or

@@ -26,8 +26,9 @@ pub struct Context {
     /// How the generated files name it: relative to its project (see [`project_root`]), so that a
     /// committed reference reads the same in every checkout.
     pub display: String,
-    /// How diagnostics and reports name it: relative to the current directory when inside it,
-    /// else its absolute path, so that `file:LINE:COL` opens from where the command ran.
+    /// How diagnostics and reports name it: relative to the current directory (with `..` when
+    /// both are in one project), else its absolute path, so that `file:LINE:COL` opens from where
+    /// the command ran.
     pub shown: String,
     /// The directory of the reference.
     pub out: PathBuf,
@@ -55,11 +56,10 @@ impl Context {
     /// Resolves the global options. Without `--catalog`, the catalog is the `metrics.yaml` of the
     /// current directory or of its nearest parent inside the same project (see [`find_catalog`]),
     /// never one elsewhere: a service's directory without a catalog is an error, not the catalog of
-    /// the checkout docs-gen was built in. The
-    /// reference goes to `docs/` beside the catalog, the rule files and dashboards to `deploy/`
-    /// beside it, the record to `verification.json` beside the reference. The paths the generated
-    /// files show are relative to the catalog's project root, so they do not depend on where the
-    /// checkout lives or from where the command was run.
+    /// the checkout docs-gen was built in. The reference goes to `docs/` beside the catalog, the
+    /// rule files and dashboards to `deploy/` beside it, the record to `verification.json` beside
+    /// the reference. The paths the generated files show are relative to the catalog's project
+    /// root, so they do not depend on where the checkout lives or from where the command was run.
     pub fn resolve(given: Given, cwd: &Path) -> Result<Context, String> {
         let catalog = match given.catalog {
             Some(p) => normalize(&cwd.join(p)),
