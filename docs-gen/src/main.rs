@@ -102,6 +102,7 @@ fn main() -> ExitCode {
     };
     let outputs = outputs.unwrap_or_default();
     let cwd = std::env::current_dir().unwrap_or_default();
+    let defaulted = cli.catalog.is_none();
     let given = Given { catalog: cli.catalog, out: outputs.out, deploy: outputs.deploy, record: outputs.record };
     let cx = match Context::resolve(given, &cwd) {
         Ok(cx) => cx,
@@ -110,6 +111,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // A catalog found above the current directory may not be the one meant: say which it is.
+    if defaulted && cx.catalog.parent() != Some(catalog_docs::outputs::normalize(&cwd).as_path()) {
+        eprintln!("note: no --catalog given: using {}, the nearest metrics.yaml above this directory", cx.shown);
+    }
     match command {
         Command::Generate(_) => commands::generate::run(&cx),
         Command::Check(_) => commands::check::run(&cx),

@@ -90,6 +90,12 @@ fn without_catalog_the_nearest_metrics_yaml_of_the_project_is_used() {
         .unwrap();
     assert_eq!(check.status.code(), Some(0), "{}", text(&check.stderr));
     assert!(text(&check.stdout).contains("docs/METRICS.md"), "{}", text(&check.stdout));
+    // Found above the current directory: it says which catalog it took.
+    assert!(
+        text(&check.stderr).contains("note: no --catalog given: using ../metrics.yaml, the nearest metrics.yaml above"),
+        "{}",
+        text(&check.stderr)
+    );
 
     // Another service's directory with its own metrics.yaml: that one, and the reference says how
     // to regenerate it where that service stands (the installed binary, no cargo -p).
@@ -97,6 +103,7 @@ fn without_catalog_the_nearest_metrics_yaml_of_the_project_is_used() {
     std::fs::copy(fixture("minimal.yaml"), dir.path().join("metrics.yaml")).unwrap();
     let generated = Command::new(env!("CARGO_BIN_EXE_docs-gen")).current_dir(dir.path()).output().unwrap();
     assert_eq!(generated.status.code(), Some(0), "{}", text(&generated.stderr));
+    assert!(!text(&generated.stderr).contains("note:"), "here, no note: {}", text(&generated.stderr));
     let written = std::fs::read_to_string(dir.path().join("docs/METRICS.md")).unwrap();
     assert!(
         written.starts_with(
