@@ -31,7 +31,10 @@ fn closed_labels(c: &mut Criterion) {
         metrics.worker.step_claim_duration.bind(w::StepClaimDurationBindLabels { namespace: NAMESPACE.into() });
     // The hand-written instruments: same names, same provider.
     let counter = meter.u64_counter("hand.steps.claimed.total").build();
-    let histogram = meter.f64_histogram("hand.step.claim.duration").build();
+    // With the catalog's boundaries, so that the SDK finds the bucket among as many boundaries as
+    // the generated recorder's (with the SDK's default 15 the floor measured another search).
+    let histogram =
+        meter.f64_histogram("hand.step.claim.duration").with_boundaries(w::StepClaimDuration::BUCKETS.to_vec()).build();
 
     let mut g = c.benchmark_group("closed_labels_counter");
     g.bench_function("generated_bind", |b| b.iter(|| claimed.add(black_box(1), black_box(ClaimMethod::Event))));
