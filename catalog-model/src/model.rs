@@ -316,6 +316,14 @@ pub const DEFAULT_CARDINALITY_LIMIT: u64 = 2000;
 pub const MAX_CARDINALITY_LIMIT: u64 = 100_000;
 
 impl Metric {
+    /// A histogram's boundaries as the reference and the generated docs list them, `5, 50, 500`,
+    /// and what follows the list: ` (NOTE)` saying where undeclared ones come from, else nothing.
+    pub fn buckets_listed(&self) -> Option<(String, String)> {
+        let (b, origin) = self.histogram_buckets()?;
+        let list = b.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ");
+        Some((list, origin.note().map(|note| format!(" ({note})")).unwrap_or_default()))
+    }
+
     /// A histogram's bucket boundaries and where they come from: the declared `buckets`, else a
     /// default by unit ([`BucketsOrigin`]). The generated recorder sets them explicitly, so the
     /// reference, the exporters and live-check agree whatever the SDK's default. `None` for other

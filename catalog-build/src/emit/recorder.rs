@@ -297,12 +297,8 @@ fn recorder_doc(catalog: &Catalog, m: &Metric) -> String {
         let listing = map.entries.iter().map(|e| format!("{}={}", e.value, e.name)).collect::<Vec<_>>().join(", ");
         s.push_str(&format!("* Values: {listing}\n"));
     }
-    if let Some((b, origin)) = m.histogram_buckets() {
-        let mut b = b.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ");
-        if let Some(note) = origin.note() {
-            b = format!("{b}] ({note}");
-        }
-        s.push_str(&format!("* Buckets: [{b}]\n"));
+    if let Some((list, note)) = m.buckets_listed() {
+        s.push_str(&format!("* Buckets: [{list}]{note}\n"));
     }
     if catalog.tracks_status() {
         s.push_str(&format!("* Status: {}", m.status.title()));

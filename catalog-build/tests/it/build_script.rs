@@ -131,3 +131,27 @@ fn another_services_reference_from_its_build_script_is_neutral() {
         assert!(!md.contains(word), "the reference says {word:?}");
     }
 }
+
+/// A histogram without `buckets` gets its unit's default, set in the recorder's code and listed in
+/// its docs with where it comes from.
+#[test]
+fn undeclared_buckets_are_set_and_documented() {
+    let catalog = "\
+metrics:
+  - name: app.call.duration
+    instrument: histogram
+    type: f64
+    unit: s
+    description: Call duration.
+";
+    let catalog = catalog_model::load_str("app.yaml", catalog).unwrap_or_else(|e| panic!("{e}"));
+    let rust = catalog_build::emit::render(&catalog);
+    assert!(
+        rust.contains(
+            "/// * Buckets: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] (no `buckets` \
+             declared: OpenTelemetry's semantic-convention advice for durations in seconds)\n"
+        ),
+        "{rust}"
+    );
+    assert!(rust.contains("pub const BUCKETS: &'static [f64]"), "{rust}");
+}

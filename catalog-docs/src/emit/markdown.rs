@@ -683,12 +683,8 @@ fn metric_entry(out: &mut String, c: &Catalog, v: &Verified, m: &Metric) {
         let listing = map.entries.iter().map(|e| format!("{}={}", e.value, e.name)).collect::<Vec<_>>().join(", ");
         let _ = writeln!(out, "| Values | {} |", cell(&listing));
     }
-    if let Some((b, origin)) = m.histogram_buckets() {
-        let mut b = b.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ");
-        if let Some(note) = origin.note() {
-            b.push_str(&format!(" ({note})"));
-        }
-        let _ = writeln!(out, "| Buckets | {} |", cell(&b));
+    if let Some((list, note)) = m.buckets_listed() {
+        let _ = writeln!(out, "| Buckets | {} |", cell(&format!("{list}{note}")));
     }
     let limit = match m.cardinality_limit_declared {
         Some(n) => format!("{n} attribute sets"),
