@@ -37,6 +37,8 @@ pub mod prometheus;
 pub mod telemetry;
 
 pub use catalog::{Catalog, MetricDescriptor};
+pub use config::TelemetryConfig;
+pub use telemetry::{Telemetry, TelemetryError};
 
 /// Includes the recorders `catalog_build::Builder` generated from a catalog, named by the catalog's
 /// file name as the build script gave it (without its directories), as `tonic::include_proto!`
@@ -56,8 +58,6 @@ macro_rules! include_catalog {
         include!(concat!(env!("OUT_DIR"), "/", $catalog, ".rs"));
     };
 }
-pub use config::TelemetryConfig;
-pub use telemetry::{Telemetry, TelemetryError};
 
 /// The naming rule the catalog compiler used for the catalog's names, which the `/metrics` endpoint
 /// applies to every metric it exposes.

@@ -17,5 +17,5 @@ pub mod synthetic;
 pub use fs::{TempDir, copy_dir, fixture, workspace};
 pub use log::Log;
 pub use net::{Answer, free_port, scrape};
-pub use process::{NoLine, docs_gen_binary, wait_line, workload_binary};
+pub use process::{NoLine, Reaped, docs_gen_binary, wait_line, workload_binary};
 pub use prometheus::{Api, Prometheus, describe, prometheus_installed, promtool_rejects};

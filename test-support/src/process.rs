@@ -58,6 +58,32 @@ fn built(args: &[&str], path: &[&str]) -> Result<PathBuf, String> {
     Ok(bin)
 }
 
+/// A child process that is killed and reaped when dropped, however the test ends (a failed
+/// assertion included). It derefs to the [`Child`]; a struct holding several drops them in the
+/// order of its fields.
+#[derive(Debug)]
+pub struct Reaped(pub std::process::Child);
+
+impl std::ops::Deref for Reaped {
+    type Target = std::process::Child;
+    fn deref(&self) -> &std::process::Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Reaped {
+    fn deref_mut(&mut self) -> &mut std::process::Child {
+        &mut self.0
+    }
+}
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// How waiting for a workload's line ended without it.
 pub enum NoLine {
     /// `by` passed.

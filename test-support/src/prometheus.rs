@@ -2,12 +2,13 @@
 //! killed and its data removed on drop, with a small client of its HTTP API; and `promtool`.
 
 use crate::net::free_port;
+use crate::process::Reaped;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 pub const SKIP: &str = "skipped: prometheus not installed (apt-get install -y prometheus)";
@@ -37,7 +38,7 @@ fn runs(program: &str) -> bool {
 
 /// A Prometheus server scraping one target every second; killed and reaped on drop.
 pub struct Prometheus {
-    child: Option<Child>,
+    child: Option<Reaped>,
     pub api: Api,
     pub log: PathBuf,
 }
@@ -81,7 +82,8 @@ impl Prometheus {
             .stderr(out)
             .spawn()
             .map_err(|e| format!("cannot start prometheus: {e}"))?;
-        let mut prometheus = Prometheus { child: Some(child), api: Api::new(&format!("http://127.0.0.1:{port}")), log };
+        let mut prometheus =
+            Prometheus { child: Some(Reaped(child)), api: Api::new(&format!("http://127.0.0.1:{port}")), log };
         let t = Instant::now();
         let ready_by = deadline.min(t + Duration::from_secs(25));
         loop {
@@ -110,15 +112,6 @@ impl Prometheus {
         let text = fs::read_to_string(&self.log).unwrap_or_default();
         let lines: Vec<&str> = text.lines().collect();
         lines[lines.len().saturating_sub(40)..].join("\n")
-    }
-}
-
-impl Drop for Prometheus {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
     }
 }
 

@@ -10,9 +10,9 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-use test_support::{TempDir, docs_gen_binary, free_port, scrape, workspace};
+use test_support::{Reaped, TempDir, docs_gen_binary, free_port, scrape, workspace};
 
 const SECTION: &str = "## Adopting it in another service";
 
@@ -54,16 +54,6 @@ fn run(command: &mut Command) -> Output {
         String::from_utf8_lossy(&out.stderr)
     );
     out
-}
-
-/// Kills the service when the test ends, however it ends.
-struct Service(Child);
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 #[test]
@@ -122,8 +112,9 @@ fn a_new_service_from_the_adoption_section_serves_and_live_checks() {
         .stderr(Stdio::from(std::fs::File::create(dir.0.join("service.log")).unwrap())) // a panic, if any
         .spawn()
         .expect("the service starts");
-    let mut service = Service(service);
-    let stdout = service.0.stdout.take().unwrap();
+    // Killed when the test ends, however it ends.
+    let mut service = Reaped(service);
+    let stdout = service.stdout.take().unwrap();
     let (send, lines) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {

@@ -52,7 +52,8 @@ const CRATES: &[(&str, &[Layer])] = &[
         "catalog-runtime",
         &[S(&["catalog", "config", "instrument", "labels"]), M("export"), M("prometheus"), M("telemetry")],
     ),
-    ("test-support", &[S(&["fs", "log", "net", "synthetic"]), S(&["process", "prometheus"])]),
+    // The Prometheus launcher reaps its server with the process module's child guard.
+    ("test-support", &[S(&["fs", "log", "net", "synthetic"]), M("process"), M("prometheus")]),
 ];
 
 /// The workspace crates each crate may depend on (normal and build dependencies): the crates of

@@ -36,6 +36,21 @@ fn live_check(extra: &[&str]) -> (Option<i32>, String, String) {
     docs_gen(&args)
 }
 
+/// `live-check --exposition -` with `exposition` on standard input; (exit code, stdout).
+fn live_check_stdin(exposition: &str) -> (Option<i32>, String) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_docs-gen"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["--catalog", CATALOG, "live-check", "--exposition", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(exposition.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (out.status.code(), String::from_utf8(out.stdout).unwrap())
+}
+
 /// The `error[...]` lines of a text report, as `LINE kind`.
 fn errors(stdout: &str, file: &str) -> Vec<String> {
     stdout
@@ -125,23 +140,8 @@ fn each_drift_is_named_at_its_line() {
 
 #[test]
 fn a_near_miss_gets_the_declared_name_and_stdin_is_a_source() {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_docs-gen"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["--catalog", CATALOG, "live-check", "--exposition", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"# TYPE shop_order_total counter\nshop_order_total{outcome=\"ok\"} 1\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
-    assert_eq!(out.status.code(), Some(1), "{text}");
+    let (code, text) = live_check_stdin("# TYPE shop_order_total counter\nshop_order_total{outcome=\"ok\"} 1\n");
+    assert_eq!(code, Some(1), "{text}");
     assert!(text.contains("<stdin>:2: error[undeclared_metric]: metric family `shop_order_total` (counter) is not declared in the catalog\n  = declared at tests/fixtures/live/catalog.yaml:17:5\n  = help: did you mean `shop_orders_total`? Otherwise declare it"), "{text}");
 }
 
@@ -381,7 +381,6 @@ fn the_fixtures_cover_every_kind_of_drift() {
 /// up-down counter's zero is a value, and counts.
 #[test]
 fn zero_series_of_counters_and_histograms_are_not_coverage() {
-    use std::io::Write;
     let exposition = "\
 # TYPE shop_orders_total counter
 shop_orders_total{outcome=\"ok\"} 3
@@ -396,16 +395,7 @@ shop_order_duration_milliseconds_count{outcome=\"ok\"} 0
 # TYPE shop_queue_depth gauge
 shop_queue_depth 0
 ";
-    let mut child = Command::new(env!("CARGO_BIN_EXE_docs-gen"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["--catalog", CATALOG, "live-check", "--exposition", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(exposition.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+    let (_, text) = live_check_stdin(exposition);
     assert!(text.contains("outcome 1/3 (not seen: failed, timeout)"), "{text}");
     assert!(text.contains("NOT SEEN shop.order.duration"), "{text}");
     assert!(!text.contains("NOT SEEN shop.queue.depth"), "{text}");

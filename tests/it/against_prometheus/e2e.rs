@@ -22,10 +22,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
-use test_support::{Api, Prometheus, TempDir, describe, free_port, workload_binary};
+use test_support::{Api, Prometheus, Reaped, TempDir, describe, free_port, workload_binary};
 
 use catalog_model::model::Status;
 
@@ -64,23 +64,13 @@ fn prometheus_scrapes_the_catalog() {
     }
 }
 
-/// The temporary directory and the two child processes; dropping it kills and reaps both and
-/// removes the directory, whatever happened.
+/// The temporary directory and the two child processes; dropping it kills and reaps both (the
+/// workload first: fields drop in order) and removes the directory, whatever happened.
 struct Run {
-    workload: Option<Child>,
+    workload: Option<Reaped>,
     prometheus: Option<Prometheus>,
     // Last: removed after both children are gone.
     dir: TempDir,
-}
-
-impl Drop for Run {
-    fn drop(&mut self) {
-        if let Some(child) = &mut self.workload {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        self.prometheus.take();
-    }
 }
 
 impl Run {
@@ -133,7 +123,7 @@ impl Run {
             .spawn()
             .map_err(|e| format!("cannot start {}: {e}", workload_bin.display()))?;
         let stdout = workload.stdout.take().expect("piped stdout");
-        self.workload = Some(workload);
+        self.workload = Some(Reaped(workload));
         let (tx, lines) = mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {

@@ -19,10 +19,10 @@ use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
-use test_support::{Api, Prometheus, TempDir, free_port, workload_binary};
+use test_support::{Api, Prometheus, Reaped, TempDir, free_port, workload_binary};
 
 const JOB: &str = "tasker_steady";
 const TASKS: usize = 16;
@@ -36,20 +36,12 @@ const WORKLOAD: &str = "examples/tasker_workload --tasks 16 --steps 4 --duration
                         incident tasks over 6 s (every step fails; API breaker open, pgmq_notifications channel at 95% \
                         with overflows, FFI slow sends); scraped and rules evaluated every second";
 
+/// The workload, Prometheus and their directory, dropped in that order: each child killed and
+/// reaped, then the directory removed.
 struct Guard {
-    workload: Option<Child>,
+    workload: Option<Reaped>,
     prometheus: Option<Prometheus>,
     _dir: TempDir,
-}
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        if let Some(c) = &mut self.workload {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-        self.prometheus.take();
-    }
 }
 
 #[test]
@@ -84,7 +76,7 @@ fn steady_state_rates_alerts_and_recording_rules() {
         .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
     let stdin = child.stdin.take().expect("piped stdin");
     let stdout = child.stdout.take().expect("piped stdout");
-    let mut guard = Guard { workload: Some(child), prometheus: Some(prometheus), _dir: dir };
+    let mut guard = Guard { workload: Some(Reaped(child)), prometheus: Some(prometheus), _dir: dir };
     let (tx, lines) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -102,7 +94,7 @@ fn steady_state_rates_alerts_and_recording_rules() {
         }
         panic!("{} check(s) failed:\n  - {}", failures.len(), failures.join("\n  - "));
     }
-    guard.workload.take().map(|mut c| (c.kill(), c.wait()));
+    drop(guard.workload.take()); // killed and reaped
 }
 
 fn wait_line(lines: &Receiver<String>, prefix: &str, by: Instant) -> Result<String, String> {
@@ -119,7 +111,7 @@ fn run(
     api: &Api,
     lines: &Receiver<String>,
     mut stdin: ChildStdin,
-    workload: &mut Option<Child>,
+    workload: &mut Option<Reaped>,
     deadline: Instant,
 ) -> Vec<String> {
     let mut failures = Vec::new();
@@ -201,10 +193,7 @@ fn run(
     // rule's value (Prometheus 2.42 has no rule `query_offset`); a full run of the tests saw all five
     // comparisons differ by 5% once that way. With the workload stopped no scrape stores a sample
     // any more, so the rule's newest evaluation sees exactly what a query at its time sees.
-    if let Some(mut child) = workload.take() {
-        let _ = child.kill();
-        let _ = child.wait();
-    }
+    drop(workload.take()); // killed and reaped
     std::thread::sleep(Duration::from_secs(3));
     check_recording_rules(catalog, queries, api, &mut fail);
     failures
