@@ -15,6 +15,14 @@
 //! reference's queries for that id show the whole flow (1 request → N enqueued → N executed → N
 //! succeeded → N submitted → N processed → 1 completed).
 //!
+//! Each task runs inside a span of OpenTelemetry's SDK (sampled; its trace id is printed with the
+//! task's line) and each step inside a child span, so that the recorders keep exemplars: the
+//! measurement, its trace and span ids, and the attributes the deployment drops from the series
+//! (`correlation_id` with `--drop-labels correlation_id`). One step is an outlier: task 1's first
+//! step takes 9 s (the step-duration bucket `le="10000"`, which healthy steps never reach), and
+//! the line `outlier: task 1 step 0 trace_id=… correlation_id=…` names it, so that its exemplar
+//! can be found by trace.
+//!
 //! The last task ends with an incident, so that the reference's threshold and alert queries have
 //! something to show: the API database circuit breaker opens, the `pgmq_notifications` channel
 //! saturates (95%, with overflow events), and FFI completion sends turn slow.
@@ -35,6 +43,7 @@
 
 use clap::Parser;
 use opentelemetry::StringValue;
+use opentelemetry::trace::{TraceContextExt as _, Tracer as _, TracerProvider as _};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -150,9 +159,24 @@ fn fate(profile: Profile, task: usize) -> Fate {
     }
 }
 
+/// The task whose first step is the outlier, and how long that step takes (milliseconds): the
+/// step-duration bucket `le="10000"`, above every healthy step (5–900 ms) and every timed-out one
+/// of the per-request profile's failing tasks, which have series of their own.
+const OUTLIER_TASK: usize = 1;
+const OUTLIER_MS: f64 = 9000.0;
+
 /// `id` is made once per task and shared by every recording of it (an `Arc<str>` inside: a
-/// reference count, not a copy, per recording).
-fn run_task(m: &Metrics, rng: &mut Rng, profile: Profile, task: usize, steps: usize, id: &StringValue) {
+/// reference count, not a copy, per recording). Each step runs in a child span of the task's
+/// (`tracer`), so that its measurements' exemplars name the step's span.
+fn run_task(
+    m: &Metrics,
+    tracer: &opentelemetry_sdk::trace::SdkTracer,
+    rng: &mut Rng,
+    profile: Profile,
+    task: usize,
+    steps: usize,
+    id: &StringValue,
+) {
     let namespace = NAMESPACES[task % NAMESPACES.len()];
     let task_type = TASK_TYPES[task % TASK_TYPES.len()];
     let fate = fate(profile, task);
@@ -185,6 +209,8 @@ fn run_task(m: &Metrics, rng: &mut Rng, profile: Profile, task: usize, steps: us
 
     let executed = if fate == Fate::Cancelled { 1 } else { steps };
     for step in 0..steps {
+        // The step's span, current until the end of the iteration.
+        let _in_step = opentelemetry::Context::current_with_span(tracer.start(format!("step {}", step + 1))).attach();
         let step_name = format!("step_{}", step + 1);
         m.orchestration.steps_enqueued_total.add(
             1,
@@ -210,8 +236,23 @@ fn run_task(m: &Metrics, rng: &mut Rng, profile: Profile, task: usize, steps: us
         let failed = fate == Fate::Error && (step == steps / 2 || matches!(profile, Profile::Steady { .. }));
         let timed_out = failed && task.is_multiple_of(2);
         let result = if failed { ExecutionResult::Error } else { ExecutionResult::Success };
+        let drawn = if timed_out { rng.ms(4000.0, 6000.0) } else { rng.ms(5.0, 900.0) };
+        let duration = if task == OUTLIER_TASK && step == 0 {
+            let (trace_id, span_id) = opentelemetry::Context::map_current(|cx| {
+                let span = cx.span();
+                (span.span_context().trace_id(), span.span_context().span_id())
+            });
+            println!(
+                "outlier: task {task} step {step} trace_id={trace_id} span_id={span_id} correlation_id={} \
+                 duration_ms={OUTLIER_MS}",
+                id.as_str()
+            );
+            OUTLIER_MS
+        } else {
+            drawn
+        };
         m.worker.step_execution_duration.record(
-            if timed_out { rng.ms(4000.0, 6000.0) } else { rng.ms(5.0, 900.0) },
+            duration,
             w::StepExecutionDurationLabels { correlation_id: id.clone(), namespace: namespace.into(), result },
         );
         if failed {
@@ -377,6 +418,12 @@ fn main() -> std::process::ExitCode {
         println!("scrape: http://{addr}/metrics");
     }
     let m = telemetry.metrics();
+    // Spans are made and sampled, not exported: their ids are what the exemplars carry, and the
+    // task lines print them.
+    let tracer_provider = opentelemetry_sdk::trace::SdkTracerProvider::builder()
+        .with_sampler(opentelemetry_sdk::trace::Sampler::AlwaysOn)
+        .build();
+    let tracer = tracer_provider.tracer("tasker-workload");
     let run = SystemTime::now().duration_since(UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64) | 1;
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut start = Instant::now();
@@ -401,9 +448,18 @@ fn main() -> std::process::ExitCode {
             println!("incident: starting at task {task}");
         }
         let id = correlation_id(run, task);
-        run_task(m, &mut rng, profile, task, args.steps, &StringValue::from(std::sync::Arc::<str>::from(id.as_str())));
+        // The task's span (sampled), current while the task runs.
+        let in_task = opentelemetry::Context::current_with_span(tracer.start(format!("task {task}"))).attach();
+        let trace_id = opentelemetry::Context::map_current(|cx| cx.span().span_context().trace_id());
+        let shared_id = StringValue::from(std::sync::Arc::<str>::from(id.as_str()));
+        run_task(m, &tracer, &mut rng, profile, task, args.steps, &shared_id);
         run_resilience(m, &mut rng, profile, task, incident);
-        println!("task {task}: correlation_id={id} fate={:?} steps={}", fate(profile, task), args.steps);
+        drop(in_task);
+        println!(
+            "task {task}: correlation_id={id} trace_id={trace_id} fate={:?} steps={}",
+            fate(profile, task),
+            args.steps
+        );
     }
     if let Some(rest) = total.checked_sub(start.elapsed()) {
         std::thread::sleep(rest);

@@ -11,7 +11,8 @@
 //! endpoint = "http://localhost:4317"  # OTLP gRPC; setting it (or OTEL_EXPORTER_OTLP_ENDPOINT) selects OTLP
 //! export_interval_seconds = 60        # 1 to 86400
 //! exporters = ["otlp", "prometheus"]  # optional: otlp, prometheus, stdout; or ["none"]
-//! drop_labels = ["correlation_id"]    # optional: attribute keys dropped at export
+//! drop_labels = ["correlation_id"]    # optional: attribute keys dropped at export (kept on exemplars)
+//! exemplar_filter = "trace_based"     # optional: trace_based (default), always_on, always_off
 //!
 //! [telemetry.prometheus]
 //! listen_address = "127.0.0.1:9464"   # the embedded /metrics endpoint
@@ -20,7 +21,7 @@
 //! Without `exporters`, metrics go to OTLP when an endpoint is configured (in the file or in
 //! `OTEL_EXPORTER_OTLP_ENDPOINT`) and to the embedded Prometheus endpoint otherwise. The
 //! environment overrides the file: `TELEMETRY_ENABLED`, `OTEL_EXPORTER_OTLP_ENDPOINT`,
-//! `OTEL_SERVICE_NAME`.
+//! `OTEL_SERVICE_NAME`, `OTEL_METRICS_EXEMPLAR_FILTER` (see [`crate::exemplar`]).
 //!
 //! Every value is checked where it is read, and an error names `file:LINE:COL`, the key, what is
 //! wrong and what to write instead: an export interval outside [`EXPORT_INTERVAL_SECONDS`], an
@@ -29,6 +30,7 @@
 //! listed or selected by a default, it is refused with the feature to enable). Nothing is clamped
 //! or guessed.
 
+use crate::exemplar::ExemplarFilter;
 use serde::Deserialize;
 use std::fmt;
 use std::net::SocketAddr;
@@ -148,8 +150,11 @@ pub struct TelemetryConfig {
     pub export_interval: Duration,
     /// The address of the embedded `/metrics` endpoint, used when `exporters` has `prometheus`.
     pub prometheus_address: SocketAddr,
-    /// Attribute keys removed from every metric at export (SDK views), e.g. `correlation_id`.
+    /// Attribute keys removed from every metric at export (SDK views), e.g. `correlation_id`; kept
+    /// on the exemplars.
     pub drop_labels: Vec<String>,
+    /// Which measurements become exemplars (`OTEL_METRICS_EXEMPLAR_FILTER`).
+    pub exemplar_filter: ExemplarFilter,
     /// Whether the file listed `exporters`; if not, an endpoint from the environment selects OTLP.
     exporters_explicit: bool,
 }
@@ -167,6 +172,7 @@ impl Default for TelemetryConfig {
             export_interval: Duration::from_secs(60),
             prometheus_address: DEFAULT_PROMETHEUS_ADDRESS.parse().expect("a valid default address"),
             drop_labels: Vec::new(),
+            exemplar_filter: ExemplarFilter::default(),
             exporters_explicit: false,
         }
     }
@@ -246,6 +252,10 @@ impl TelemetryConfig {
                 e.into_inner()
             }
         };
+        let exemplar_filter = match o.exemplar_filter {
+            None => defaults.exemplar_filter,
+            Some(f) => f.get_ref().parse().map_err(|what| at(f.span(), "exemplar_filter", what))?,
+        };
         let exporters_explicit = o.exporters.is_some();
         // Without `exporters`, an endpoint selects OTLP and nothing selects Prometheus: a default
         // this build lacks is refused like a listed one, never dropped.
@@ -287,6 +297,7 @@ impl TelemetryConfig {
             export_interval,
             prometheus_address: address,
             drop_labels: o.drop_labels.unwrap_or_default(),
+            exemplar_filter,
             exporters_explicit,
         })
     }
@@ -346,6 +357,14 @@ impl TelemetryConfig {
         if let Some(name) = var("OTEL_SERVICE_NAME").filter(|n| !n.trim().is_empty()) {
             self.service_name = name.trim().to_owned();
         }
+        if let Some(filter) = var("OTEL_METRICS_EXEMPLAR_FILTER").filter(|f| !f.trim().is_empty()) {
+            self.exemplar_filter = filter.parse().map_err(|what| ConfigError {
+                file: "environment".into(),
+                line: 0,
+                col: 0,
+                message: format!("OTEL_METRICS_EXEMPLAR_FILTER: {what}"),
+            })?;
+        }
         Ok(self)
     }
 }
@@ -374,6 +393,7 @@ struct RawOpenTelemetry {
     export_interval_seconds: Option<Spanned<f64>>,
     exporters: Option<Spanned<Vec<Spanned<RawExporter>>>>,
     drop_labels: Option<Vec<String>>,
+    exemplar_filter: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -620,6 +640,27 @@ mod tests {
             err.to_string(),
             "environment: error: TELEMETRY_ENABLED=`maybe` is not a boolean (use true or false)"
         );
+    }
+
+    /// The exemplar filter, as OpenTelemetry names it: `trace_based` by default, from the file or
+    /// `OTEL_METRICS_EXEMPLAR_FILTER` (which wins), and anything else an error at the value.
+    #[test]
+    fn exemplar_filter_from_the_file_and_the_environment() {
+        let otel = |line: &str| format!("[telemetry.opentelemetry]\n{line}\n");
+        assert_eq!(TelemetryConfig::default().exemplar_filter, ExemplarFilter::TraceBased);
+        let c = TelemetryConfig::from_toml("t.toml", &otel("exemplar_filter = \"always_off\"")).unwrap();
+        assert_eq!(c.exemplar_filter, ExemplarFilter::AlwaysOff);
+        let env = |k: &str| (k == "OTEL_METRICS_EXEMPLAR_FILTER").then(|| "always_on".to_owned());
+        assert_eq!(c.with_env(env).unwrap().exemplar_filter, ExemplarFilter::AlwaysOn);
+        let err = TelemetryConfig::from_toml("t.toml", &otel("exemplar_filter = \"sampled\"")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "t.toml:2:19: error: `exemplar_filter`: `sampled` is not an exemplar filter: write trace_based (the \
+             default: measurements inside a sampled span), always_on or always_off"
+        );
+        let bad = |k: &str| (k == "OTEL_METRICS_EXEMPLAR_FILTER").then(|| "on".to_owned());
+        let err = TelemetryConfig::default().with_env(bad).unwrap_err();
+        assert!(err.to_string().starts_with("environment: error: OTEL_METRICS_EXEMPLAR_FILTER: `on` is not"), "{err}");
     }
 
     /// Values that parse but cannot be used are errors at the value, never clamped (`0`, `-5` and

@@ -38,16 +38,26 @@ pub(crate) struct OverflowWatch {
     metrics: &'static [MetricDescriptor],
     /// (meter, metric) already logged.
     reported: Mutex<HashSet<(String, String)>>,
+    /// The exemplars, whose sampling starts a new cycle at each collection.
+    exemplars: Option<std::sync::Arc<crate::exemplar::ExemplarStore>>,
 }
 
 #[cfg(any(feature = "otlp", feature = "prometheus", feature = "stdout"))]
 impl OverflowWatch {
-    pub(crate) fn new(meter: &'static str, metrics: &'static [MetricDescriptor]) -> Self {
-        OverflowWatch { meter, metrics, reported: Mutex::new(HashSet::new()) }
+    pub(crate) fn new(
+        meter: &'static str,
+        metrics: &'static [MetricDescriptor],
+        exemplars: Option<std::sync::Arc<crate::exemplar::ExemplarStore>>,
+    ) -> Self {
+        OverflowWatch { meter, metrics, reported: Mutex::new(HashSet::new()), exemplars }
     }
 
-    /// Logs each metric of `rm` that has an overflow series, the first time it is seen.
+    /// Logs each metric of `rm` that has an overflow series, the first time it is seen; and
+    /// starts the exemplars' next collection cycle.
     pub(crate) fn check(&self, rm: &ResourceMetrics) {
+        if let Some(store) = &self.exemplars {
+            store.next_cycle();
+        }
         let mut reported = self.reported.lock().unwrap_or_else(|e| e.into_inner());
         for scope in rm.scope_metrics() {
             let meter = scope.scope().name();

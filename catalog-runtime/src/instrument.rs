@@ -20,9 +20,10 @@
 //! count per clone), which suits an id recorded many times. Closed labels are enums whose values
 //! are `&'static str`, so a label set of closed labels allocates nothing.
 
+use crate::exemplar::{self, BoundExemplars, MetricExemplars};
 use opentelemetry::KeyValue;
 use opentelemetry::metrics::{Counter, Gauge, Histogram, Meter, UpDownCounter};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// An OpenTelemetry instrument a recorder can wrap.
 pub trait Instrument: Clone + std::fmt::Debug {
@@ -30,6 +31,10 @@ pub trait Instrument: Clone + std::fmt::Debug {
     type Value: Copy;
     /// One attribute set resolved by [`Instrument::resolve`].
     type Slot: Slot<Value = Self::Value>;
+    /// Which exemplars it keeps (see [`exemplar`](crate::exemplar)).
+    const EXEMPLARS: exemplar::Kind;
+    /// A value as an exemplar holds it.
+    fn exemplar_value(value: Self::Value) -> f64;
     /// Creates the instrument from `meter`.
     fn build(
         meter: &Meter,
@@ -114,9 +119,14 @@ impl<const N: usize> AsRef<[KeyValue]> for Attributes<N> {
     }
 }
 
-/// An instrument, or nothing when telemetry is disabled: recording then does no work at all.
+/// An instrument, or nothing when telemetry is disabled: recording then does no work at all. Built
+/// by [`Telemetry`](crate::Telemetry) with exemplars on, it offers each measurement to its
+/// metric's exemplars too (see [`exemplar`](crate::exemplar)).
 #[derive(Clone, Debug)]
-pub struct Recorder<I>(Option<I>);
+pub struct Recorder<I> {
+    instrument: Option<I>,
+    exemplars: Option<Arc<MetricExemplars>>,
+}
 
 impl<I: Instrument> Recorder<I> {
     /// Creates the instrument from `meter`.
@@ -127,56 +137,76 @@ impl<I: Instrument> Recorder<I> {
         description: &'static str,
         boundaries: Option<&'static [f64]>,
     ) -> Self {
-        Self(Some(I::build(meter, name, unit, description, boundaries)))
+        Self {
+            instrument: Some(I::build(meter, name, unit, description, boundaries)),
+            exemplars: exemplar::building(name, I::EXEMPLARS, boundaries),
+        }
     }
 
     /// A recorder that records nothing and builds no attributes.
     pub const fn disabled() -> Self {
-        Self(None)
+        Self { instrument: None, exemplars: None }
     }
 
     /// Whether it records (false for [`Recorder::disabled`]).
     pub const fn is_enabled(&self) -> bool {
-        self.0.is_some()
+        self.instrument.is_some()
+    }
+
+    /// Whether it offers its measurements as exemplars.
+    pub const fn keeps_exemplars(&self) -> bool {
+        self.exemplars.is_some()
     }
 
     /// Records `value` with the attributes of `labels`.
     #[inline(always)]
     pub fn record<L: Labels>(&self, value: I::Value, labels: L) {
         // Kept tiny so that it inlines: when disabled, a call is one test of the option.
-        match &self.0 {
-            Some(instrument) => Self::record_enabled(instrument, value, labels),
+        match &self.instrument {
+            Some(instrument) => Self::record_enabled(instrument, self.exemplars.as_deref(), value, labels),
             None => labels.discard(),
         }
     }
 
     #[inline]
-    fn record_enabled<L: Labels>(instrument: &I, value: I::Value, labels: L) {
-        instrument.record(value, labels.attributes().as_ref());
+    fn record_enabled<L: Labels>(instrument: &I, exemplars: Option<&MetricExemplars>, value: I::Value, labels: L) {
+        let attributes = labels.attributes();
+        instrument.record(value, attributes.as_ref());
+        // Exemplars off: one test of an empty option.
+        if let Some(exemplars) = exemplars {
+            exemplars.offer(I::exemplar_value(value), attributes.as_ref());
+        }
     }
 
     /// A table of `capacity` attribute sets, resolved as they are pushed.
     pub fn table(&self, capacity: usize) -> TableBuilder<'_, I> {
-        TableBuilder(self.0.as_ref().map(|instrument| (instrument, Vec::with_capacity(capacity))))
+        TableBuilder(
+            self.instrument
+                .as_ref()
+                .map(|instrument| (instrument, self.exemplars.clone(), Vec::with_capacity(capacity))),
+        )
     }
 }
 
 /// A [`Table`] being filled, one label set after the other (a `bind()` pushes every combination of
 /// its closed labels in the order its index counts them).
-pub struct TableBuilder<'i, I: Instrument>(Option<(&'i I, Vec<Lazy<I>>)>);
+#[allow(clippy::type_complexity)]
+pub struct TableBuilder<'i, I: Instrument>(Option<(&'i I, Option<Arc<MetricExemplars>>, Vec<Lazy<I>>)>);
 
 impl<I: Instrument> TableBuilder<'_, I> {
     /// Keeps the attributes of `labels` for the next slot, to be resolved when it first records;
     /// nothing when telemetry is disabled.
     pub fn push<L: Labels>(&mut self, labels: L) {
-        if let Some((_, slots)) = &mut self.0 {
+        if let Some((_, _, slots)) = &mut self.0 {
             slots.push(Lazy { attributes: labels.attributes().as_ref().into(), slot: OnceLock::new() });
         }
     }
 
     /// The filled table.
     pub fn finish(self) -> Table<I> {
-        Table(self.0.map(|(instrument, slots)| Box::new((instrument.clone(), slots.into_boxed_slice()))))
+        Table(self.0.map(|(instrument, exemplars, slots)| {
+            Box::new(Slots { instrument: instrument.clone(), exemplars, slots: slots.into_boxed_slice() })
+        }))
     }
 }
 
@@ -185,7 +215,7 @@ impl<I: Instrument> TableBuilder<'_, I> {
 #[derive(Clone, Debug)]
 struct Lazy<I: Instrument> {
     attributes: Box<[KeyValue]>,
-    slot: OnceLock<I::Slot>,
+    slot: OnceLock<(I::Slot, Option<BoundExemplars>)>,
 }
 
 /// The attribute sets of a bound recorder, one per combination of its closed labels, or nothing
@@ -201,34 +231,45 @@ struct Lazy<I: Instrument> {
 #[derive(Clone, Debug)]
 pub struct Table<I: Instrument>(Option<Box<Slots<I>>>);
 
-/// The instrument a table resolves with, and its combinations.
-type Slots<I> = (I, Box<[Lazy<I>]>);
+/// The instrument a table resolves with, its metric's exemplars, and its combinations.
+#[derive(Clone, Debug)]
+struct Slots<I: Instrument> {
+    instrument: I,
+    exemplars: Option<Arc<MetricExemplars>>,
+    slots: Box<[Lazy<I>]>,
+}
 
 impl<I: Instrument> Table<I> {
     /// Records `value` on the set at `index`, resolving it on its first use.
     #[inline]
     pub fn record(&self, index: usize, value: I::Value) {
         if let Some(table) = &self.0 {
-            let (instrument, slots) = &**table;
-            let lazy = &slots[index];
-            match lazy.slot.get() {
-                Some(slot) => slot.record(value),
-                None => Self::first(instrument, lazy).record(value),
+            let lazy = &table.slots[index];
+            let (slot, exemplars) = match lazy.slot.get() {
+                Some(resolved) => resolved,
+                None => Self::first(table, lazy),
+            };
+            slot.record(value);
+            // Exemplars off: one test of an empty option.
+            if let Some(exemplars) = exemplars {
+                exemplars.offer(I::exemplar_value(value));
             }
         }
     }
 
-    /// The first recording of a combination: resolves its set (once, whichever thread gets here
-    /// first).
+    /// The first recording of a combination: resolves its set and finds its exemplar reservoir
+    /// (once, whichever thread gets here first).
     #[cold]
     #[inline(never)]
-    fn first<'t>(instrument: &I, lazy: &'t Lazy<I>) -> &'t I::Slot {
-        lazy.slot.get_or_init(|| instrument.resolve(&lazy.attributes))
+    fn first<'t>(table: &Slots<I>, lazy: &'t Lazy<I>) -> &'t (I::Slot, Option<BoundExemplars>) {
+        lazy.slot.get_or_init(|| {
+            (table.instrument.resolve(&lazy.attributes), table.exemplars.as_ref().map(|e| e.bind(&lazy.attributes)))
+        })
     }
 
     /// How many combinations it holds (0 when disabled).
     pub fn len(&self) -> usize {
-        self.0.as_ref().map_or(0, |t| t.1.len())
+        self.0.as_ref().map_or(0, |t| t.slots.len())
     }
 
     /// Whether it holds no combination (true when disabled).
@@ -270,21 +311,26 @@ fn boundaries<'a, T>(
 /// boundaries apply, and the slot `bind()` resolves (the bound form with the feature
 /// `bound-instruments`, else [`Unbound`]).
 macro_rules! instrument {
-    ($instrument:ident<$number:ty>, $builder:ident, $method:ident, $boundaries:ident, bound: $bound:ident) => {
+    ($instrument:ident<$number:ty>, $builder:ident, $method:ident, $boundaries:ident, $kind:expr, bound: $bound:ident) => {
         #[cfg(feature = "bound-instruments")]
-        instrument!(@impl $instrument<$number>, $builder, $method, $boundaries,
+        instrument!(@impl $instrument<$number>, $builder, $method, $boundaries, $kind,
             opentelemetry::metrics::$bound<$number>, |i: &Self, a: &[KeyValue]| i.bind(a));
         #[cfg(not(feature = "bound-instruments"))]
-        instrument!($instrument<$number>, $builder, $method, $boundaries, unbound);
+        instrument!($instrument<$number>, $builder, $method, $boundaries, $kind, unbound);
     };
-    ($instrument:ident<$number:ty>, $builder:ident, $method:ident, $boundaries:ident, unbound) => {
-        instrument!(@impl $instrument<$number>, $builder, $method, $boundaries,
+    ($instrument:ident<$number:ty>, $builder:ident, $method:ident, $boundaries:ident, $kind:expr, unbound) => {
+        instrument!(@impl $instrument<$number>, $builder, $method, $boundaries, $kind,
             Unbound<$instrument<$number>>, |i: &Self, a: &[KeyValue]| Unbound(i.clone(), a.into()));
     };
-    (@impl $instrument:ident<$number:ty>, $builder:ident, $method:ident, $boundaries:ident, $slot:ty, $resolve:expr) => {
+    (@impl $instrument:ident<$number:ty>, $builder:ident, $method:ident, $boundaries:ident, $kind:expr, $slot:ty, $resolve:expr) => {
         impl Instrument for $instrument<$number> {
             type Value = $number;
             type Slot = $slot;
+            const EXEMPLARS: exemplar::Kind = $kind;
+            #[inline]
+            fn exemplar_value(value: $number) -> f64 {
+                value as f64
+            }
             fn build(
                 meter: &Meter,
                 name: &'static str,
@@ -306,15 +352,16 @@ macro_rules! instrument {
     };
 }
 
-instrument!(Counter<u64>, u64_counter, add, no_boundaries, bound: BoundCounter);
-instrument!(Counter<f64>, f64_counter, add, no_boundaries, bound: BoundCounter);
-instrument!(UpDownCounter<i64>, i64_up_down_counter, add, no_boundaries, unbound);
-instrument!(UpDownCounter<f64>, f64_up_down_counter, add, no_boundaries, unbound);
-instrument!(Histogram<u64>, u64_histogram, record, boundaries, bound: BoundHistogram);
-instrument!(Histogram<f64>, f64_histogram, record, boundaries, bound: BoundHistogram);
-instrument!(Gauge<u64>, u64_gauge, record, no_boundaries, bound: BoundGauge);
-instrument!(Gauge<i64>, i64_gauge, record, no_boundaries, bound: BoundGauge);
-instrument!(Gauge<f64>, f64_gauge, record, no_boundaries, bound: BoundGauge);
+use exemplar::Kind::{Histogram as Buckets, None as NoExemplars, Sum};
+instrument!(Counter<u64>, u64_counter, add, no_boundaries, Sum, bound: BoundCounter);
+instrument!(Counter<f64>, f64_counter, add, no_boundaries, Sum, bound: BoundCounter);
+instrument!(UpDownCounter<i64>, i64_up_down_counter, add, no_boundaries, NoExemplars, unbound);
+instrument!(UpDownCounter<f64>, f64_up_down_counter, add, no_boundaries, NoExemplars, unbound);
+instrument!(Histogram<u64>, u64_histogram, record, boundaries, Buckets, bound: BoundHistogram);
+instrument!(Histogram<f64>, f64_histogram, record, boundaries, Buckets, bound: BoundHistogram);
+instrument!(Gauge<u64>, u64_gauge, record, no_boundaries, NoExemplars, bound: BoundGauge);
+instrument!(Gauge<i64>, i64_gauge, record, no_boundaries, NoExemplars, bound: BoundGauge);
+instrument!(Gauge<f64>, f64_gauge, record, no_boundaries, NoExemplars, bound: BoundGauge);
 
 #[cfg(feature = "bound-instruments")]
 mod bound {

@@ -29,6 +29,7 @@
 
 pub mod catalog;
 pub mod config;
+pub mod exemplar;
 pub mod export;
 pub mod instrument;
 pub mod labels;

@@ -10,6 +10,7 @@
 
 use crate::catalog::{Catalog, MetricDescriptor};
 use crate::config::{Build, Exporter, TelemetryConfig};
+use crate::exemplar::ExemplarStore;
 #[cfg(any(feature = "otlp", feature = "prometheus", feature = "stdout"))]
 use crate::export::OverflowWatch;
 #[cfg(feature = "prometheus")]
@@ -20,7 +21,6 @@ use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::metrics::{Instrument, SdkMeterProvider, Stream};
 use std::fmt;
 use std::net::SocketAddr;
-#[cfg(any(feature = "otlp", feature = "prometheus", feature = "stdout"))]
 use std::sync::Arc;
 #[cfg(feature = "otlp")]
 use std::time::Duration;
@@ -46,6 +46,7 @@ pub struct Telemetry<C: Catalog> {
     #[cfg(feature = "otlp")]
     runtime: Option<tokio::runtime::Runtime>,
     exporters: Vec<Exporter>,
+    exemplars: Option<Arc<ExemplarStore>>,
 }
 
 /// Why the pipeline could not start. Its `Debug` form is its message (`{:#?}` gives the
@@ -121,6 +122,7 @@ impl<C: Catalog> Telemetry<C> {
                 #[cfg(feature = "otlp")]
                 runtime: None,
                 exporters: Vec::new(),
+                exemplars: None,
             });
         }
         // Before anything starts: an exporter this build lacks is an error, never skipped.
@@ -134,8 +136,9 @@ impl<C: Catalog> Telemetry<C> {
             C::METRICS,
             config.drop_labels.clone(),
         ));
+        let exemplars = ExemplarStore::new(config.exemplar_filter, C::METER_NAME, C::METRICS, &config.drop_labels);
         #[cfg(any(feature = "otlp", feature = "prometheus", feature = "stdout"))]
-        let watch = Arc::new(OverflowWatch::new(C::METER_NAME, C::METRICS));
+        let watch = Arc::new(OverflowWatch::new(C::METER_NAME, C::METRICS, exemplars.clone()));
         #[cfg(feature = "prometheus")]
         let mut endpoint = None;
         #[cfg(feature = "otlp")]
@@ -180,6 +183,7 @@ impl<C: Catalog> Telemetry<C> {
                         reader,
                         C::METER_NAME,
                         Arc::clone(&watch),
+                        exemplars.clone(),
                         Default::default(),
                     );
                     endpoint =
@@ -201,7 +205,11 @@ impl<C: Catalog> Telemetry<C> {
             }
         }
         let provider = builder.build();
-        let metrics = C::new(&provider.meter(C::METER_NAME));
+        let meter = provider.meter(C::METER_NAME);
+        let metrics = match &exemplars {
+            Some(store) => store.scope(|| C::new(&meter)),
+            None => C::new(&meter),
+        };
         let exporters = match config.exporters.is_empty() {
             // `exporters = ["none"]`: recorded, exported nowhere, and said so.
             true => "none".to_owned(),
@@ -217,6 +225,7 @@ impl<C: Catalog> Telemetry<C> {
             otlp_endpoint = config.exporters.contains(&Exporter::Otlp).then_some(config.otlp_endpoint.as_str()),
             prometheus_endpoint = prometheus.as_deref(),
             export_interval_seconds = config.export_interval.as_secs_f64(),
+            exemplar_filter = %config.exemplar_filter,
             service_name = %config.service_name,
             "OpenTelemetry metrics enabled"
         );
@@ -228,7 +237,13 @@ impl<C: Catalog> Telemetry<C> {
             #[cfg(feature = "otlp")]
             runtime,
             exporters: config.exporters.clone(),
+            exemplars,
         })
+    }
+
+    /// The recorders' exemplars (`None` when the filter is `always_off` or telemetry is disabled).
+    pub fn exemplars(&self) -> Option<&Arc<ExemplarStore>> {
+        self.exemplars.as_ref()
     }
 
     /// The recorders: live when telemetry is enabled, no-ops otherwise.

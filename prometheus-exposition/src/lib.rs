@@ -5,9 +5,9 @@
 //! - [`family`]: the formats, the family types, and the names a family's samples and metadata use
 //!   in each format (`_total`, `_bucket`, `_created`, ...);
 //! - [`write`](mod@write): escaping, float text and a line writer ([`Writer`]), which writes
-//!   every byte of an exposition;
-//! - [`read`](mod@read): a streaming reader ([`read()`]) that reports metadata and samples with
-//!   their line, and syntax errors with line and column.
+//!   every byte of an exposition, OpenMetrics' exemplars ([`Exemplar`]) included;
+//! - [`read`](mod@read): a streaming reader ([`read()`]) that reports metadata and samples (with
+//!   their exemplars) with their line, and syntax errors with line and column.
 //!
 //! ```
 //! use prometheus_exposition::{FamilyType, Format, Labels, Writer, read, Event};
@@ -42,5 +42,7 @@ pub mod read;
 pub mod write;
 
 pub use family::{FamilyType, Format, is_label_name, is_metric_name};
-pub use read::{Event, Sample, SyntaxError, read};
-pub use write::{Labels, Number, Writer, push_float, push_help, push_label_value};
+pub use read::{Event, ReadExemplar, Sample, SyntaxError, read};
+pub use write::{
+    EXEMPLAR_MAX_CHARS, Exemplar, ExemplarTooLong, Labels, Number, Writer, push_float, push_help, push_label_value,
+};

@@ -1,6 +1,6 @@
 //! Writing an exposition: the escapes of label values and `# HELP` text, float text, and
 //! [`Writer`], which writes a family's metadata and samples line by line under the names its type
-//! gives them in each format.
+//! gives them in each format, with OpenMetrics' [`Exemplar`]s where that format allows them.
 //!
 //! Our own writer rather than prometheus-client's: that crate writes only OpenMetrics, does not
 //! escape `# HELP` text (a newline in a description breaks its output), checks no names, and is
@@ -85,6 +85,11 @@ impl Number for f64 {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Labels {
     text: String,
+    /// The chars of the names and values pushed, unescaped: counted as they are pushed, since the
+    /// escaped text overcounts them (a line feed is `\n` there, two chars) and an exemplar's are
+    /// checked against [`EXEMPLAR_MAX_CHARS`] on every sample. It follows from `text`, so deriving
+    /// `Eq` and `Hash` over both still makes equal text an equal label set.
+    chars: usize,
 }
 
 impl Labels {
@@ -96,6 +101,7 @@ impl Labels {
     /// Removes every label (and keeps the memory).
     pub fn clear(&mut self) {
         self.text.clear();
+        self.chars = 0;
     }
 
     /// Adds `name="value"` after the labels already added. `name` must be a label name
@@ -109,6 +115,7 @@ impl Labels {
         self.text.push_str("=\"");
         push_label_value(&mut self.text, value);
         self.text.push('"');
+        self.chars += name.chars().count() + value.chars().count();
     }
 
     /// Whether there is no label.
@@ -120,11 +127,84 @@ impl Labels {
     pub fn as_str(&self) -> &str {
         &self.text
     }
+
+    /// The combined length of the label names and values, in chars, unescaped (what OpenMetrics
+    /// limits for an exemplar, [`EXEMPLAR_MAX_CHARS`]).
+    pub fn chars(&self) -> usize {
+        self.chars
+    }
+}
+
+/// The most characters an exemplar's label names and values may have together (OpenMetrics).
+pub const EXEMPLAR_MAX_CHARS: usize = 128;
+
+/// An exemplar to write after a sample: its labels (e.g. `trace_id`, `span_id`), value and
+/// timestamp (seconds since the epoch).
+///
+/// Made by [`Exemplar::new`], which holds its labels to OpenMetrics' length limit, so that a
+/// writer given one never writes an exemplar that a scraper refuses.
+#[derive(Debug, Clone, Copy)]
+pub struct Exemplar<'a> {
+    labels: &'a Labels,
+    value: f64,
+    timestamp: Option<f64>,
+}
+
+/// An exemplar whose labels are longer than OpenMetrics allows ([`EXEMPLAR_MAX_CHARS`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExemplarTooLong {
+    /// The combined length of the exemplar's label names and values, in chars.
+    pub chars: usize,
+}
+
+impl std::fmt::Display for ExemplarTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the exemplar's label names and values have {} characters, OpenMetrics allows at most {EXEMPLAR_MAX_CHARS} \
+             (names and values together)",
+            self.chars
+        )
+    }
+}
+
+impl std::error::Error for ExemplarTooLong {}
+
+impl<'a> Exemplar<'a> {
+    /// An exemplar of `labels`, `value` and `timestamp` (seconds since the epoch); refused when
+    /// the labels' names and values have more than [`EXEMPLAR_MAX_CHARS`] chars together.
+    ///
+    /// A histogram bucket's exemplar should have a value in that bucket: that is the caller's to
+    /// keep, the writer does not check it. A timestamp that is not finite is not written (the
+    /// exemplar is written without one), since Prometheus refuses a whole scrape over it.
+    pub fn new(labels: &'a Labels, value: f64, timestamp: Option<f64>) -> Result<Exemplar<'a>, ExemplarTooLong> {
+        if labels.chars() > EXEMPLAR_MAX_CHARS {
+            return Err(ExemplarTooLong { chars: labels.chars() });
+        }
+        Ok(Exemplar { labels, value, timestamp })
+    }
+
+    /// The exemplar's labels.
+    pub fn labels(&self) -> &'a Labels {
+        self.labels
+    }
+
+    /// The exemplar's value.
+    pub fn value(&self) -> f64 {
+        self.value
+    }
+
+    /// The exemplar's timestamp, in seconds since the epoch.
+    pub fn timestamp(&self) -> Option<f64> {
+        self.timestamp
+    }
 }
 
 /// Writes an exposition into a byte buffer, family by family: [`family`](Writer::family), then its
-/// points ([`sample`](Writer::sample), [`histogram`](Writer::histogram)), and
-/// [`finish`](Writer::finish) at the end.
+/// points ([`sample`](Writer::sample), [`histogram`](Writer::histogram), or with exemplars
+/// [`sample_with_exemplar`](Writer::sample_with_exemplar) and
+/// [`histogram_with_exemplars`](Writer::histogram_with_exemplars)), and [`finish`](Writer::finish)
+/// at the end.
 ///
 /// Names are the caller's to make valid ([`is_metric_name`](crate::is_metric_name)); the writer
 /// escapes every text it is given and gives each line the name the format wants.
@@ -174,7 +254,17 @@ impl<'o> Writer<'o> {
     /// The sample that holds a point's value in a counter, gauge, stateset or unknown family (a
     /// summary's quantiles too, with their `quantile` label): `jobs_total{labels} 3`.
     pub fn sample(&mut self, labels: &Labels, value: impl Number) {
-        self.line(self.ty.value_suffix(self.format), labels, None, value);
+        self.sample_with_exemplar(labels, value, None);
+    }
+
+    /// Like [`sample`](Writer::sample), with an exemplar written after the value when the format
+    /// is OpenMetrics and the family is a counter (the `_total` line):
+    /// `jobs_total{labels} 3 # {trace_id="…"} 1 1700000000.5`. Dropped otherwise (the text format
+    /// has no exemplars, and OpenMetrics allows none on a gauge, info, stateset, summary or
+    /// unknown family's samples).
+    pub fn sample_with_exemplar(&mut self, labels: &Labels, value: impl Number, exemplar: Option<Exemplar<'_>>) {
+        let exemplar = exemplar.filter(|_| self.format == Format::OpenMetrics && self.ty == FamilyType::Counter);
+        self.line(self.ty.value_suffix(self.format), labels, None, value, exemplar);
     }
 
     /// A histogram's point: a `_bucket` sample per `(upper bound, cumulative count)` with its
@@ -187,15 +277,30 @@ impl<'o> Writer<'o> {
         sum: impl Number,
         count: u64,
     ) {
-        for (le, cumulative) in buckets {
-            self.line("_bucket", labels, Some(le), cumulative);
+        self.histogram_with_exemplars(labels, buckets.into_iter().map(|(le, n)| (le, n, None)), sum, count);
+    }
+
+    /// Like [`histogram`](Writer::histogram), each bucket with an optional exemplar (whose value
+    /// should lie in the bucket), written on its `_bucket` line in OpenMetrics only, and only in
+    /// a histogram or gaugehistogram family (the types OpenMetrics allows bucket exemplars in).
+    pub fn histogram_with_exemplars<'e>(
+        &mut self,
+        labels: &Labels,
+        buckets: impl IntoIterator<Item = (f64, u64, Option<Exemplar<'e>>)>,
+        sum: impl Number,
+        count: u64,
+    ) {
+        let exemplars =
+            self.format == Format::OpenMetrics && matches!(self.ty, FamilyType::Histogram | FamilyType::GaugeHistogram);
+        for (le, cumulative, exemplar) in buckets {
+            self.line("_bucket", labels, Some(le), cumulative, exemplar.filter(|_| exemplars));
         }
         let (sum_suffix, count_suffix) = match self.ty {
             FamilyType::GaugeHistogram => ("_gsum", "_gcount"),
             _ => ("_sum", "_count"),
         };
-        self.line(sum_suffix, labels, None, sum);
-        self.line(count_suffix, labels, None, count);
+        self.line(sum_suffix, labels, None, sum, None);
+        self.line(count_suffix, labels, None, count, None);
     }
 
     /// Ends the exposition: OpenMetrics' `# EOF`; nothing in the text format.
@@ -205,8 +310,16 @@ impl<'o> Writer<'o> {
         }
     }
 
-    /// One sample line: `family+suffix{labels[,le="…"]} value`.
-    fn line(&mut self, suffix: &str, labels: &Labels, le: Option<f64>, value: impl Number) {
+    /// One sample line: `family+suffix{labels[,le="…"]} value[ # {exemplar labels} value[ timestamp]]`.
+    /// Whether the format and line take the exemplar is the caller's to decide.
+    fn line(
+        &mut self,
+        suffix: &str,
+        labels: &Labels,
+        le: Option<f64>,
+        value: impl Number,
+        exemplar: Option<Exemplar<'_>>,
+    ) {
         let line = &mut self.line;
         line.clear();
         line.push_str(&self.family);
@@ -226,6 +339,17 @@ impl<'o> Writer<'o> {
         }
         line.push(' ');
         value.push(line);
+        if let Some(e) = exemplar {
+            // One space on each side of the `#`, as Prometheus's OpenMetrics lexer requires.
+            line.push_str(" # {");
+            line.push_str(e.labels.as_str());
+            line.push_str("} ");
+            push_float(line, e.value);
+            if let Some(t) = e.timestamp.filter(|t| t.is_finite()) {
+                line.push(' ');
+                push_float(line, t);
+            }
+        }
         line.push('\n');
         self.out.extend_from_slice(line.as_bytes());
     }
@@ -344,5 +468,104 @@ mod tests {
             "# TYPE build untyped\nbuild{version=\"1.2\"} 1\n# TYPE queue untyped\n\
              queue_bucket{le=\"+Inf\"} 4\nqueue_gsum 2.5\nqueue_gcount 4\n"
         );
+    }
+
+    /// Exemplars where OpenMetrics allows them, a counter's `_total` line and a histogram's or
+    /// gaugehistogram's `_bucket` lines; dropped in the text format and on every other line.
+    #[test]
+    fn exemplars_only_where_openmetrics_allows_them() {
+        let mut trace = Labels::new();
+        trace.push("trace_id", "0af7");
+        trace.push("note", "a \"b\"\n");
+        let empty = Labels::new();
+        let traced = Exemplar::new(&trace, 0.25, Some(1700000000.5)).unwrap();
+        let bare = Exemplar::new(&empty, 1.0, None).unwrap();
+        // Prometheus refuses a timestamp that is not finite: the exemplar goes without it.
+        let nan_time = Exemplar::new(&empty, -0.0, Some(f64::NAN)).unwrap();
+        let mut route = Labels::new();
+        route.push("route", "/a");
+        let families = |w: &mut Writer<'_>| {
+            w.family("jobs_total", FamilyType::Counter, "");
+            w.sample_with_exemplar(&route, 3u64, Some(traced));
+            w.sample_with_exemplar(&empty, 4u64, Some(bare));
+            w.sample_with_exemplar(&Labels::new(), 5u64, Some(nan_time));
+            w.sample_with_exemplar(&Labels::new(), 6u64, None);
+            w.family("depth", FamilyType::Gauge, "");
+            w.sample_with_exemplar(&empty, -2i64, Some(traced));
+            w.family("build", FamilyType::Info, "");
+            w.sample_with_exemplar(&empty, 1u64, Some(bare));
+            w.family("t_seconds", FamilyType::Histogram, "");
+            w.histogram_with_exemplars(
+                &route,
+                [(0.5, 1, Some(traced)), (1.0, 1, None), (f64::INFINITY, 2, Some(bare))],
+                1.25,
+                2,
+            );
+            w.family("q", FamilyType::GaugeHistogram, "");
+            w.histogram_with_exemplars(&empty, [(f64::INFINITY, 4, Some(bare))], 2.5, 4);
+            w.family("u", FamilyType::Unknown, "");
+            w.histogram_with_exemplars(&empty, [(f64::INFINITY, 1, Some(bare))], 1.0, 1);
+        };
+        assert_eq!(
+            write(Format::OpenMetrics, families),
+            "# TYPE jobs counter\n\
+             jobs_total{route=\"/a\"} 3 # {trace_id=\"0af7\",note=\"a \\\"b\\\"\\n\"} 0.25 1700000000.5\n\
+             jobs_total 4 # {} 1\njobs_total 5 # {} -0\njobs_total 6\n\
+             # TYPE depth gauge\ndepth -2\n# TYPE build info\nbuild_info 1\n\
+             # TYPE t_seconds histogram\n\
+             t_seconds_bucket{route=\"/a\",le=\"0.5\"} 1 # {trace_id=\"0af7\",note=\"a \\\"b\\\"\\n\"} 0.25 1700000000.5\n\
+             t_seconds_bucket{route=\"/a\",le=\"1\"} 1\nt_seconds_bucket{route=\"/a\",le=\"+Inf\"} 2 # {} 1\n\
+             t_seconds_sum{route=\"/a\"} 1.25\nt_seconds_count{route=\"/a\"} 2\n\
+             # TYPE q gaugehistogram\nq_bucket{le=\"+Inf\"} 4 # {} 1\nq_gsum 2.5\nq_gcount 4\n\
+             # TYPE u unknown\nu_bucket{le=\"+Inf\"} 1\nu_sum 1\nu_count 1\n# EOF\n"
+        );
+        // The text format has no exemplars: what `sample` and `histogram` write.
+        let plain = |w: &mut Writer<'_>| {
+            w.family("jobs_total", FamilyType::Counter, "");
+            w.sample(&route, 3u64);
+            w.sample(&empty, 4u64);
+            w.family("t_seconds", FamilyType::Histogram, "");
+            w.histogram(&route, [(0.5, 1), (1.0, 1), (f64::INFINITY, 2)], 1.25, 2);
+        };
+        let with_exemplars = |w: &mut Writer<'_>| {
+            w.family("jobs_total", FamilyType::Counter, "");
+            w.sample_with_exemplar(&route, 3u64, Some(traced));
+            w.sample_with_exemplar(&empty, 4u64, Some(bare));
+            w.family("t_seconds", FamilyType::Histogram, "");
+            w.histogram_with_exemplars(
+                &route,
+                [(0.5, 1, Some(traced)), (1.0, 1, None), (f64::INFINITY, 2, Some(bare))],
+                1.25,
+                2,
+            );
+        };
+        let text = write(Format::Text, with_exemplars);
+        assert_eq!(text, write(Format::Text, plain));
+        assert!(!text.contains(" # {"), "{text}");
+    }
+
+    /// OpenMetrics' limit on an exemplar's labels: 128 chars of names and values together,
+    /// unescaped, a multibyte char counted once.
+    #[test]
+    fn exemplar_labels_are_at_most_128_chars() {
+        let mut labels = Labels::new();
+        labels.push("trace_id", &"é".repeat(120));
+        assert_eq!(labels.chars(), EXEMPLAR_MAX_CHARS);
+        assert!(labels.as_str().len() > 2 * 120, "é is two bytes");
+        let exemplar = Exemplar::new(&labels, 0.5, Some(1.5)).unwrap();
+        assert_eq!((exemplar.labels(), exemplar.value(), exemplar.timestamp()), (&labels, 0.5, Some(1.5)));
+
+        labels.push("a", "");
+        assert_eq!(labels.chars(), 129);
+        let too_long = Exemplar::new(&labels, 0.5, None).unwrap_err();
+        assert_eq!(too_long, ExemplarTooLong { chars: 129 });
+        let message = too_long.to_string();
+        assert!(message.contains("129 characters") && message.contains("at most 128"), "{message}");
+
+        // Escapes are not counted: a line feed, a quote and a backslash are one char each.
+        labels.clear();
+        assert_eq!(labels.chars(), 0);
+        labels.push("n", "\n\"\\✓");
+        assert_eq!((labels.chars(), labels.as_str()), (5, "n=\"\\n\\\"\\\\✓\""));
     }
 }

@@ -76,6 +76,9 @@ impl Prometheus {
             .arg(format!("--config.file={}", config.display()))
             .arg(format!("--storage.tsdb.path={}", dir.join("data").display()))
             .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            // Stores the exemplars of OpenMetrics scrapes (`/api/v1/query_exemplars`); changes
+            // nothing else.
+            .arg("--enable-feature=exemplar-storage")
             .arg("--log.level=warn")
             .stdin(Stdio::null())
             .stdout(out.try_clone().map_err(|e| e.to_string())?)
@@ -247,6 +250,33 @@ impl Api {
             .collect())
     }
 
+    /// The exemplars stored for the series `selector` matches between `start` and `end` (seconds
+    /// since the epoch): each series' labels, and each of its exemplars' labels, value and
+    /// timestamp.
+    pub fn exemplars(&self, selector: &str, start: f64, end: f64) -> Result<Vec<ExemplarSeries>, String> {
+        let (start, end) = (format!("{start:.3}"), format!("{end:.3}"));
+        let data = self.data("/api/v1/query_exemplars", &[("query", selector), ("start", &start), ("end", &end)])?;
+        let list = data.as_array().ok_or_else(|| format!("exemplars `{selector}`: not a list: {data}"))?;
+        Ok(list
+            .iter()
+            .map(|s| ExemplarSeries {
+                series: labels(&s["seriesLabels"]),
+                exemplars: s["exemplars"]
+                    .as_array()
+                    .map(|e| {
+                        e.iter()
+                            .map(|e| StoredExemplar {
+                                labels: labels(&e["labels"]),
+                                value: e["value"].as_str().and_then(|v| v.parse().ok()).unwrap_or(f64::NAN),
+                                timestamp: e["timestamp"].as_f64().unwrap_or(f64::NAN),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            })
+            .collect())
+    }
+
     /// The label sets of the series matching `selector`, over all the stored time.
     pub fn series(&self, selector: &str) -> Result<Vec<Labels>, String> {
         let data = self.data("/api/v1/series", &[("match[]", selector)])?;
@@ -266,6 +296,21 @@ impl Api {
             })
             .collect())
     }
+}
+
+/// A series' exemplars as `/api/v1/query_exemplars` gives them.
+#[derive(Debug, Clone)]
+pub struct ExemplarSeries {
+    pub series: Labels,
+    pub exemplars: Vec<StoredExemplar>,
+}
+
+/// One stored exemplar.
+#[derive(Debug, Clone)]
+pub struct StoredExemplar {
+    pub labels: Labels,
+    pub value: f64,
+    pub timestamp: f64,
 }
 
 fn labels(v: &Value) -> Labels {

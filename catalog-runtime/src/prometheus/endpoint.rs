@@ -18,6 +18,7 @@
 use super::SharedReader;
 use super::exposition::{self, Format};
 use super::negotiate;
+use crate::exemplar::ExemplarStore;
 use crate::export::OverflowWatch;
 use bytes::Bytes;
 use http::{HeaderValue, Method, Request, Response, StatusCode, header};
@@ -83,6 +84,7 @@ impl Endpoint {
         reader: SharedReader,
         meter: &'static str,
         watch: Arc<OverflowWatch>,
+        exemplars: Option<Arc<ExemplarStore>>,
         limits: Limits,
     ) -> std::io::Result<Endpoint> {
         // Bound here, so that an address in use is the caller's error at once.
@@ -104,6 +106,7 @@ impl Endpoint {
             reader,
             meter,
             watch,
+            exemplars,
             encoding: tokio::sync::Mutex::new(None),
             responses: Arc::new(Semaphore::new(limits.max_responses)),
             reported: Mutex::new(HashSet::new()),
@@ -227,6 +230,8 @@ struct Scraper {
     reader: SharedReader,
     meter: &'static str,
     watch: Arc<OverflowWatch>,
+    /// The recorders' exemplars, written beside the SDK's points in OpenMetrics.
+    exemplars: Option<Arc<ExemplarStore>>,
     encoding: tokio::sync::Mutex<Option<Encoded>>,
     responses: Arc<Semaphore>,
     /// The repairs already logged: each is logged once.
@@ -261,9 +266,10 @@ impl Scraper {
     fn encode(&self, format: Format, gzip: bool) -> Result<Bytes, String> {
         let mut rm = ResourceMetrics::default();
         self.reader.collect(&mut rm).map_err(|e| format!("collecting the metrics failed: {e}"))?;
+        // Also starts the exemplars' next sampling cycle.
         self.watch.check(&rm);
         let mut text = Vec::new();
-        let repairs = exposition::encode(&rm, format, self.meter, &mut text);
+        let repairs = exposition::encode_with_exemplars(&rm, format, self.meter, self.exemplars.as_deref(), &mut text);
         if !repairs.is_empty() {
             let mut reported = self.reported.lock().unwrap_or_else(|e| e.into_inner());
             for repair in repairs {

@@ -18,14 +18,16 @@
 //! format, `# EOF`) is [`prometheus_exposition`]'s, which writes every byte through its
 //! [`Writer`]; this module decides what to write: the families, their points and their labels.
 
+use crate::exemplar::{self, ExemplarStore, Reservoir};
 use opentelemetry::{KeyValue, Value};
 use opentelemetry_sdk::metrics::data::{AggregatedMetrics, HistogramDataPoint, Metric, MetricData, ResourceMetrics};
 use otel_prometheus_names::{Instrument, PrometheusName, label_name_cow};
 pub use prometheus_exposition::Format;
-use prometheus_exposition::{FamilyType, Labels, Number, Writer};
+use prometheus_exposition::{EXEMPLAR_MAX_CHARS, Exemplar, FamilyType, Labels, Number, Writer};
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
+use std::sync::Arc;
 
 /// Something in the collected metrics that would have made the scrape invalid, and what the
 /// exposition did instead. Each names the metric and its meter.
@@ -78,6 +80,16 @@ pub enum Repair {
         /// The family.
         family: String,
     },
+    /// An attribute kept on a metric's exemplars that did not fit in OpenMetrics' 128 characters
+    /// beside the trace and span ids: the exemplars carry the rest without it.
+    ExemplarLabelDropped {
+        /// The metric.
+        metric: String,
+        /// The attribute key.
+        key: String,
+        /// The characters the exemplar's labels would have had with it.
+        chars: usize,
+    },
 }
 
 impl fmt::Display for Repair {
@@ -106,6 +118,12 @@ impl fmt::Display for Repair {
                 "family `{family}`: series whose labels became equal by the repairs above are exposed once, the \
                  first of each"
             ),
+            Repair::ExemplarLabelDropped { metric, key, chars } => write!(
+                f,
+                "metric `{metric}`: the exemplar attribute `{key}` is left off its exemplars: with it their labels \
+                 would be {chars} characters, and OpenMetrics allows {EXEMPLAR_MAX_CHARS} (shorten the value, or \
+                 keep `{key}` on the series)"
+            ),
         }
     }
 }
@@ -121,13 +139,26 @@ struct Family<'a> {
 /// Encodes `rm` in `format` into `out`, and returns what had to be repaired. `first_meter` (the
 /// catalog's) is placed first when metrics of several meters want the same names.
 pub fn encode(rm: &ResourceMetrics, format: Format, first_meter: &str, out: &mut Vec<u8>) -> Vec<Repair> {
+    encode_with_exemplars(rm, format, first_meter, None, out)
+}
+
+/// [`encode`], with the exemplars `store` kept for its meter's counters and histograms, written in
+/// OpenMetrics on `_total` and `_bucket` lines (the text format 0.0.4 carries none).
+pub fn encode_with_exemplars(
+    rm: &ResourceMetrics,
+    format: Format,
+    first_meter: &str,
+    store: Option<&ExemplarStore>,
+    out: &mut Vec<u8>,
+) -> Vec<Repair> {
     let mut repairs = Vec::new();
     let families = plan(rm, first_meter, &mut repairs);
     let mut writer = Writer::new(out, format);
     let mut labels = PointLabels::default();
+    let store = store.filter(|_| format == Format::OpenMetrics);
     for (name, family) in &families {
         writer.family(name, family.ty, family.help);
-        write_points(&mut writer, name, family, &mut labels, &mut repairs);
+        write_points(&mut writer, name, family, &mut labels, store, &mut repairs);
     }
     writer.finish();
     repairs
@@ -226,6 +257,7 @@ fn write_points(
     name: &str,
     family: &Family<'_>,
     labels: &mut PointLabels,
+    store: Option<&ExemplarStore>,
     repairs: &mut Vec<Repair>,
 ) {
     // Series are checked for equal labels only where a merge or a repair could have made two
@@ -234,7 +266,11 @@ fn write_points(
     let check = family.members.len() > 1 || family.members.iter().any(|(_, m)| !keys_are_labels(m, family.ty));
     let mut seen = Seen { set: check.then(HashSet::new), duplicates: false };
     for &(meter, metric) in &family.members {
-        let mut ctx = PointContext { metric, meter, ty: family.ty, repairs, reported: HashSet::new() };
+        let exemplars = store
+            .filter(|s| s.meter() == meter && matches!(family.ty, FamilyType::Counter | FamilyType::Histogram))
+            .and_then(|s| s.metric(metric.name()))
+            .map(|m| Exemplars::of(&m));
+        let mut ctx = PointContext { metric, meter, ty: family.ty, repairs, reported: HashSet::new(), exemplars };
         match metric.data() {
             AggregatedMetrics::U64(d) => points(writer, d, labels, &mut ctx, &mut seen),
             AggregatedMetrics::I64(d) => points(writer, d, labels, &mut ctx, &mut seen),
@@ -257,7 +293,9 @@ fn points<T: Number>(
         MetricData::Sum(s) => {
             for p in s.data_points() {
                 if labels.render(p.attributes(), ctx, seen) {
-                    writer.sample(&labels.labels, p.value());
+                    let kept = ctx.exemplars_of(p.attributes(), None);
+                    let exemplar = kept.first().and_then(|e| e.as_ref()).and_then(ExemplarText::exemplar);
+                    writer.sample_with_exemplar(&labels.labels, p.value(), exemplar);
                 }
             }
         }
@@ -271,7 +309,9 @@ fn points<T: Number>(
         MetricData::Histogram(h) => {
             for p in h.data_points() {
                 if labels.render(p.attributes(), ctx, seen) {
-                    histogram(writer, &labels.labels, p);
+                    let bounds: Vec<f64> = p.bounds().collect();
+                    let kept = ctx.exemplars_of(p.attributes(), Some(&bounds));
+                    histogram(writer, &labels.labels, p, &kept);
                 }
             }
         }
@@ -281,14 +321,62 @@ fn points<T: Number>(
 
 /// A histogram point: OpenTelemetry counts each bucket on its own, the last one above the last
 /// bound; Prometheus counts cumulatively, up to `le`.
-fn histogram<T: Number>(writer: &mut Writer<'_>, labels: &Labels, p: &HistogramDataPoint<T>) {
+/// Each bucket's exemplar (`kept`, empty when there are none) goes on its `_bucket` line.
+fn histogram<T: Number>(
+    writer: &mut Writer<'_>,
+    labels: &Labels,
+    p: &HistogramDataPoint<T>,
+    kept: &[Option<ExemplarText>],
+) {
     let mut bounds = p.bounds();
     let mut cumulative = 0u64;
-    let buckets = p.bucket_counts().map(|count| {
+    let buckets = p.bucket_counts().enumerate().map(|(i, count)| {
         cumulative = cumulative.saturating_add(count);
-        (bounds.next().unwrap_or(f64::INFINITY), cumulative)
+        let exemplar = kept.get(i).and_then(|e| e.as_ref()).and_then(ExemplarText::exemplar);
+        (bounds.next().unwrap_or(f64::INFINITY), cumulative, exemplar)
     });
-    writer.histogram(labels, buckets, p.sum(), p.count());
+    writer.histogram_with_exemplars(labels, buckets, p.sum(), p.count());
+}
+
+/// A metric's exemplar reservoirs, by the text of their series' attributes.
+struct Exemplars {
+    metric: Arc<exemplar::MetricExemplars>,
+    by_series: HashMap<String, Arc<Reservoir>>,
+}
+
+impl Exemplars {
+    fn of(metric: &Arc<exemplar::MetricExemplars>) -> Exemplars {
+        let by_series = metric.series().into_iter().map(|r| (series_key(r.attributes().iter()), r)).collect();
+        Exemplars { metric: Arc::clone(metric), by_series }
+    }
+}
+
+/// A series' attributes as one text, whatever their order: `key=value` lines sorted by key.
+fn series_key<'k>(attributes: impl Iterator<Item = &'k KeyValue>) -> String {
+    let mut pairs: Vec<(&str, Cow<'_, str>)> = attributes.map(|kv| (kv.key.as_str(), value_text(&kv.value))).collect();
+    pairs.sort();
+    let mut key = String::new();
+    for (k, v) in pairs {
+        key.push_str(k);
+        key.push('\u{1}');
+        key.push_str(&v);
+        key.push('\u{0}');
+    }
+    key
+}
+
+/// An exemplar's labels and value, ready to write.
+struct ExemplarText {
+    labels: Labels,
+    value: f64,
+    timestamp: Option<f64>,
+}
+
+impl ExemplarText {
+    fn exemplar(&self) -> Option<Exemplar<'_>> {
+        // Built within the limit (see `PointContext::exemplars_of`), so never refused here.
+        Exemplar::new(&self.labels, self.value, self.timestamp).ok()
+    }
 }
 
 /// The labels of the point being written, and a buffer for joined values.
@@ -377,6 +465,8 @@ struct PointContext<'r> {
     ty: FamilyType,
     repairs: &'r mut Vec<Repair>,
     reported: HashSet<Repair>,
+    /// The metric's exemplars, when it keeps some and the format carries them.
+    exemplars: Option<Exemplars>,
 }
 
 impl PointContext<'_> {
@@ -384,6 +474,60 @@ impl PointContext<'_> {
         if self.reported.insert(repair.clone()) {
             self.repairs.push(repair);
         }
+    }
+
+    /// The exemplars of the point with `attributes`, one per cell (a histogram's buckets), empty
+    /// when it has none. A histogram's are given only when the point has the buckets the
+    /// exemplars were sorted into, and each only if its value lies in its bucket.
+    fn exemplars_of<'k>(
+        &mut self,
+        attributes: impl Iterator<Item = &'k KeyValue>,
+        bounds: Option<&[f64]>,
+    ) -> Vec<Option<ExemplarText>> {
+        let Some(exemplars) = &self.exemplars else { return Vec::new() };
+        let Some(reservoir) = exemplars.by_series.get(&series_key(attributes)) else { return Vec::new() };
+        if bounds.is_some() && bounds != exemplars.metric.bounds() {
+            return Vec::new();
+        }
+        let metric = exemplars.metric.name();
+        let kept = reservoir.exemplars();
+        let mut dropped = Vec::new();
+        let texts = kept
+            .into_iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let e = e?;
+                if let Some(bounds) = bounds {
+                    let above = if i == 0 { f64::NEG_INFINITY } else { bounds[i - 1] };
+                    let le = bounds.get(i).copied().unwrap_or(f64::INFINITY);
+                    if !(e.value > above && e.value <= le) {
+                        return None;
+                    }
+                }
+                let mut labels = Labels::new();
+                if let Some((trace_id, span_id)) = e.trace {
+                    labels.push("trace_id", &trace_id.to_string());
+                    labels.push("span_id", &span_id.to_string());
+                }
+                for kv in &e.filtered_attributes {
+                    let name = label_name_cow(kv.key.as_str());
+                    let value = value_text(&kv.value);
+                    let mut with = labels.clone();
+                    with.push(&name, &value);
+                    if with.chars() > EXEMPLAR_MAX_CHARS || reserved(&name, FamilyType::Histogram).is_some() {
+                        dropped.push((kv.key.as_str().to_owned(), with.chars()));
+                    } else {
+                        labels = with;
+                    }
+                }
+                let timestamp = e.time.duration_since(std::time::UNIX_EPOCH).ok().map(|d| d.as_secs_f64());
+                Some(ExemplarText { labels, value: e.value, timestamp })
+            })
+            .collect();
+        for (key, chars) in dropped {
+            self.report(Repair::ExemplarLabelDropped { metric: metric.into(), key, chars });
+        }
+        texts
     }
 }
 

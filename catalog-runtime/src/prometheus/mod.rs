@@ -15,7 +15,7 @@ pub mod negotiate;
 
 pub(crate) use endpoint::Endpoint;
 pub use endpoint::Limits;
-pub use exposition::{Format, Repair, encode};
+pub use exposition::{Format, Repair, encode, encode_with_exemplars};
 
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::metrics::data::ResourceMetrics;

@@ -10,6 +10,8 @@ mod config_proptest;
 mod connections;
 #[cfg(feature = "prometheus")]
 mod endpoint;
+#[cfg(feature = "prometheus")]
+mod exemplars;
 // The default build has no `otlp`: what a build without an exporter does with it.
 #[cfg(not(feature = "otlp"))]
 mod exporters;

@@ -11,7 +11,11 @@
 //!   metric measures a non-zero value (with `UPDATE_VERIFICATION=1` the run is written to
 //!   docs/verification.steady.json, which the reference renders beside the per-request results);
 //! - every dashboard target that reads a recording rule returns what the aggregation it stands for
-//!   returns, evaluated at the rule's own evaluation time.
+//!   returns, evaluated at the rule's own evaluation time;
+//! - exemplars (Prometheus with `--enable-feature=exemplar-storage`): the outlier step the workload
+//!   prints is found by `/api/v1/query_exemplars` on the step-duration buckets, in its bucket, with
+//!   its trace id and the `correlation_id` the series dropped; a text-format scrape carries no
+//!   exemplar, and Prometheus took every OpenMetrics scrape (the target is up, without error).
 //!
 //! Needs `prometheus` on PATH; without it the test says so and passes, except under `CI=true`.
 
@@ -86,7 +90,7 @@ fn steady_state_rates_alerts_and_recording_rules() {
         }
     });
 
-    let failures = run(&catalog, &queries, &api, &lines, stdin, &mut guard.workload, deadline);
+    let failures = run(&catalog, &queries, &api, &lines, stdin, &mut guard.workload, port, deadline);
     eprintln!("steady: finished in {:.1} s", started.elapsed().as_secs_f64());
     if !failures.is_empty() {
         if let Some(p) = guard.prometheus.as_ref() {
@@ -95,6 +99,86 @@ fn steady_state_rates_alerts_and_recording_rules() {
         panic!("{} check(s) failed:\n  - {}", failures.len(), failures.join("\n  - "));
     }
     drop(guard.workload.take()); // killed and reaped
+}
+
+/// The outlier's exemplar as Prometheus stored it from the OpenMetrics scrapes, and the
+/// exposition's formats: the failures.
+fn exemplars(api: &Api, outlier: &str, started: std::time::SystemTime, port: u16) -> Vec<String> {
+    let word =
+        |key: &str| outlier.split_whitespace().find_map(|w| w.strip_prefix(key).map(str::to_owned)).unwrap_or_default();
+    let (trace_id, span_id, correlation_id) = (word("trace_id="), word("span_id="), word("correlation_id="));
+    let secs = |t: std::time::SystemTime| t.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64();
+    let mut failures = Vec::new();
+    let selector = "tasker_step_execution_duration_milliseconds_bucket";
+    match api.exemplars(selector, secs(started) - 5.0, secs(std::time::SystemTime::now()) + 5.0) {
+        Err(e) => failures.push(format!("query_exemplars: {e}")),
+        Ok(series) => {
+            let stored: usize = series.iter().map(|s| s.exemplars.len()).sum();
+            // The task's other steps share its trace: the step's span is the outlier's own.
+            let found = series.iter().find_map(|s| {
+                s.exemplars
+                    .iter()
+                    .find(|e| e.labels.get("trace_id") == Some(&trace_id) && e.labels.get("span_id") == Some(&span_id))
+                    .map(|e| (s, e))
+            });
+            eprintln!(
+                "steady: {stored} exemplars stored on {} step-duration bucket series; the outlier's: {found:?}",
+                series.len()
+            );
+            match found {
+                None => failures.push(format!(
+                    "query_exemplars({selector}) has no exemplar with the outlier's trace_id {trace_id} and span_id \
+                     {span_id} ({stored} stored): `{outlier}`"
+                )),
+                Some((s, e)) => {
+                    if e.labels.get("correlation_id") != Some(&correlation_id) {
+                        failures.push(format!(
+                            "the outlier's exemplar has correlation_id {:?}, not {correlation_id}",
+                            e.labels.get("correlation_id")
+                        ));
+                    }
+                    if e.value != 9000.0 || s.series.get("le").map(String::as_str) != Some("10000") {
+                        failures.push(format!(
+                            "the outlier's exemplar is {} in bucket le={:?}, not 9000 in le=\"10000\"",
+                            e.value,
+                            s.series.get("le")
+                        ));
+                    }
+                    if s.series.contains_key("correlation_id") {
+                        failures.push(format!("the series keeps correlation_id: {:?}", s.series));
+                    }
+                }
+            }
+        }
+    }
+    // The text format carries none; OpenMetrics (what Prometheus asked for) carries them, and
+    // Prometheus took each scrape.
+    let address: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let text = test_support::net::call(address, "GET", "/metrics", &[("Accept", "text/plain;version=0.0.4")]).text();
+    if let Some(line) = text.lines().find(|l| !l.starts_with('#') && l.contains(" # {")) {
+        failures.push(format!("a text-format scrape carries an exemplar: `{line}`"));
+    }
+    let om = test_support::net::call(
+        address,
+        "GET",
+        "/metrics",
+        &[("Accept", "application/openmetrics-text;version=1.0.0")],
+    )
+    .text();
+    if !om.lines().any(|l| l.starts_with(selector) && l.contains(" # {trace_id=")) {
+        failures.push("an OpenMetrics scrape carries no step-duration exemplar".into());
+    }
+    match api.targets() {
+        Ok(targets) => {
+            for (job, health, error) in targets {
+                if health != "up" || !error.is_empty() {
+                    failures.push(format!("target {job}: health {health}, last error `{error}`"));
+                }
+            }
+        }
+        Err(e) => failures.push(format!("targets: {e}")),
+    }
+    failures
 }
 
 fn wait_line(lines: &Receiver<String>, prefix: &str, by: Instant) -> Result<String, String> {
@@ -112,6 +196,7 @@ fn run(
     lines: &Receiver<String>,
     mut stdin: ChildStdin,
     workload: &mut Option<Reaped>,
+    port: u16,
     deadline: Instant,
 ) -> Vec<String> {
     let mut failures = Vec::new();
@@ -122,11 +207,20 @@ fn run(
     let alerts: Vec<(&str, Option<&str>)> =
         catalog.metrics.iter().flat_map(|m| &m.alerts).map(|a| (a.name.as_str(), a.for_duration.as_deref())).collect();
 
-    // The healthy part: wait for it, then a few scrapes and evaluations more.
+    // The healthy part (task 1's first step is the outlier): wait for it, then a few scrapes and
+    // evaluations more.
+    let started = std::time::SystemTime::now();
+    let outlier = match wait_line(lines, "outlier:", deadline) {
+        Ok(line) => line,
+        Err(e) => return vec![e],
+    };
     if let Err(e) = wait_line(lines, "incident: waiting", deadline) {
         return vec![e];
     }
     std::thread::sleep(Duration::from_secs(3));
+    for f in exemplars(api, &outlier, started, port) {
+        fail(f);
+    }
     match api.rules() {
         Ok(rules) => {
             let loaded = rules.iter().filter(|r| r.kind == "alerting").count();
