@@ -268,5 +268,89 @@ fn run_threads(threads: usize, iters: u64, f: impl Fn() + Sync) -> Duration {
     start.elapsed()
 }
 
-criterion_group!(benches, closed_labels, optional_attributes, free_form_labels, disabled, contention);
+/// Exemplars: the same bound and per-call recorders built with an exemplar store (filter
+/// `trace_based`, `correlation_id` dropped from the series and kept on the exemplar), recording
+/// inside a sampled span, outside any span, and built without a store (`always_off`: the recorders
+/// of `closed_labels`), beside the SDK's own bound instruments and the bare atomic add.
+fn exemplars(c: &mut Criterion) {
+    use catalog_runtime::exemplar::{ExemplarFilter, ExemplarStore};
+    use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt as _, TraceFlags, TraceId, TraceState};
+    let (_provider, meter) = sdk();
+    let off = Metrics::new(&meter);
+    let store = ExemplarStore::new(
+        ExemplarFilter::TraceBased,
+        Metrics::METER_NAME,
+        Metrics::METRICS,
+        &["correlation_id".to_owned()],
+    )
+    .expect("trace_based keeps exemplars");
+    let on = store.scope(|| Metrics::new(&meter));
+    let bind_counter =
+        |m: &Metrics| m.worker.steps_claimed_total.bind(w::StepsClaimedTotalBindLabels { namespace: NAMESPACE.into() });
+    let bind_histogram =
+        |m: &Metrics| m.worker.step_claim_duration.bind(w::StepClaimDurationBindLabels { namespace: NAMESPACE.into() });
+    let (counter_off, counter_on) = (bind_counter(&off), bind_counter(&on));
+    let (histogram_off, histogram_on) = (bind_histogram(&off), bind_histogram(&on));
+    let sampled = SpanContext::new(
+        TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736").unwrap(),
+        SpanId::from_hex("00f067aa0ba902b7").unwrap(),
+        TraceFlags::SAMPLED,
+        false,
+        TraceState::default(),
+    );
+    let in_span = || opentelemetry::Context::new().with_remote_span_context(sampled.clone()).attach();
+    let id = opentelemetry::StringValue::from(std::sync::Arc::<str>::from(ID));
+
+    let mut g = c.benchmark_group("exemplars_counter");
+    g.bench_function("bound_off", |b| b.iter(|| counter_off.add(black_box(1), black_box(ClaimMethod::Event))));
+    g.bench_function("bound_on_no_span", |b| b.iter(|| counter_on.add(black_box(1), black_box(ClaimMethod::Event))));
+    {
+        let _span = in_span();
+        g.bench_function("bound_on_sampled_span", |b| {
+            b.iter(|| counter_on.add(black_box(1), black_box(ClaimMethod::Event)))
+        });
+        // Per call, with the correlation id the series drop and the exemplar keeps.
+        g.bench_function("per_call_on_sampled_span", |b| {
+            b.iter(|| {
+                on.worker
+                    .steps_executions_total
+                    .add(black_box(1), w::StepsExecutionsTotalLabels { correlation_id: black_box(id.clone()) })
+            })
+        });
+        g.bench_function("per_call_off", |b| {
+            b.iter(|| {
+                off.worker
+                    .steps_executions_total
+                    .add(black_box(1), w::StepsExecutionsTotalLabels { correlation_id: black_box(id.clone()) })
+            })
+        });
+        let hand = meter.u64_counter("hand.steps.executions.total").build();
+        g.bench_function("per_call_hand_written", |b| {
+            b.iter(|| hand.add(black_box(1), &[KeyValue::new("correlation_id", black_box(id.clone()))]))
+        });
+    }
+    let floor = std::sync::atomic::AtomicU64::new(0);
+    g.bench_function("atomic_add_floor", |b| {
+        b.iter(|| floor.fetch_add(black_box(1), std::sync::atomic::Ordering::Relaxed))
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("exemplars_histogram");
+    g.bench_function("bound_off", |b| b.iter(|| histogram_off.record(black_box(3.5), black_box(ClaimMethod::Poll))));
+    {
+        let _span = in_span();
+        g.bench_function("bound_on_sampled_span", |b| {
+            b.iter(|| histogram_on.record(black_box(3.5), black_box(ClaimMethod::Poll)))
+        });
+    }
+    let raw = meter
+        .f64_histogram("hand.exemplar.claim.duration")
+        .with_boundaries(w::StepClaimDuration::BUCKETS.to_vec())
+        .build()
+        .bind(&[KeyValue::new("namespace", NAMESPACE), KeyValue::new("claim_method", "poll")]);
+    g.bench_function("sdk_bound_histogram_alone", |b| b.iter(|| raw.record(black_box(3.5))));
+    g.finish();
+}
+
+criterion_group!(benches, closed_labels, optional_attributes, free_form_labels, disabled, contention, exemplars);
 criterion_main!(benches);

@@ -35,7 +35,7 @@ use opentelemetry::trace::{SpanId, TraceContextExt as _, TraceId};
 use opentelemetry::{Context, Key, KeyValue, Value};
 use std::collections::HashMap;
 use std::fmt;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher as _, Hash, Hasher};
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -137,9 +137,16 @@ impl Reservoir {
     }
 
     /// Offers a measurement to cell `i` in cycle `cycle`: kept with probability 1/n for the n-th
-    /// offer of the cycle.
+    /// offer of the cycle. `filtered` gives the attributes the series drop, called only to keep one.
     #[inline]
-    fn offer(&self, i: usize, cycle: u32, value: f64, trace: Option<(TraceId, SpanId)>, filtered: &[KeyValue]) {
+    fn offer(
+        &self,
+        i: usize,
+        cycle: u32,
+        value: f64,
+        trace: Option<(TraceId, SpanId)>,
+        filtered: impl FnOnce() -> Vec<KeyValue>,
+    ) {
         let Some(cell) = self.cells.get(i) else { return };
         let state = cell.offered.load(Ordering::Relaxed);
         let n = if (state >> 32) as u32 == cycle { (state as u32).saturating_add(1) } else { 1 };
@@ -147,7 +154,7 @@ impl Reservoir {
         if n > 1 && fastrand::u32(..n) != 0 {
             return;
         }
-        let exemplar = Exemplar { value, time: SystemTime::now(), trace, filtered_attributes: filtered.to_vec() };
+        let exemplar = Exemplar { value, time: SystemTime::now(), trace, filtered_attributes: filtered() };
         *cell.kept.lock().unwrap_or_else(|e| e.into_inner()) = Some(exemplar);
     }
 }
@@ -169,7 +176,7 @@ pub struct MetricExemplars {
     limit: usize,
     cycle: Arc<AtomicU32>,
     /// By the hash of the kept attributes.
-    series: RwLock<HashMap<u64, Vec<Arc<Reservoir>>>>,
+    series: RwLock<HashMap<u64, Vec<Arc<Reservoir>>, foldhash::fast::FixedState>>,
     overflow: Arc<Reservoir>,
 }
 
@@ -218,9 +225,8 @@ impl MetricExemplars {
         }
         let Ok(trace) = self.admit() else { return };
         let reservoir = self.reservoir(attributes);
-        let filtered: arrayvec::ArrayVec<KeyValue, 8> =
-            attributes.iter().filter(|kv| self.dropped.contains(&kv.key)).take(8).cloned().collect();
-        reservoir.offer(self.cell(value), self.cycle.load(Ordering::Relaxed), value, trace, &filtered);
+        let filtered = || attributes.iter().filter(|kv| self.dropped.contains(&kv.key)).cloned().collect();
+        reservoir.offer(self.cell(value), self.cycle.load(Ordering::Relaxed), value, trace, filtered);
     }
 
     /// What a bound series (all of `attributes`) offers to: its reservoir and the attributes it
@@ -237,7 +243,9 @@ impl MetricExemplars {
     /// made while there is room under the limit, else the overflow series'.
     fn reservoir(&self, attributes: &[KeyValue]) -> Arc<Reservoir> {
         let kept = || attributes.iter().filter(|kv| !self.dropped.contains(&kv.key));
-        let mut h = std::hash::DefaultHasher::new();
+        // foldhash: the attributes are hashed on every offered call, and SipHash's resistance to
+        // chosen keys buys nothing for a map bounded by the cardinality limit.
+        let mut h = foldhash::fast::FixedState::default().build_hasher();
         for kv in kept() {
             hash_attribute(kv, &mut h);
         }
@@ -292,7 +300,7 @@ impl BoundExemplars {
         }
         let m = &self.metric;
         let Ok(trace) = m.admit() else { return };
-        self.reservoir.offer(m.cell(value), m.cycle.load(Ordering::Relaxed), value, trace, &self.filtered);
+        self.reservoir.offer(m.cell(value), m.cycle.load(Ordering::Relaxed), value, trace, || self.filtered.to_vec());
     }
 }
 
@@ -401,7 +409,7 @@ impl ExemplarStore {
                 // series (opentelemetry_sdk 0.33, `ValueMap::is_under_cardinality_limit`).
                 limit: m.cardinality_limit,
                 cycle: Arc::clone(&self.cycle),
-                series: RwLock::new(HashMap::new()),
+                series: RwLock::new(HashMap::default()),
                 overflow: Arc::new(Reservoir::new(Box::new([KeyValue::new(OVERFLOW, true)]), cells)),
             })
         });

@@ -126,8 +126,14 @@ impl Pipeline {
     }
 }
 
-/// The exemplars of a scrape: (sample name, its labels, the exemplar's labels, value).
-fn exemplars(text: &str) -> Vec<(String, Vec<(String, String)>, Vec<(String, String)>, f64)> {
+/// Label pairs in the order written.
+type Pairs = Vec<(String, String)>;
+
+/// One exemplar of a scrape: the sample's name, its labels, the exemplar's labels, its value.
+type Found = (String, Pairs, Pairs, f64);
+
+/// The exemplars of a scrape.
+fn exemplars(text: &str) -> Vec<Found> {
     let mut found = Vec::new();
     read(text, |e| {
         if let Event::Sample(s) = e
@@ -294,7 +300,8 @@ fn the_cardinality_limit_bounds_the_store() {
 #[test]
 fn bound_tables_from_many_threads() {
     let p = pipeline(ExemplarFilter::TraceBased);
-    let tables: Vec<(Table<Counter<u64>>, Table<Histogram<f64>>)> = (0..8)
+    type Tables = (Table<Counter<u64>>, Table<Histogram<f64>>);
+    let tables: Vec<Tables> = (0..8)
         .map(|t| {
             let mut c = p.orders.table(1);
             c.push(order(&format!("thread-{t}"), "/bound"));
@@ -319,8 +326,7 @@ fn bound_tables_from_many_threads() {
     assert_eq!(repairs, vec![]);
     assert!(text.contains("shop_orders_total{route=\"/bound\"} 16000 # {"), "{text}");
     let ex = exemplars(&text);
-    let buckets: Vec<&(String, Vec<(String, String)>, Vec<(String, String)>, f64)> =
-        ex.iter().filter(|e| e.0 == "shop_order_duration_seconds_bucket").collect();
+    let buckets: Vec<&Found> = ex.iter().filter(|e| e.0 == "shop_order_duration_seconds_bucket").collect();
     assert_eq!(buckets.len(), 3, "values 0 to 1 fill le=0.1, 0.5 and 1: {text}");
     for (_, labels, exemplar, value) in buckets {
         let le = &labels.iter().find(|(k, _)| k == "le").unwrap().1;

@@ -90,7 +90,13 @@ fn steady_state_rates_alerts_and_recording_rules() {
         }
     });
 
-    let failures = run(&catalog, &queries, &api, &lines, stdin, &mut guard.workload, port, deadline);
+    // Task 1's first step is the outlier, printed before the incident waits.
+    let run_started = std::time::SystemTime::now();
+    let outlier = wait_line(&lines, "outlier:", deadline).unwrap_or_else(|e| panic!("{e}"));
+    let formats = exposition_formats(&api, port);
+    let mut failures = run(&catalog, &queries, &api, &lines, stdin, &mut guard.workload, deadline);
+    failures.extend(formats);
+    failures.extend(stored_exemplar(&api, &outlier, run_started));
     eprintln!("steady: finished in {:.1} s", started.elapsed().as_secs_f64());
     if !failures.is_empty() {
         if let Some(p) = guard.prometheus.as_ref() {
@@ -101,9 +107,8 @@ fn steady_state_rates_alerts_and_recording_rules() {
     drop(guard.workload.take()); // killed and reaped
 }
 
-/// The outlier's exemplar as Prometheus stored it from the OpenMetrics scrapes, and the
-/// exposition's formats: the failures.
-fn exemplars(api: &Api, outlier: &str, started: std::time::SystemTime, port: u16) -> Vec<String> {
+/// The outlier's exemplar as Prometheus stored it from the OpenMetrics scrapes: the failures.
+fn stored_exemplar(api: &Api, outlier: &str, started: std::time::SystemTime) -> Vec<String> {
     let word =
         |key: &str| outlier.split_whitespace().find_map(|w| w.strip_prefix(key).map(str::to_owned)).unwrap_or_default();
     let (trace_id, span_id, correlation_id) = (word("trace_id="), word("span_id="), word("correlation_id="));
@@ -151,8 +156,15 @@ fn exemplars(api: &Api, outlier: &str, started: std::time::SystemTime, port: u16
             }
         }
     }
-    // The text format carries none; OpenMetrics (what Prometheus asked for) carries them, and
-    // Prometheus took each scrape.
+    failures
+}
+
+/// The text format carries no exemplar; OpenMetrics (what Prometheus asks for) carries them, and
+/// Prometheus took each scrape: the failures. Run while the workload serves, after a few scrapes.
+fn exposition_formats(api: &Api, port: u16) -> Vec<String> {
+    std::thread::sleep(Duration::from_secs(2));
+    let mut failures = Vec::new();
+    let selector = "tasker_step_execution_duration_milliseconds_bucket";
     let address: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     let text = test_support::net::call(address, "GET", "/metrics", &[("Accept", "text/plain;version=0.0.4")]).text();
     if let Some(line) = text.lines().find(|l| !l.starts_with('#') && l.contains(" # {")) {
@@ -196,7 +208,6 @@ fn run(
     lines: &Receiver<String>,
     mut stdin: ChildStdin,
     workload: &mut Option<Reaped>,
-    port: u16,
     deadline: Instant,
 ) -> Vec<String> {
     let mut failures = Vec::new();
@@ -207,20 +218,11 @@ fn run(
     let alerts: Vec<(&str, Option<&str>)> =
         catalog.metrics.iter().flat_map(|m| &m.alerts).map(|a| (a.name.as_str(), a.for_duration.as_deref())).collect();
 
-    // The healthy part (task 1's first step is the outlier): wait for it, then a few scrapes and
-    // evaluations more.
-    let started = std::time::SystemTime::now();
-    let outlier = match wait_line(lines, "outlier:", deadline) {
-        Ok(line) => line,
-        Err(e) => return vec![e],
-    };
+    // The healthy part: wait for it, then a few scrapes and evaluations more.
     if let Err(e) = wait_line(lines, "incident: waiting", deadline) {
         return vec![e];
     }
     std::thread::sleep(Duration::from_secs(3));
-    for f in exemplars(api, &outlier, started, port) {
-        fail(f);
-    }
     match api.rules() {
         Ok(rules) => {
             let loaded = rules.iter().filter(|r| r.kind == "alerting").count();
