@@ -205,4 +205,38 @@ fn main() {
     print("1 client, text, beside 1,000 idle connections", &load(address, 1, seconds.min(3.0), CURL));
     println!("endpoint threads: {before} before the idle connections, {} with 1,000 of them open", endpoint_threads());
     drop(idle);
+    drop(telemetry);
+
+    // Exemplars on beside off: the same recordings, made inside a sampled span, on two pipelines
+    // that differ only in `exemplar_filter` (each series keeps one exemplar per bucket or counter).
+    println!("exemplars: the same {tasks} tasks recorded inside a sampled span, filter off beside trace_based");
+    let sampled = opentelemetry::trace::SpanContext::new(
+        opentelemetry::trace::TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736").unwrap(),
+        opentelemetry::trace::SpanId::from_hex("00f067aa0ba902b7").unwrap(),
+        opentelemetry::trace::TraceFlags::SAMPLED,
+        false,
+        opentelemetry::trace::TraceState::default(),
+    );
+    for filter in ["always_off", "trace_based"] {
+        let config = TelemetryConfig::from_toml(
+            "bench.toml",
+            &format!(
+                "[telemetry.opentelemetry]\nexporters = [\"prometheus\"]\nexemplar_filter = \"{filter}\"\n\
+                 [telemetry.prometheus]\nlisten_address = \"127.0.0.1:0\"\n"
+            ),
+        )
+        .unwrap();
+        let telemetry = Telemetry::init(&config).unwrap();
+        {
+            use opentelemetry::trace::TraceContextExt as _;
+            let _span = opentelemetry::Context::new().with_remote_span_context(sampled.clone()).attach();
+            record(&telemetry, if quick { 50 } else { tasks });
+        }
+        let address = telemetry.prometheus_address().unwrap();
+        print(&format!("1 client, OpenMetrics + gzip, exemplars {filter}"), &load(address, 1, seconds, PROMETHEUS));
+        print(&format!("1 client, OpenMetrics, exemplars {filter}"), &load(address, 1, seconds, OPENMETRICS));
+    }
 }
+
+const OPENMETRICS: &[u8] =
+    b"GET /metrics HTTP/1.1\r\nHost: bench\r\nAccept: application/openmetrics-text;version=1.0.0\r\n\r\n";

@@ -136,6 +136,16 @@ impl Reservoir {
         self.cells.iter().map(|c| c.kept.lock().unwrap_or_else(|e| e.into_inner()).clone()).collect()
     }
 
+    /// `f` of each cell's kept exemplar (with the cell's index), `None` where nothing was kept;
+    /// without copying the exemplars.
+    pub fn map_kept<T>(&self, mut f: impl FnMut(usize, &Exemplar) -> Option<T>) -> Vec<Option<T>> {
+        self.cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| c.kept.lock().unwrap_or_else(|e| e.into_inner()).as_ref().and_then(|e| f(i, e)))
+            .collect()
+    }
+
     /// Offers a measurement to cell `i` in cycle `cycle`: kept with probability 1/n for the n-th
     /// offer of the cycle. `filtered` gives the attributes the series drop, called only to keep one.
     #[inline]
@@ -175,8 +185,7 @@ pub struct MetricExemplars {
     /// Reservoirs of series before the overflow series takes the rest.
     limit: usize,
     cycle: Arc<AtomicU32>,
-    /// By the hash of the kept attributes.
-    series: RwLock<HashMap<u64, Vec<Arc<Reservoir>>, foldhash::fast::FixedState>>,
+    series: RwLock<Series>,
     overflow: Arc<Reservoir>,
 }
 
@@ -243,30 +252,41 @@ impl MetricExemplars {
     /// made while there is room under the limit, else the overflow series'.
     fn reservoir(&self, attributes: &[KeyValue]) -> Arc<Reservoir> {
         let kept = || attributes.iter().filter(|kv| !self.dropped.contains(&kv.key));
-        // foldhash: the attributes are hashed on every offered call, and SipHash's resistance to
-        // chosen keys buys nothing for a map bounded by the cardinality limit.
-        let mut h = foldhash::fast::FixedState::default().build_hasher();
-        for kv in kept() {
-            hash_attribute(kv, &mut h);
-        }
-        let hash = h.finish();
-        let same = |r: &&Arc<Reservoir>| r.attributes.iter().eq(kept());
-        {
-            let series = self.series.read().unwrap_or_else(|e| e.into_inner());
-            if let Some(r) = series.get(&hash).and_then(|rs| rs.iter().find(same)) {
-                return Arc::clone(r);
-            }
+        let hash = series_hash(kept());
+        if let Some(r) = self.find(hash, kept) {
+            return r;
         }
         let mut series = self.series.write().unwrap_or_else(|e| e.into_inner());
-        if let Some(r) = series.get(&hash).and_then(|rs| rs.iter().find(same)) {
+        if let Some(r) = series.map.get(&hash).and_then(|rs| rs.iter().find(|r| same_set(&r.attributes, kept()))) {
             return Arc::clone(r);
         }
-        if series.values().map(Vec::len).sum::<usize>() >= self.limit {
+        if series.count >= self.limit {
             return Arc::clone(&self.overflow);
         }
         let r = Arc::new(Reservoir::new(kept().cloned().collect(), self.cells()));
-        series.entry(hash).or_default().push(Arc::clone(&r));
+        series.map.entry(hash).or_default().push(Arc::clone(&r));
+        series.count += 1;
         r
+    }
+
+    /// The reservoir of the series with exactly `attributes` (in any order), as an exporter finds
+    /// the one of an SDK data point; the overflow series' for the overflow attribute.
+    pub fn series_of<'k, A>(&self, attributes: impl Fn() -> A) -> Option<Arc<Reservoir>>
+    where
+        A: Iterator<Item = &'k KeyValue>,
+    {
+        if same_set(&self.overflow.attributes, attributes()) {
+            return Some(Arc::clone(&self.overflow));
+        }
+        self.find(series_hash(attributes()), attributes)
+    }
+
+    fn find<'k, A>(&self, hash: u64, attributes: impl Fn() -> A) -> Option<Arc<Reservoir>>
+    where
+        A: Iterator<Item = &'k KeyValue>,
+    {
+        let series = self.series.read().unwrap_or_else(|e| e.into_inner());
+        series.map.get(&hash)?.iter().find(|r| same_set(&r.attributes, attributes())).cloned()
     }
 
     fn cells(&self) -> usize {
@@ -277,7 +297,7 @@ impl MetricExemplars {
     /// `otel.metric.overflow = true`).
     pub fn series(&self) -> Vec<Arc<Reservoir>> {
         let series = self.series.read().unwrap_or_else(|e| e.into_inner());
-        let mut all: Vec<Arc<Reservoir>> = series.values().flatten().cloned().collect();
+        let mut all: Vec<Arc<Reservoir>> = series.map.values().flatten().cloned().collect();
         all.push(Arc::clone(&self.overflow));
         all
     }
@@ -302,6 +322,39 @@ impl BoundExemplars {
         let Ok(trace) = m.admit() else { return };
         self.reservoir.offer(m.cell(value), m.cycle.load(Ordering::Relaxed), value, trace, || self.filtered.to_vec());
     }
+}
+
+/// The reservoirs of a metric's series, by [`series_hash`] of their attributes.
+#[derive(Debug, Default)]
+struct Series {
+    map: HashMap<u64, Vec<Arc<Reservoir>>, foldhash::fast::FixedState>,
+    count: usize,
+}
+
+/// A hash of a set of attributes that does not depend on their order (the recorders give them in
+/// the catalog's order, the SDK's data points sorted by key): the sum of each attribute's hash.
+/// foldhash, because the attributes are hashed on every offered call, and SipHash's resistance to
+/// chosen keys buys nothing for a map bounded by the cardinality limit.
+fn series_hash<'k>(attributes: impl Iterator<Item = &'k KeyValue>) -> u64 {
+    attributes
+        .map(|kv| {
+            let mut h = foldhash::fast::FixedState::default().build_hasher();
+            hash_attribute(kv, &mut h);
+            h.finish()
+        })
+        .fold(0, u64::wrapping_add)
+}
+
+/// Whether `b` holds exactly the attributes of `a` (keys are unique in a set).
+fn same_set<'k>(a: &[KeyValue], b: impl Iterator<Item = &'k KeyValue>) -> bool {
+    let mut n = 0;
+    for kv in b {
+        if !a.contains(kv) {
+            return false;
+        }
+        n += 1;
+    }
+    n == a.len()
 }
 
 /// Hashes an attribute by its key and value (OpenTelemetry's `Value` has no `Hash`: floats).
@@ -409,7 +462,7 @@ impl ExemplarStore {
                 // series (opentelemetry_sdk 0.33, `ValueMap::is_under_cardinality_limit`).
                 limit: m.cardinality_limit,
                 cycle: Arc::clone(&self.cycle),
-                series: RwLock::new(HashMap::default()),
+                series: RwLock::new(Series::default()),
                 overflow: Arc::new(Reservoir::new(Box::new([KeyValue::new(OVERFLOW, true)]), cells)),
             })
         });

@@ -18,14 +18,14 @@
 //! format, `# EOF`) is [`prometheus_exposition`]'s, which writes every byte through its
 //! [`Writer`]; this module decides what to write: the families, their points and their labels.
 
-use crate::exemplar::{self, ExemplarStore, Reservoir};
+use crate::exemplar::{self, ExemplarStore};
 use opentelemetry::{KeyValue, Value};
 use opentelemetry_sdk::metrics::data::{AggregatedMetrics, HistogramDataPoint, Metric, MetricData, ResourceMetrics};
 use otel_prometheus_names::{Instrument, PrometheusName, label_name_cow};
 pub use prometheus_exposition::Format;
 use prometheus_exposition::{EXEMPLAR_MAX_CHARS, Exemplar, FamilyType, Labels, Number, Writer};
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::sync::Arc;
 
@@ -268,8 +268,7 @@ fn write_points(
     for &(meter, metric) in &family.members {
         let exemplars = store
             .filter(|s| s.meter() == meter && matches!(family.ty, FamilyType::Counter | FamilyType::Histogram))
-            .and_then(|s| s.metric(metric.name()))
-            .map(|m| Exemplars::of(&m));
+            .and_then(|s| s.metric(metric.name()));
         let mut ctx = PointContext { metric, meter, ty: family.ty, repairs, reported: HashSet::new(), exemplars };
         match metric.data() {
             AggregatedMetrics::U64(d) => points(writer, d, labels, &mut ctx, &mut seen),
@@ -293,7 +292,7 @@ fn points<T: Number>(
         MetricData::Sum(s) => {
             for p in s.data_points() {
                 if labels.render(p.attributes(), ctx, seen) {
-                    let kept = ctx.exemplars_of(p.attributes(), None);
+                    let kept = ctx.exemplars_of(|| p.attributes(), None);
                     let exemplar = kept.first().and_then(|e| e.as_ref()).and_then(ExemplarText::exemplar);
                     writer.sample_with_exemplar(&labels.labels, p.value(), exemplar);
                 }
@@ -309,8 +308,10 @@ fn points<T: Number>(
         MetricData::Histogram(h) => {
             for p in h.data_points() {
                 if labels.render(p.attributes(), ctx, seen) {
-                    let bounds: Vec<f64> = p.bounds().collect();
-                    let kept = ctx.exemplars_of(p.attributes(), Some(&bounds));
+                    let kept = match ctx.exemplars.is_some() {
+                        true => ctx.exemplars_of(|| p.attributes(), Some(&p.bounds().collect::<Vec<f64>>())),
+                        false => Vec::new(),
+                    };
                     histogram(writer, &labels.labels, p, &kept);
                 }
             }
@@ -336,33 +337,6 @@ fn histogram<T: Number>(
         (bounds.next().unwrap_or(f64::INFINITY), cumulative, exemplar)
     });
     writer.histogram_with_exemplars(labels, buckets, p.sum(), p.count());
-}
-
-/// A metric's exemplar reservoirs, by the text of their series' attributes.
-struct Exemplars {
-    metric: Arc<exemplar::MetricExemplars>,
-    by_series: HashMap<String, Arc<Reservoir>>,
-}
-
-impl Exemplars {
-    fn of(metric: &Arc<exemplar::MetricExemplars>) -> Exemplars {
-        let by_series = metric.series().into_iter().map(|r| (series_key(r.attributes().iter()), r)).collect();
-        Exemplars { metric: Arc::clone(metric), by_series }
-    }
-}
-
-/// A series' attributes as one text, whatever their order: `key=value` lines sorted by key.
-fn series_key<'k>(attributes: impl Iterator<Item = &'k KeyValue>) -> String {
-    let mut pairs: Vec<(&str, Cow<'_, str>)> = attributes.map(|kv| (kv.key.as_str(), value_text(&kv.value))).collect();
-    pairs.sort();
-    let mut key = String::new();
-    for (k, v) in pairs {
-        key.push_str(k);
-        key.push('\u{1}');
-        key.push_str(&v);
-        key.push('\u{0}');
-    }
-    key
 }
 
 /// An exemplar's labels and value, ready to write.
@@ -466,7 +440,7 @@ struct PointContext<'r> {
     repairs: &'r mut Vec<Repair>,
     reported: HashSet<Repair>,
     /// The metric's exemplars, when it keeps some and the format carries them.
-    exemplars: Option<Exemplars>,
+    exemplars: Option<Arc<exemplar::MetricExemplars>>,
 }
 
 impl PointContext<'_> {
@@ -479,51 +453,49 @@ impl PointContext<'_> {
     /// The exemplars of the point with `attributes`, one per cell (a histogram's buckets), empty
     /// when it has none. A histogram's are given only when the point has the buckets the
     /// exemplars were sorted into, and each only if its value lies in its bucket.
-    fn exemplars_of<'k>(
-        &mut self,
-        attributes: impl Iterator<Item = &'k KeyValue>,
-        bounds: Option<&[f64]>,
-    ) -> Vec<Option<ExemplarText>> {
+    fn exemplars_of<'k, A>(&mut self, attributes: impl Fn() -> A, bounds: Option<&[f64]>) -> Vec<Option<ExemplarText>>
+    where
+        A: Iterator<Item = &'k KeyValue>,
+    {
         let Some(exemplars) = &self.exemplars else { return Vec::new() };
-        let Some(reservoir) = exemplars.by_series.get(&series_key(attributes)) else { return Vec::new() };
-        if bounds.is_some() && bounds != exemplars.metric.bounds() {
+        if bounds.is_some() && bounds != exemplars.bounds() {
             return Vec::new();
         }
-        let metric = exemplars.metric.name();
-        let kept = reservoir.exemplars();
+        let Some(reservoir) = exemplars.series_of(attributes) else { return Vec::new() };
+        let metric = exemplars.name();
         let mut dropped = Vec::new();
-        let texts = kept
-            .into_iter()
-            .enumerate()
-            .map(|(i, e)| {
-                let e = e?;
-                if let Some(bounds) = bounds {
-                    let above = if i == 0 { f64::NEG_INFINITY } else { bounds[i - 1] };
-                    let le = bounds.get(i).copied().unwrap_or(f64::INFINITY);
-                    if !(e.value > above && e.value <= le) {
-                        return None;
-                    }
+        let mut hex = String::with_capacity(32);
+        let texts = reservoir.map_kept(|i, e| {
+            if let Some(bounds) = bounds {
+                let above = if i == 0 { f64::NEG_INFINITY } else { bounds[i - 1] };
+                let le = bounds.get(i).copied().unwrap_or(f64::INFINITY);
+                if !(e.value > above && e.value <= le) {
+                    return None;
                 }
-                let mut labels = Labels::new();
-                if let Some((trace_id, span_id)) = e.trace {
-                    labels.push("trace_id", &trace_id.to_string());
-                    labels.push("span_id", &span_id.to_string());
+            }
+            let mut labels = Labels::new();
+            if let Some((trace_id, span_id)) = e.trace {
+                use std::fmt::Write as _;
+                hex.clear();
+                let _ = write!(hex, "{trace_id}");
+                labels.push("trace_id", &hex);
+                hex.clear();
+                let _ = write!(hex, "{span_id}");
+                labels.push("span_id", &hex);
+            }
+            for kv in &e.filtered_attributes {
+                let name = label_name_cow(kv.key.as_str());
+                let value = value_text(&kv.value);
+                let chars = labels.chars() + name.chars().count() + value.chars().count();
+                if chars > EXEMPLAR_MAX_CHARS || reserved(&name, FamilyType::Histogram).is_some() {
+                    dropped.push((kv.key.as_str().to_owned(), chars));
+                } else {
+                    labels.push(&name, &value);
                 }
-                for kv in &e.filtered_attributes {
-                    let name = label_name_cow(kv.key.as_str());
-                    let value = value_text(&kv.value);
-                    let mut with = labels.clone();
-                    with.push(&name, &value);
-                    if with.chars() > EXEMPLAR_MAX_CHARS || reserved(&name, FamilyType::Histogram).is_some() {
-                        dropped.push((kv.key.as_str().to_owned(), with.chars()));
-                    } else {
-                        labels = with;
-                    }
-                }
-                let timestamp = e.time.duration_since(std::time::UNIX_EPOCH).ok().map(|d| d.as_secs_f64());
-                Some(ExemplarText { labels, value: e.value, timestamp })
-            })
-            .collect();
+            }
+            let timestamp = e.time.duration_since(std::time::UNIX_EPOCH).ok().map(|d| d.as_secs_f64());
+            Some(ExemplarText { labels, value: e.value, timestamp })
+        });
         for (key, chars) in dropped {
             self.report(Repair::ExemplarLabelDropped { metric: metric.into(), key, chars });
         }
