@@ -5,7 +5,7 @@
 use crate::emit::markdown::{self, Options};
 use crate::emit::{grafana, rules};
 use crate::plan::Plan;
-use crate::plan::names::{dashboard_file, rule_file, slug, test_file};
+use crate::plan::names::{dashboard_file, datasources_file, rule_file, slug, test_file};
 use crate::record::Record;
 use std::path::{Component, Path, PathBuf};
 
@@ -51,6 +51,10 @@ pub fn files(plan: &Plan, record: Option<&Record>, layout: &Layout) -> Vec<(Path
     let dashboard_reference = link_from(&deploy.join("grafana"));
     for d in 0..c.dashboards.len() {
         files.push((deploy.join(dashboard_file(c, d)), grafana::render(plan, d, &dashboard_reference)));
+    }
+    if !c.dashboards.is_empty() {
+        let header = rules::header(&rules_layout, "Grafana data sources");
+        files.push((deploy.join(datasources_file(c)), grafana::render_datasources(plan, &header)));
     }
     files
 }

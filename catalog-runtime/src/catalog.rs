@@ -3,6 +3,9 @@
 
 pub use otel_prometheus_names::Instrument;
 
+/// The attribute the SDK gives the one series into which a metric's attribute sets overflow.
+pub const OVERFLOW_ATTRIBUTE: &str = "otel.metric.overflow";
+
 /// A catalog's recorders, as `docs_gen::Builder` generates them (`Metrics`).
 pub trait Catalog: Clone + std::fmt::Debug + Send + Sync + 'static {
     /// The name of the meter (instrumentation scope) the recorders are created from.

@@ -43,6 +43,12 @@ use std::time::SystemTime;
 
 use crate::catalog::MetricDescriptor;
 
+/// The exemplar label that holds the trace id (32 lowercase hex digits), as OpenTelemetry's
+/// Prometheus exporters and Grafana's `exemplarTraceIdDestinations` name it.
+pub const TRACE_ID_LABEL: &str = "trace_id";
+/// The exemplar label that holds the span id (16 lowercase hex digits).
+pub const SPAN_ID_LABEL: &str = "span_id";
+
 /// Which measurements may become exemplars, as OpenTelemetry names the choices
 /// (`OTEL_METRICS_EXEMPLAR_FILTER`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -170,7 +176,7 @@ impl Reservoir {
 }
 
 /// The attribute the SDK gives the overflow series.
-const OVERFLOW: &str = crate::export::OVERFLOW_ATTRIBUTE;
+const OVERFLOW: &str = crate::catalog::OVERFLOW_ATTRIBUTE;
 
 /// The exemplars of one metric: a [`Reservoir`] per series, at most as many as its cardinality
 /// limit lets the SDK keep, then the overflow series' reservoir.

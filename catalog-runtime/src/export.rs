@@ -23,8 +23,7 @@ use {
     opentelemetry_sdk::metrics::exporter::PushMetricExporter, std::time::Instant,
 };
 
-/// The attribute the SDK gives the one series into which a metric's attribute sets overflow.
-pub const OVERFLOW_ATTRIBUTE: &str = "otel.metric.overflow";
+pub use crate::catalog::OVERFLOW_ATTRIBUTE;
 
 /// The SDK's cardinality limit for metrics that set none (not the catalog's: another meter's).
 #[cfg(any(feature = "otlp", feature = "prometheus", feature = "stdout"))]

@@ -952,3 +952,10 @@ fn prometheus_names_cover_every_recorder() {
     assert_eq!(table["tasker.tasks.requests.total"], "tasker_tasks_requests_total");
     assert_eq!(table["mpsc_channel_usage_percent"], "mpsc_channel_usage_percent");
 }
+
+/// The label the runtime writes an exemplar's trace id under is the one the generated Grafana
+/// data source links to Tempo.
+#[test]
+fn the_exemplar_trace_label_is_the_one_grafana_links() {
+    assert_eq!(catalog_runtime::exemplar::TRACE_ID_LABEL, catalog_docs::emit::grafana::EXEMPLAR_TRACE_ID_LABEL);
+}

@@ -264,7 +264,7 @@ fn panel(plan: &Plan, p: &Panel, i: usize, targets: &[String], ds: &Value, refer
             } else {
                 by.iter().filter(|l| *l != "le").map(|l| format!("{{{{{l}}}}}")).collect::<Vec<_>>().join(" ")
             };
-            json!({
+            let mut target = json!({
                 "refId": ref_id(k),
                 "datasource": ds,
                 "expr": expr,
@@ -273,7 +273,13 @@ fn panel(plan: &Plan, p: &Panel, i: usize, targets: &[String], ds: &Value, refer
                 "format": if kind == "heatmap" { "heatmap" } else { "time_series" },
                 "instant": instant,
                 "editorMode": "code",
-            })
+            });
+            // A graph of a histogram's buckets shows their exemplars: a point per kept
+            // measurement, linked to its trace through the data source's `trace_id` destination.
+            if !instant && reads_buckets(plan, plan.queries.ast(q)) {
+                target["exemplar"] = json!(true);
+            }
+            target
         })
         .collect();
     // Grafana renders a panel description as Markdown: the note, and a link to the panel's section
@@ -294,6 +300,59 @@ fn panel(plan: &Plan, p: &Panel, i: usize, targets: &[String], ds: &Value, refer
         "options": options,
         "targets": targets,
     })
+}
+
+/// The label of an exemplar that holds its trace id, as catalog-runtime writes it (OpenMetrics'
+/// and OpenTelemetry's Prometheus convention).
+pub const EXEMPLAR_TRACE_ID_LABEL: &str = "trace_id";
+
+/// Grafana's data-source provisioning for the catalog's dashboards: the Prometheus data source they
+/// select by default, whose exemplars' `trace_id` links to a Tempo data source, and that Tempo data
+/// source. The URLs and uids are Grafana's environment variables (`${NAME}`, which Grafana expands
+/// in provisioning files), not values fixed here: a deployment names its own.
+pub fn render_datasources(plan: &Plan, header: &str) -> String {
+    let c = plan.catalog;
+    format!(
+        "{header}\
+# Grafana data sources for the {meter} dashboards: a panel that graphs a histogram's buckets shows
+# their exemplars (one point per kept measurement); clicking one offers \"Trace in Tempo\", which
+# opens the trace whose id the exemplar's `{label}` label holds. Copy this file into Grafana's
+# provisioning/datasources/ and set, in Grafana's environment:
+#   PROMETHEUS_URL          where Grafana reaches Prometheus (run with --enable-feature=exemplar-storage)
+#   PROMETHEUS_DATASOURCE_UID  the Prometheus data source's uid (the dashboards select it by type)
+#   TEMPO_URL               where Grafana reaches Tempo
+#   TEMPO_DATASOURCE_UID    the Tempo data source's uid; with a Tempo data source already provisioned,
+#                           give its uid and delete the Tempo entry below
+apiVersion: 1
+datasources:
+  - name: Prometheus ({meter})
+    type: prometheus
+    uid: ${{PROMETHEUS_DATASOURCE_UID}}
+    access: proxy
+    url: ${{PROMETHEUS_URL}}
+    isDefault: true
+    jsonData:
+      exemplarTraceIdDestinations:
+        - name: {label}
+          datasourceUid: ${{TEMPO_DATASOURCE_UID}}
+          urlDisplayLabel: Trace in Tempo
+  - name: Tempo
+    type: tempo
+    uid: ${{TEMPO_DATASOURCE_UID}}
+    access: proxy
+    url: ${{TEMPO_URL}}
+",
+        meter = c.meter_name,
+        label = EXEMPLAR_TRACE_ID_LABEL,
+    )
+}
+
+/// Whether `ast` selects a histogram's `_bucket` series of the catalog (the series exemplars are
+/// stored on).
+fn reads_buckets(plan: &Plan, ast: &promql_parser::parser::Expr) -> bool {
+    selectors(ast)
+        .into_iter()
+        .any(|vs| matches!(plan.index.resolve(vs), Some((_, catalog_promql::series::SeriesKind::Bucket))))
 }
 
 /// `A`, `B`, … `Z`, `AA`, …: Grafana's query ids.

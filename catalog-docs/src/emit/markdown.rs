@@ -312,6 +312,8 @@ pub fn render(plan: &Plan, options: &Options) -> String {
     }
     section(!c.examples.is_empty(), "Example Queries");
     section(global_dashboards, "Dashboard Recommendations");
+    let traces = keeps_exemplars(c);
+    section(traces, TRACE_SECTION);
     let recording = &plan.recording;
     let alerting = c.metrics.iter().any(|m| !m.alerts.is_empty()) || !recording.is_empty();
     section(alerting, "Alerting Rules");
@@ -354,6 +356,9 @@ pub fn render(plan: &Plan, options: &Options) -> String {
     }
     if global_dashboards {
         dashboards(&mut out, c, &v);
+    }
+    if traces {
+        from_dashboard_to_trace(&mut out, plan, &v);
     }
     if alerting {
         alerting_rules(&mut out, c, &v, recording);
@@ -691,6 +696,7 @@ fn metric_entry(out: &mut String, c: &Catalog, v: &Verified, m: &Metric) {
         None => format!("{} attribute sets (the default)", m.cardinality_limit()),
     };
     let _ = writeln!(out, "| Cardinality limit | [{limit}](#cardinality-limits) |");
+    let _ = writeln!(out, "| Exemplars | {} |", cell(&exemplar_text(c, m)));
     out.push('\n');
 
     if m.labels.is_empty() {
@@ -904,7 +910,9 @@ fn alerting_rules(out: &mut String, c: &Catalog, v: &Verified, recording: &[crat
         out.push_str(
             "**Recording rules.** Each precomputes, per job, a rate that two or more dashboard targets aggregate; the \
              generated dashboards read it instead (`sum by (L) (rate(x[5m]))` becomes `sum by (L) (job_L:x:rate5m)`, \
-             the same value). Names follow Prometheus's `level:metric:operations` convention.\n\n\
+             the same value). Names follow Prometheus's `level:metric:operations` convention. A histogram's \
+             buckets are never recorded: the dashboards graph them raw, because their exemplars are on the scraped \
+             series.\n\n\
              | Rule | Expression | Dashboard targets |\n|---|---|---|\n",
         );
         for r in recording {
@@ -975,6 +983,157 @@ fn examples(out: &mut String, c: &Catalog, v: &Verified) {
                 let _ = writeln!(out, "{}\n", n.trim());
             }
         }
+    }
+}
+
+/// What a metric's exemplars carry (catalog-runtime keeps them on counters and histograms).
+fn exemplar_text(c: &Catalog, m: &Metric) -> String {
+    let free: Vec<String> = m
+        .labels
+        .iter()
+        .map(|&l| c.label(l))
+        .filter(|l| matches!(l.kind, LabelKind::FreeForm { .. }))
+        .map(|l| format!("`{}`", l.key))
+        .collect();
+    let dropped = match free.len() {
+        0 => String::new(),
+        1 => format!(", and {} where `drop_labels` drops it from the series", free[0]),
+        _ => format!(", and {} where `drop_labels` drops them from the series", free.join(", ")),
+    };
+    match m.instrument {
+        Instrument::Histogram => format!(
+            "one per bucket of each series: the value, `trace_id` and `span_id` of the sampled span it was recorded \
+             in{dropped} ([from a dashboard to a trace](#{}))",
+            anchor(TRACE_SECTION)
+        ),
+        Instrument::Counter => format!(
+            "one per series: the increment, `trace_id` and `span_id` of the sampled span it was recorded in{dropped} \
+             ([from a dashboard to a trace](#{}))",
+            anchor(TRACE_SECTION)
+        ),
+        _ => "none (OpenMetrics carries exemplars on counters and histogram buckets only)".to_owned(),
+    }
+}
+
+/// The reference's section on exemplars.
+const TRACE_SECTION: &str = "From a Dashboard to a Trace";
+
+/// Whether any metric keeps exemplars.
+fn keeps_exemplars(c: &Catalog) -> bool {
+    c.metrics.iter().any(|m| matches!(m.instrument, Instrument::Counter | Instrument::Histogram))
+}
+
+/// How a reader goes from a slow bucket on a dashboard to the trace that made it, and how a query
+/// for one request reads in each profile.
+fn from_dashboard_to_trace(out: &mut String, plan: &Plan, v: &Verified) {
+    let c = plan.catalog;
+    let _ = writeln!(out, "## {TRACE_SECTION}\n");
+    out.push_str(
+        "Counters and histograms recorded inside a sampled span keep **exemplars**: a measurement beside its \
+         series, with the `trace_id` and `span_id` of the span and the labels the deployment drops from the series \
+         (`drop_labels` in telemetry.toml). The series stay bounded by their closed labels; one request stays \
+         findable through its trace.\n\n",
+    );
+    out.push_str(
+        "1. **Keep them.** `exemplar_filter` in telemetry.toml (or `OTEL_METRICS_EXEMPLAR_FILTER`) is \
+         `trace_based` by default: measurements made in a sampled span of the calling thread's OpenTelemetry \
+         context. A histogram keeps one per bucket of each series, a counter one per series, each sampled afresh \
+         between scrapes.\n",
+    );
+    out.push_str(
+        "2. **Store them.** Run Prometheus with `--enable-feature=exemplar-storage`. It asks `/metrics` for \
+         OpenMetrics, the format that carries exemplars (on `_total` and `_bucket` lines; the text format 0.0.4 \
+         carries none).\n",
+    );
+    let datasources = crate::plan::names::datasources_file(c);
+    let link = match v.deploy {
+        Some(dir) => format!("[`deploy/{datasources}`]({dir}/{datasources})"),
+        None => format!("`deploy/{datasources}`"),
+    };
+    if !c.dashboards.is_empty() {
+        let _ = writeln!(
+            out,
+            "3. **Link them.** Provision Grafana's data sources from {link}: the Prometheus data source's \
+             exemplars link `trace_id` to a Tempo data source whose uid is `TEMPO_DATASOURCE_UID` in Grafana's \
+             environment."
+        );
+        let mut shown = Vec::new();
+        for (i, d) in c.dashboards.iter().enumerate() {
+            for (p, targets) in d.panels.iter().zip(&plan.dashboards[i].targets) {
+                if targets.iter().any(|t| t.contains("_bucket")) {
+                    shown.push(format!("*{}* › *{}*", d.title.trim(), p.title.trim()));
+                }
+            }
+        }
+        if !shown.is_empty() {
+            let _ = writeln!(
+                out,
+                "4. **Click.** The panels that graph a histogram's buckets show its exemplars as points over the \
+                 lines: {}. Hover a point high on the graph (a slow bucket): it shows the exemplar's value, \
+                 `trace_id`, `span_id` and dropped labels; *Trace in Tempo* opens the trace.",
+                shown.join(", ")
+            );
+        }
+    }
+    let bucket = c
+        .metrics
+        .iter()
+        .filter(|m| m.status == Status::Instrumented || !c.tracks_status())
+        .find_map(|m| m.prometheus.series.iter().find(|s| s.ends_with("_bucket")));
+    if let Some(series) = bucket {
+        let base = v.prometheus.unwrap_or("http://localhost:9090").trim_end_matches('/');
+        out.push_str("\nWithout Grafana, Prometheus's API gives a series' exemplars over a time range:\n\n");
+        fenced(
+            out,
+            "bash",
+            &format!(
+                "curl -sG {base}/api/v1/query_exemplars --data-urlencode 'query={series}' \\\n  \
+                 --data-urlencode \"start=$(date -d '-1 hour' +%s)\" --data-urlencode \"end=$(date +%s)\""
+            ),
+        );
+    }
+    // The catalog's queries for one value of a free-form label, in both profiles.
+    let mut specific: Vec<(&LabelDef, &Query, String)> = Vec::new();
+    for m in c.metrics.iter().filter(|m| matches!(m.instrument, Instrument::Counter | Instrument::Histogram)) {
+        for q in &m.queries {
+            for vs in catalog_promql::syntax::selectors(plan.queries.ast(q)) {
+                for matcher in &vs.matchers.matchers {
+                    let equal = matches!(matcher.op, promql_parser::label::MatchOp::Equal);
+                    let label = c
+                        .labels
+                        .iter()
+                        .find(|l| l.prometheus_key == matcher.name && matches!(l.kind, LabelKind::FreeForm { .. }));
+                    if let (true, Some(l)) = (equal, label)
+                        && !specific.iter().any(|(x, _, _)| std::ptr::eq(*x, l))
+                        && let Some(name) = vs.name.clone()
+                    {
+                        specific.push((l, q, name));
+                    }
+                }
+            }
+        }
+    }
+    for (l, q, series) in specific {
+        let _ = writeln!(out, "### A Specific `{}`\n", l.key);
+        let _ = writeln!(out, "Where the series keep `{key}`, the catalog's query selects it:\n", key = l.key);
+        fenced(out, "promql", q.expr.trim());
+        let base = v.prometheus.unwrap_or("http://localhost:9090").trim_end_matches('/');
+        let _ = writeln!(
+            out,
+            "Where `drop_labels` drops it from the series, that query returns nothing; the exemplars still carry \
+             `{key}`, with the trace of the measurement:\n",
+            key = l.key
+        );
+        fenced(
+            out,
+            "bash",
+            &format!(
+                "curl -sG {base}/api/v1/query_exemplars --data-urlencode 'query={series}' \\\n  \
+                 --data-urlencode \"start=$(date -d '-1 hour' +%s)\" --data-urlencode \"end=$(date +%s)\" \\\n  \
+                 | jq '.data[].exemplars[] | select(.labels.{prom} == \"VALUE\") | .labels.trace_id'",
+                prom = l.prometheus_key
+            ),
+        );
     }
 }
 

@@ -69,7 +69,7 @@ fn dump(header: &str, doc: &Yaml) -> String {
     format!("{header}{body}\n")
 }
 
-fn header(layout: &Layout, what: &str) -> String {
+pub(crate) fn header(layout: &Layout, what: &str) -> String {
     format!(
         "# {what}, generated from {} by docs-gen.\n# Do not edit: change the catalog and run `{}`.\n",
         layout.catalog, layout.regenerate

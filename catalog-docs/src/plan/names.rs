@@ -23,6 +23,12 @@ pub fn dashboard_file(c: &Catalog, d: usize) -> String {
     format!("grafana/{}.json", dashboard_uid(c, d))
 }
 
+/// `grafana/provisioning/datasources/<meter>.yaml`, relative to the deploy directory: Grafana's
+/// data-source provisioning for the catalog's dashboards.
+pub fn datasources_file(c: &Catalog) -> String {
+    format!("grafana/provisioning/datasources/{}.yaml", file_stem(&c.meter_name))
+}
+
 /// The Grafana uid of a catalog dashboard: the meter name and the title's slug, at most 40
 /// characters (Grafana's limit), stable for as long as the title is.
 pub fn dashboard_uid(c: &Catalog, d: usize) -> String {

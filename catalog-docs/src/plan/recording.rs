@@ -37,6 +37,12 @@ fn rate_sum(e: &Expr) -> Option<(Vec<String>, String, String, String)> {
     }
     let Expr::MatrixSelector(m) = call.args.args[0].as_ref() else { return None };
     let name = m.vs.name.clone()?;
+    // A histogram's buckets stay raw: their exemplars are stored on the scraped series, and
+    // Grafana asks Prometheus for the exemplars of the series a target selects, which a recorded
+    // series has none of.
+    if name.ends_with("_bucket") {
+        return None;
+    }
     if !m.vs.matchers.matchers.is_empty()
         || !m.vs.matchers.or_matchers.is_empty()
         || m.vs.offset.is_some()

@@ -258,3 +258,48 @@ fn every_visualization_type_checks() {
         ["timeseries", "timeseries", "state-timeline", "stat", "gauge", "piechart", "barchart", "heatmap", "table"]
     );
 }
+
+/// Exemplars on the dashboards: every range target that graphs a histogram's buckets asks for them
+/// and reads the raw `_bucket` series (a recording rule's series carry none), and no other target
+/// does; the committed data-source provisioning links the exemplars' `trace_id` to a Tempo data
+/// source named by a variable.
+#[test]
+fn latency_panels_show_exemplars_linked_to_tempo() {
+    let mut with = 0;
+    for (path, d) in dashboards() {
+        for p in d["panels"].as_array().unwrap() {
+            for t in p["targets"].as_array().unwrap() {
+                let expr = t["expr"].as_str().unwrap();
+                let buckets = expr.contains("_bucket");
+                let range = t["range"].as_bool() == Some(true);
+                assert_eq!(
+                    t.get("exemplar").and_then(Value::as_bool).unwrap_or(false),
+                    buckets && range,
+                    "{}: panel {:?}: {expr}",
+                    path.display(),
+                    p["title"]
+                );
+                if buckets {
+                    assert!(
+                        !expr.contains(":rate"),
+                        "{}: a bucket target reads a recording rule: {expr}",
+                        path.display()
+                    );
+                }
+                with += usize::from(buckets && range);
+            }
+        }
+    }
+    assert!(with >= 4, "the Tasker dashboards graph step and claim latencies: {with} exemplar targets");
+
+    let text = std::fs::read_to_string(root().join("deploy/grafana/provisioning/datasources/tasker.yaml")).unwrap();
+    let docs = yaml_rust2::YamlLoader::load_from_str(&text).expect("the provisioning file is YAML");
+    let sources = docs[0]["datasources"].as_vec().expect("a datasources list");
+    let prometheus = sources.iter().find(|s| s["type"].as_str() == Some("prometheus")).expect("Prometheus");
+    let tempo = sources.iter().find(|s| s["type"].as_str() == Some("tempo")).expect("Tempo");
+    let link = &prometheus["jsonData"]["exemplarTraceIdDestinations"][0];
+    assert_eq!(link["name"].as_str(), Some(catalog_docs::emit::grafana::EXEMPLAR_TRACE_ID_LABEL));
+    assert_eq!(link["datasourceUid"].as_str(), Some("${TEMPO_DATASOURCE_UID}"), "a variable, not a fixed uid");
+    assert_eq!(tempo["uid"].as_str(), link["datasourceUid"].as_str());
+    assert_eq!(docs[0]["apiVersion"].as_i64(), Some(1));
+}

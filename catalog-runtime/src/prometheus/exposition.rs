@@ -478,10 +478,10 @@ impl PointContext<'_> {
                 use std::fmt::Write as _;
                 hex.clear();
                 let _ = write!(hex, "{trace_id}");
-                labels.push("trace_id", &hex);
+                labels.push(exemplar::TRACE_ID_LABEL, &hex);
                 hex.clear();
                 let _ = write!(hex, "{span_id}");
-                labels.push("span_id", &hex);
+                labels.push(exemplar::SPAN_ID_LABEL, &hex);
             }
             for kv in &e.filtered_attributes {
                 let name = label_name_cow(kv.key.as_str());

@@ -50,7 +50,16 @@ const CRATES: &[(&str, &[Layer])] = &[
     ("docs-gen", &[M("http"), S(&["diff", "live", "verify"]), M("commands")]),
     (
         "catalog-runtime",
-        &[S(&["catalog", "config", "instrument", "labels"]), M("export"), M("prometheus"), M("telemetry")],
+        // The exemplar store sits under what builds recorders (instrument) and reads the
+        // configuration (config): both name its types.
+        &[
+            S(&["catalog", "labels"]),
+            M("exemplar"),
+            S(&["config", "instrument"]),
+            M("export"),
+            M("prometheus"),
+            M("telemetry"),
+        ],
     ),
     // The Prometheus launcher reaps its server with the process module's child guard.
     ("test-support", &[S(&["fs", "log", "net", "synthetic"]), M("process"), M("prometheus")]),
