@@ -38,10 +38,14 @@ pub enum Kind {
     Overflow,
     /// A metric seen while the catalog says `planned` or `defined_not_instrumented`.
     NotInstrumented,
+    /// An exemplar OpenMetrics or its consumers would not take: on a line other than a counter's
+    /// `_total` or a histogram's `_bucket`, over 128 characters of labels, its value outside its
+    /// bucket, or a `trace_id`/`span_id` that is not a valid id.
+    BadExemplar,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 10] = [
+    pub const ALL: [Kind; 11] = [
         Kind::UndeclaredMetric,
         Kind::TypeMismatch,
         Kind::UnitMismatch,
@@ -52,6 +56,7 @@ impl Kind {
         Kind::ValueOutsideSet,
         Kind::Overflow,
         Kind::NotInstrumented,
+        Kind::BadExemplar,
     ];
 
     /// The name the text and JSON reports use (`undeclared_metric`).
@@ -67,6 +72,7 @@ impl Kind {
             Kind::ValueOutsideSet => "value_outside_set",
             Kind::Overflow => "overflow",
             Kind::NotInstrumented => "not_instrumented",
+            Kind::BadExemplar => "bad_exemplar",
         }
     }
 }
@@ -92,6 +98,21 @@ pub struct Finding {
     /// The line or export number of `at`, for the order of the report.
     #[serde(skip)]
     pub(crate) order: u64,
+}
+
+/// An exemplar as the source shows it, for [`Checker::exemplar`].
+pub struct ExemplarSeen<'a> {
+    /// The sample's name.
+    pub sample: &'a str,
+    /// The sample's ending within its family (`_total`, `_bucket`, `` for the family's own name).
+    pub line: &'a str,
+    /// The combined characters of its label names and values.
+    pub chars: usize,
+    pub value: f64,
+    /// A `_bucket` sample's bucket: (previous bound, `le`).
+    pub bucket: Option<(f64, f64)>,
+    /// Its `trace_id` and `span_id` labels, where it has them.
+    pub ids: Vec<(&'a str, &'a str)>,
 }
 
 /// Whose names the source uses.
@@ -131,6 +152,8 @@ struct Declared {
     boundaries_seen: Vec<bool>,
     /// Where the first bucket of the family was, for boundaries never seen.
     first_bucket: Option<u64>,
+    /// The exemplars its samples carried.
+    exemplars: u64,
 }
 
 /// Compares a source with the catalog, family by family and point by point.
@@ -235,6 +258,7 @@ impl<'c> Checker<'c> {
                 seen: false,
                 values_seen,
                 first_bucket: None,
+                exemplars: 0,
             });
         }
         Checker {
@@ -615,6 +639,64 @@ impl<'c> Checker<'c> {
         );
     }
 
+    /// An exemplar on a sample of catalog metric `i`: `line` says where (`"_total"`, `"_bucket"`, or
+    /// another sample name's ending), `bucket` the bucket's bounds `(above, le)` on a `_bucket`
+    /// line. Counts it for the metric, and reports what makes it bad.
+    pub fn exemplar(&mut self, i: usize, e: &ExemplarSeen<'_>, at: u64) {
+        self.declared[i].exemplars += 1;
+        let name = self.declared[i].name.clone();
+        let bad = |me: &mut Self, detail: &str, message: String, help: &'static str| {
+            me.report(Kind::BadExemplar, &name, detail, at, None, || message, || help.into());
+        };
+        let placed = match self.declared[i].kind {
+            "counter" => e.line == "_total",
+            "histogram" => e.line == "_bucket",
+            _ => false,
+        };
+        if !placed {
+            bad(
+                self,
+                "placement",
+                format!("`{name}` carries an exemplar on a `{}` sample", e.sample),
+                "OpenMetrics allows exemplars on a counter's `_total` and a histogram's `_bucket` samples only",
+            );
+        }
+        if e.chars > prometheus_exposition::EXEMPLAR_MAX_CHARS {
+            bad(
+                self,
+                "length",
+                format!("`{name}` carries an exemplar whose labels have {} characters", e.chars),
+                "OpenMetrics allows 128 characters of exemplar label names and values; Prometheus refuses the scrape",
+            );
+        }
+        if let Some((above, le)) = e.bucket
+            && !(e.value > above && e.value <= le)
+        {
+            bad(
+                self,
+                "bucket",
+                format!("`{name}` carries an exemplar of {} in the bucket ({above}, {le}]", e.value),
+                "a bucket's exemplar is a measurement that bucket counted: its value is above the previous bound and at most `le`",
+            );
+        }
+        for (key, digits) in [("trace_id", 32), ("span_id", 16)] {
+            if let Some(id) = e.ids.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+                && !(id.len() == digits
+                    && id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+                    && id.bytes().any(|b| b != b'0'))
+            {
+                bad(
+                    self,
+                    key,
+                    format!(
+                        "`{name}` carries an exemplar whose {key} `{id}` is not {digits} lowercase hex digits, not all zero"
+                    ),
+                    "W3C trace context ids: a trace id is 16 bytes, a span id 8, as lowercase hex; all zeros is invalid",
+                );
+            }
+        }
+    }
+
     /// The report: findings in the order they first occurred, and the coverage.
     pub fn finish(mut self) -> Report {
         for i in 0..self.declared.len() {
@@ -660,7 +742,13 @@ impl<'c> Checker<'c> {
                     Some(LabelCoverage { key: key.clone(), seen: yes, not_seen: no })
                 })
                 .collect();
-            metrics.push(MetricCoverage { metric: m.name.clone(), name: d.name.clone(), seen: d.seen, labels });
+            metrics.push(MetricCoverage {
+                metric: m.name.clone(),
+                name: d.name.clone(),
+                seen: d.seen,
+                labels,
+                exemplars: d.exemplars,
+            });
         }
         Report {
             naming: self.naming,

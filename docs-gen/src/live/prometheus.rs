@@ -2,13 +2,15 @@
 //! fed to the [`Checker`] family by family.
 
 use super::Checker;
+use super::checker::ExemplarSeen;
 use prometheus_exposition::{Event, FamilyType, Format, SyntaxError};
 
-/// `GET url` as a Prometheus server scrapes, asking for the text format; the body.
+/// `GET url` as a Prometheus server scrapes, asking for OpenMetrics first; the body.
 pub fn scrape(url: &str) -> Result<String, String> {
     let mut response = crate::http::agent()
         .get(url)
-        .header("Accept", "text/plain;version=0.0.4;q=1,application/openmetrics-text;version=1.0.0;q=0.5")
+        // As Prometheus asks: OpenMetrics first, the format that carries exemplars.
+        .header("Accept", "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5")
         .call()
         .map_err(|e| e.to_string())?;
     if response.status() != 200 {
@@ -37,6 +39,9 @@ pub fn check_exposition(checker: &mut Checker, text: &str) -> Result<(), SyntaxE
                 .is_some_and(|t| Format::ALL.iter().any(|&f| t.sample_suffixes(f).contains(&rest)))
     }
     let mut family: Option<Family> = None;
+    // The last bucket read: its series (the sample's labels without `le`) and bound, so that the
+    // next bucket of the same series knows where it starts.
+    let mut last_bucket: Option<(Vec<(String, String)>, f64)> = None;
     prometheus_exposition::read(text, |event| match event {
         Event::Help { .. } => {}
         Event::Type { name, kind, .. } => family = Some(Family { name, kind, unit: None, metric: None }),
@@ -71,6 +76,37 @@ pub fn check_exposition(checker: &mut Checker, text: &str) -> Result<(), SyntaxE
             {
                 // `-0` and `0` are one boundary.
                 checker.bucket(i, le + 0.0, at);
+            }
+            // A bucket's series (its labels without `le`) and bound: where the next bucket of the
+            // same series starts, and the bucket an exemplar on it must lie in.
+            let series_le = (bucket || s.exemplar.is_some()).then(|| {
+                let series: Vec<(String, String)> =
+                    s.labels.iter().filter(|(k, _)| *k != "le").map(|(k, v)| (k.to_string(), v.to_string())).collect();
+                let le = s.labels.iter().find(|(k, _)| *k == "le").and_then(|(_, v)| v.parse::<f64>().ok());
+                (series, le)
+            });
+            if let (Some(x), Some((series, le))) = (&s.exemplar, &series_le) {
+                let above = match &last_bucket {
+                    Some((prev, bound)) if prev == series => *bound,
+                    _ => f64::NEG_INFINITY,
+                };
+                let seen = ExemplarSeen {
+                    sample: s.name,
+                    line: &s.name[f.name.len().min(s.name.len())..],
+                    chars: x.chars(),
+                    value: x.value,
+                    bucket: le.filter(|_| bucket).map(|le| (above, le)),
+                    ids: x
+                        .labels
+                        .iter()
+                        .filter(|(k, _)| matches!(*k, "trace_id" | "span_id"))
+                        .map(|(k, v)| (*k, v.as_ref()))
+                        .collect(),
+                };
+                checker.exemplar(i, &seen, at);
+            }
+            if bucket && let Some((series, Some(le))) = series_le {
+                last_bucket = Some((series, le));
             }
             let summary = f.kind == "summary";
             let labels = s

@@ -26,6 +26,8 @@ pub struct MetricCoverage {
     pub name: String,
     pub seen: bool,
     pub labels: Vec<LabelCoverage>,
+    /// The exemplars its samples carried (OpenMetrics).
+    pub exemplars: u64,
 }
 
 /// A metric that is not counted as missing (status `planned` or `defined_not_instrumented`).
@@ -148,6 +150,20 @@ impl Report {
             let line = format!("  {mark} {:<width$}  {}", m.metric, labels.join("; "));
             let _ = writeln!(out, "{}", line.trim_end());
         }
+        let carried: Vec<String> = self
+            .metrics
+            .iter()
+            .filter(|m| m.exemplars > 0)
+            .map(|m| format!("{} ({})", m.metric, m.exemplars))
+            .collect();
+        let _ = writeln!(
+            out,
+            "exemplars: {} on {} metric{}{}",
+            self.metrics.iter().map(|m| m.exemplars).sum::<u64>(),
+            carried.len(),
+            if carried.len() == 1 { "" } else { "s" },
+            if carried.is_empty() { String::new() } else { format!(": {}", carried.join(", ")) }
+        );
         let seen: Vec<&str> = self.not_counted.iter().filter(|n| n.seen).map(|n| n.metric.as_str()).collect();
         let _ = writeln!(
             out,

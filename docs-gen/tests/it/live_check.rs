@@ -363,12 +363,53 @@ fn otlp_exports_are_checked_in_opentelemetry_terms() {
     assert!(messages.contains(&"`shop.queue.depth` is exposed as a counter, but the catalog declares `shop.queue.depth` with instrument `up_down_counter`"), "{messages:#?}");
 }
 
+/// Exemplars are checked where OpenMetrics puts them: on a counter's `_total` and a histogram's
+/// `_bucket` only, at most 128 characters of labels, a bucket's value inside its bucket (the
+/// previous bound excluded, `le` included), ids of 32 and 16 lowercase hex digits, not all zero.
+/// Each bad one is named at its line; the report says which metrics carried exemplars.
+#[test]
+fn exemplars_are_checked_and_counted() {
+    let file = fixture("exemplars.om.txt");
+    let (code, out, _) = live_check(&["--exposition", &file]);
+    assert_eq!(code, Some(1), "{out}");
+    assert_eq!(
+        errors(&out, &file),
+        [
+            "4 bad_exemplar",  // on `_created`
+            "5 bad_exemplar",  // an upper-case trace id
+            "10 bad_exemplar", // 4.5 is not in (5, 50]
+            "11 bad_exemplar", // 129 characters
+            "13 bad_exemplar", // on `_sum`
+            "16 bad_exemplar", // on a gauge
+            "16 bad_exemplar", // and an all-zero span id
+        ],
+        "{out}"
+    );
+    // The same kind at several lines is one finding per detail, each at its first line.
+    assert!(out.contains("carries an exemplar on a `shop_orders_created` sample"), "{out}");
+    assert!(out.contains("whose labels have 129 characters"), "{out}");
+    assert!(out.contains("an exemplar of 4.5 in the bucket (5, 50]"), "{out}");
+    assert!(out.contains("trace_id `4BF92F3577B34DA6A3CE929D0E0E4736` is not 32 lowercase hex digits"), "{out}");
+    assert!(out.contains("span_id `0000000000000000` is not 16 lowercase hex digits, not all zero"), "{out}");
+    assert!(
+        out.contains("exemplars: 8 on 3 metrics: shop.orders (3), shop.order.duration (4), shop.queue.depth (1)"),
+        "{out}"
+    );
+    let (code, out, _) = live_check(&["--exposition", &fixture("clean.om.txt")]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("exemplars: 1 on 1 metric: shop.orders (1)"), "{out}");
+}
+
 #[test]
 fn the_fixtures_cover_every_kind_of_drift() {
     let file = fixture("drifted.prom");
     let (_, out, _) = live_check(&["--exposition", &file]);
     let mut kinds: BTreeSet<String> =
         errors(&out, &file).iter().map(|e| e.split_once(' ').unwrap().1.to_owned()).collect();
+    // Exemplars are OpenMetrics': checked on their own fixture.
+    let exemplars = fixture("exemplars.om.txt");
+    let (_, out, _) = live_check(&["--exposition", &exemplars]);
+    kinds.extend(errors(&out, &exemplars).iter().map(|e| e.split_once(' ').unwrap().1.to_owned()));
     // Only OTLP says whether a point is an integer.
     kinds.insert("number_type_mismatch".into());
     let all: BTreeSet<String> = Kind::ALL.iter().map(|k| k.as_str().to_owned()).collect();
