@@ -27,9 +27,9 @@
 //!   put an exemplar beside the other series than the SDK chose, never beside a wrong bucket.)
 //!
 //! When the SDK collects exemplars itself, this module retires: the filter becomes the SDK's
-//! `with_exemplar_filter`, the recorders stop offering (delete [`MetricExemplars::offer`]'s two
-//! call sites in `instrument`), and the exporters read `exemplars()` from the SDK's points instead
-//! of [`ExemplarStore::series`].
+//! `with_exemplar_filter`, the recorders stop offering (delete the two calls in `instrument`:
+//! [`MetricExemplars::offer`] and the bound table's), and the exporters read `exemplars()` from the
+//! SDK's points instead of [`MetricExemplars::series_of`].
 
 use opentelemetry::trace::{SpanId, TraceContextExt as _, TraceId};
 use opentelemetry::{Context, Key, KeyValue, Value};
@@ -55,7 +55,7 @@ pub const SPAN_ID_LABEL: &str = "span_id";
 pub enum ExemplarFilter {
     /// None: recorders are built without a store.
     AlwaysOff,
-    /// Every measurement, in a span or not (without a sampled span, an exemplar has no trace).
+    /// Every measurement, in a span or not (outside a span, an exemplar has no trace).
     AlwaysOn,
     /// Measurements made inside a sampled span (OpenTelemetry's default).
     #[default]
@@ -213,9 +213,11 @@ impl MetricExemplars {
         Context::map_current(|cx| {
             let span = cx.span();
             let sc = span.span_context();
-            match (self.filter, sc.is_sampled() && sc.is_valid()) {
-                (_, true) => Ok(Some((sc.trace_id(), sc.span_id()))),
-                (ExemplarFilter::AlwaysOn, false) => Ok(None),
+            let ids = || (sc.trace_id(), sc.span_id());
+            match self.filter {
+                ExemplarFilter::TraceBased if sc.is_valid() && sc.is_sampled() => Ok(Some(ids())),
+                // Every measurement; the span's ids wherever there is a span, sampled or not.
+                ExemplarFilter::AlwaysOn => Ok(sc.is_valid().then(ids)),
                 _ => Err(()),
             }
         })

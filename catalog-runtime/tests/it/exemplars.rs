@@ -213,6 +213,11 @@ fn always_on_keeps_measurements_without_a_span_and_always_off_builds_no_store() 
     let ex = exemplars(&text);
     assert_eq!(ex.len(), 1, "{text}");
     assert_eq!(ex[0].2, vec![("request_id".to_owned(), "r1".to_owned())], "no trace outside a span");
+    // In a span that is not sampled, always_on keeps the measurement with the span's ids.
+    in_span(false, || p.orders.record(1, order("r2", "/a")));
+    let (text, _) = p.scrape(Format::OpenMetrics);
+    let ex = exemplars(&text);
+    assert_eq!(ex[0].2[..2], [("trace_id".to_owned(), TRACE.to_owned()), ("span_id".to_owned(), SPAN.to_owned())]);
 
     let off = pipeline(ExemplarFilter::AlwaysOff);
     assert!(off.store.is_none() && !off.orders.keeps_exemplars());
