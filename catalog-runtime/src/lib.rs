@@ -33,6 +33,8 @@ pub mod exemplar;
 pub mod export;
 pub mod instrument;
 pub mod labels;
+#[cfg(feature = "otlp")]
+mod otlp;
 #[cfg(feature = "prometheus")]
 pub mod prometheus;
 pub mod telemetry;

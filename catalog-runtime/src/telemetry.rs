@@ -1,7 +1,7 @@
 //! Start-up and shutdown of the export pipeline, from a [`TelemetryConfig`].
 //!
 //! One OpenTelemetry SDK meter provider, with a reader per configured exporter: OTLP gRPC push
-//! (opentelemetry-otlp, on its own small Tokio runtime so the program needs none), the embedded
+//! ([`crate::otlp`], with the exemplars, on its own small Tokio runtime so the program needs none), the embedded
 //! Prometheus endpoint (a `ManualReader` collected on each scrape), and stdout for debugging; each
 //! compiled in by the cargo feature of its name.
 //! Recording never touches the network: exporters run on their own threads, so an unreachable
@@ -155,20 +155,14 @@ impl<C: Catalog> Telemetry<C> {
                         .enable_all()
                         .build()
                         .map_err(TelemetryError::Runtime)?;
-                    let otlp = {
-                        // tonic's lazy channel spawns its worker on the runtime entered here.
-                        let _entered = rt.enter();
-                        use opentelemetry_otlp::WithExportConfig as _;
-                        opentelemetry_otlp::MetricExporter::builder()
-                            .with_tonic()
-                            .with_endpoint(config.otlp_endpoint.clone())
-                            .with_timeout(OTLP_TIMEOUT.min(config.export_interval))
-                            .build()
-                            .map_err(|e| TelemetryError::Otlp {
-                                endpoint: config.otlp_endpoint.clone(),
-                                error: e.to_string(),
-                            })?
-                    };
+                    let otlp = crate::otlp::OtlpExporter::new(
+                        &config.otlp_endpoint,
+                        OTLP_TIMEOUT.min(config.export_interval),
+                        rt.handle().clone(),
+                        exemplars.clone(),
+                        |k| std::env::var(k).ok(),
+                    )
+                    .map_err(|error| TelemetryError::Otlp { endpoint: config.otlp_endpoint.clone(), error })?;
                     let otlp = Watched::new(otlp, "otlp", config.otlp_endpoint.clone(), Arc::clone(&watch));
                     builder = builder
                         .with_reader(PeriodicReader::builder(otlp).with_interval(config.export_interval).build());

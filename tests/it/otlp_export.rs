@@ -186,3 +186,71 @@ fn drop_labels_removes_correlation_id_at_export() {
         BTreeMap::from([("namespace".into(), "ns".into()), ("task_type".into(), "mathematical_sequence".into())])
     );
 }
+
+/// The OTLP export carries the runtime's exemplars on the points, as the receiver (live-check's)
+/// decodes them: a measurement made in a sampled span keeps its trace and span ids as bytes, and
+/// the `correlation_id` the series dropped as a filtered attribute; the histogram's exemplar is
+/// the outlier's value, on the series it was recorded in. live-check reads them without a finding.
+#[test]
+fn the_otlp_export_carries_the_exemplars_on_their_points() {
+    use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt as _, TraceFlags, TraceId, TraceState};
+    let (receiver, endpoint) = start_receiver();
+    let mut config = otlp_config(&endpoint, Duration::from_secs(3600));
+    config.drop_labels = vec!["correlation_id".into()];
+    let telemetry = Telemetry::init(&config).unwrap();
+    let (trace, span) = ("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7");
+    let sampled = SpanContext::new(
+        TraceId::from_hex(trace).unwrap(),
+        SpanId::from_hex(span).unwrap(),
+        TraceFlags::SAMPLED,
+        false,
+        TraceState::default(),
+    );
+    {
+        let _span = opentelemetry::Context::new().with_remote_span_context(sampled).attach();
+        let m = telemetry.metrics();
+        m.worker.steps_executions_total.add(1, w::StepsExecutionsTotalLabels { correlation_id: "task-7".into() });
+        m.worker.step_execution_duration.record(
+            9000.0,
+            w::StepExecutionDurationLabels {
+                correlation_id: "task-7".into(),
+                namespace: "ns".into(),
+                result: tasker_metrics::labels::Result::Success,
+            },
+        );
+    }
+    telemetry.shutdown();
+    let requests = receiver.received();
+    let metrics = latest(&requests);
+    let hex = |b: &[u8]| b.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let Some(metric::Data::Sum(sum)) = &metrics["tasker.steps.executions.total"].data else { panic!() };
+    let e = &sum.data_points[0].exemplars;
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!((hex(&e[0].trace_id), hex(&e[0].span_id)), (trace.to_owned(), span.to_owned()));
+    assert_eq!(attrs(&e[0].filtered_attributes), BTreeMap::from([("correlation_id".into(), "task-7".into())]));
+    assert_eq!(e[0].value, Some(opentelemetry_proto::tonic::metrics::v1::exemplar::Value::AsInt(1)));
+    let Some(metric::Data::Histogram(h)) = &metrics["tasker.step.execution.duration"].data else { panic!() };
+    let p = &h.data_points[0];
+    assert_eq!(attrs(&p.attributes).get("correlation_id"), None, "the series dropped it");
+    assert_eq!(p.exemplars.len(), 1, "{:?}", p.exemplars);
+    let e = &p.exemplars[0];
+    assert_eq!(e.value, Some(opentelemetry_proto::tonic::metrics::v1::exemplar::Value::AsDouble(9000.0)));
+    assert_eq!(hex(&e.trace_id), trace);
+    assert_eq!(attrs(&e.filtered_attributes), BTreeMap::from([("correlation_id".into(), "task-7".into())]));
+    assert!(e.time_unix_nano > 0);
+
+    // live-check reads the same requests: no finding, and the exemplars counted per metric.
+    let catalog = catalog_docs::load(&test_support::workspace().join("metrics.yaml"), "metrics.yaml")
+        .unwrap_or_else(|d| panic!("{d}"))
+        .0;
+    let options = docs_gen::live::Options { drop_labels: vec!["correlation_id".into()], ..Default::default() };
+    let mut checker = docs_gen::live::Checker::new(&catalog, docs_gen::live::Naming::OpenTelemetry, "otlp", options);
+    for (n, r) in requests.iter().enumerate() {
+        docs_gen::live::otlp::check_request(&mut checker, r, n as u64 + 1);
+    }
+    let report = checker.finish();
+    let bad: Vec<_> = report.findings.iter().filter(|f| f.kind.as_str() == "bad_exemplar").collect();
+    assert!(bad.is_empty(), "{bad:?}");
+    let carried = |name: &str| report.metrics.iter().find(|m| m.metric == name).map_or(0, |m| m.exemplars);
+    assert!(carried("tasker.steps.executions.total") >= 1 && carried("tasker.step.execution.duration") >= 1);
+}

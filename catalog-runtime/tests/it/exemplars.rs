@@ -117,9 +117,14 @@ fn pipeline(filter: ExemplarFilter) -> Pipeline {
 }
 
 impl Pipeline {
+    /// Collects and encodes as the endpoint does: a collection starts the exemplars' next
+    /// sampling cycle, where each cell keeps the first measurement offered.
     fn scrape(&self, format: Format) -> (String, Vec<Repair>) {
         let mut rm = ResourceMetrics::default();
         self.reader.collect(&mut rm).unwrap();
+        if let Some(store) = &self.store {
+            store.next_cycle();
+        }
         let mut out = Vec::new();
         let repairs = encode_with_exemplars(&rm, format, METER, self.store.as_deref(), &mut out);
         (String::from_utf8(out).unwrap(), repairs)

@@ -104,8 +104,9 @@ pub struct Finding {
 pub struct ExemplarSeen<'a> {
     /// The sample's name.
     pub sample: &'a str,
-    /// The sample's ending within its family (`_total`, `_bucket`, `` for the family's own name).
-    pub line: &'a str,
+    /// The sample's ending within its family (`_total`, `_bucket`, `` for the family's own name);
+    /// `None` where any point may carry exemplars (OTLP).
+    pub line: Option<&'a str>,
     /// The combined characters of its label names and values.
     pub chars: usize,
     pub value: f64,
@@ -648,9 +649,10 @@ impl<'c> Checker<'c> {
         let bad = |me: &mut Self, detail: &str, message: String, help: &'static str| {
             me.report(Kind::BadExemplar, &name, detail, at, None, || message, || help.into());
         };
-        let placed = match self.declared[i].kind {
-            "counter" => e.line == "_total",
-            "histogram" => e.line == "_bucket",
+        let placed = match (self.declared[i].kind, e.line) {
+            (_, None) => true,
+            ("counter", Some(line)) => line == "_total",
+            ("histogram", Some(line)) => line == "_bucket",
             _ => false,
         };
         if !placed {

@@ -1,15 +1,17 @@
 //! The OTLP source of `docs-gen live-check --otlp ADDR`: an OTLP/gRPC metrics receiver built from
 //! the official service definitions (opentelemetry-proto's tonic server), and the reading of its
 //! export requests into a [`Checker`] in OpenTelemetry's own terms (metric names, units, attribute
-//! keys, monotonic or not, integer or floating-point points, explicit bucket boundaries).
+//! keys, monotonic or not, integer or floating-point points, explicit bucket boundaries, and the
+//! points' exemplars).
 
 use super::Checker;
+use super::checker::ExemplarSeen;
 use opentelemetry_proto::tonic::collector::metrics::v1::metrics_service_server::{
     MetricsService, MetricsServiceServer,
 };
 use opentelemetry_proto::tonic::collector::metrics::v1::{ExportMetricsServiceRequest, ExportMetricsServiceResponse};
 use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value};
-use opentelemetry_proto::tonic::metrics::v1::{metric, number_data_point};
+use opentelemetry_proto::tonic::metrics::v1::{Exemplar, exemplar, metric, number_data_point};
 use std::net::SocketAddr;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -107,6 +109,30 @@ fn attributes(kvs: &[KeyValue]) -> Vec<(String, String)> {
     kvs.iter().map(|kv| (kv.key.clone(), text(&kv.value))).collect()
 }
 
+/// Feeds a point's exemplars to `checker`: their ids as hex (OTLP carries bytes: 16 and 8 of
+/// them, or none outside a span), their values; OTLP's points may all carry exemplars, and the
+/// 128 characters are OpenMetrics' limit, not OTLP's.
+fn exemplars(checker: &mut Checker, i: usize, name: &str, exemplars: &[Exemplar], n: u64) {
+    let hex = |b: &[u8]| b.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    for e in exemplars {
+        let (trace, span) = (hex(&e.trace_id), hex(&e.span_id));
+        let mut ids = Vec::new();
+        if !e.trace_id.is_empty() {
+            ids.push(("trace_id", trace.as_str()));
+        }
+        if !e.span_id.is_empty() {
+            ids.push(("span_id", span.as_str()));
+        }
+        let value = match e.value {
+            Some(exemplar::Value::AsDouble(v)) => v,
+            Some(exemplar::Value::AsInt(v)) => v as f64,
+            None => f64::NAN,
+        };
+        let seen = ExemplarSeen { sample: name, line: None, chars: 0, value, bucket: None, ids };
+        checker.exemplar(i, &seen, n);
+    }
+}
+
 /// Feeds one export request (the `n`th) to `checker`.
 pub fn check_request(checker: &mut Checker, request: &ExportMetricsServiceRequest, n: u64) {
     let metrics = request.resource_metrics.iter().flat_map(|r| &r.scope_metrics).flat_map(|s| &s.metrics);
@@ -138,6 +164,7 @@ pub fn check_request(checker: &mut Checker, request: &ExportMetricsServiceReques
             };
             let attrs = attributes(&p.attributes);
             checker.point(i, attrs.iter().map(|(k, v)| (k.as_str(), v.as_str())), n, moved);
+            exemplars(checker, i, &m.name, &p.exemplars, n);
         }
         if let Some(metric::Data::Histogram(h)) = &m.data {
             for p in &h.data_points {
@@ -145,6 +172,7 @@ pub fn check_request(checker: &mut Checker, request: &ExportMetricsServiceReques
                 checker.boundaries(i, &p.explicit_bounds, n);
                 let attrs = attributes(&p.attributes);
                 checker.point(i, attrs.iter().map(|(k, v)| (k.as_str(), v.as_str())), n, p.count > 0);
+                exemplars(checker, i, &m.name, &p.exemplars, n);
             }
         }
     }

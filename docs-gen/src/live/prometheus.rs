@@ -92,7 +92,7 @@ pub fn check_exposition(checker: &mut Checker, text: &str) -> Result<(), SyntaxE
                 };
                 let seen = ExemplarSeen {
                     sample: s.name,
-                    line: &s.name[f.name.len().min(s.name.len())..],
+                    line: Some(&s.name[f.name.len().min(s.name.len())..]),
                     chars: x.chars(),
                     value: x.value,
                     bucket: le.filter(|_| bucket).map(|le| (above, le)),

@@ -57,7 +57,7 @@ const CRATES: &[(&str, &[Layer])] = &[
             M("exemplar"),
             S(&["config", "instrument"]),
             M("export"),
-            M("prometheus"),
+            S(&["otlp", "prometheus"]),
             M("telemetry"),
         ],
     ),
