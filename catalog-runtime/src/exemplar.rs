@@ -136,15 +136,9 @@ impl Reservoir {
         &self.attributes
     }
 
-    /// The kept exemplars: one per cell (a histogram's buckets in order, the last above the last
-    /// bound), `None` where nothing was kept.
-    pub fn exemplars(&self) -> Vec<Option<Exemplar>> {
-        self.cells.iter().map(|c| c.kept.lock().unwrap_or_else(|e| e.into_inner()).clone()).collect()
-    }
-
     /// `f` of each cell's kept exemplar (with the cell's index), `None` where nothing was kept;
     /// without copying the exemplars.
-    pub fn map_kept<T>(&self, mut f: impl FnMut(usize, &Exemplar) -> Option<T>) -> Vec<Option<T>> {
+    fn map_kept<T>(&self, mut f: impl FnMut(usize, &Exemplar) -> Option<T>) -> Vec<Option<T>> {
         self.cells
             .iter()
             .enumerate()
@@ -299,6 +293,34 @@ impl MetricExemplars {
 
     fn cells(&self) -> usize {
         self.bounds.map_or(1, |b| b.len() + 1)
+    }
+
+    /// The exemplars of an exported point: those of the series with exactly `attributes` (in any
+    /// order), one entry per cell (a histogram's buckets in order), each mapped by `f`; `None`
+    /// where the cell kept nothing. For a histogram point (`bounds`), none unless its bounds are
+    /// the ones the exemplars were sorted by, and each only if its value lies in its bucket (above
+    /// the previous bound, at most its own). Empty when the series keeps none. What both exporters
+    /// put beside the SDK's points.
+    pub fn of_point<'k, A, T>(
+        &self,
+        attributes: impl Fn() -> A,
+        bounds: Option<&[f64]>,
+        mut f: impl FnMut(&Exemplar) -> T,
+    ) -> Vec<Option<T>>
+    where
+        A: Iterator<Item = &'k KeyValue>,
+    {
+        if bounds.is_some() && bounds != self.bounds {
+            return Vec::new();
+        }
+        let Some(reservoir) = self.series_of(attributes) else { return Vec::new() };
+        reservoir.map_kept(|i, e| {
+            let in_bucket = bounds.is_none_or(|bounds| {
+                let above = if i == 0 { f64::NEG_INFINITY } else { bounds[i - 1] };
+                e.value > above && e.value <= bounds.get(i).copied().unwrap_or(f64::INFINITY)
+            });
+            in_bucket.then(|| f(e))
+        })
     }
 
     /// Every series' reservoir, the overflow series' last (its attribute is

@@ -150,6 +150,8 @@ fn headers(var: &impl Fn(&str) -> Option<String>) -> Result<MetadataMap, String>
 }
 
 /// `%XX` escapes decoded (W3C baggage's encoding of header values); `None` for a malformed one.
+/// Our own rather than the percent-encoding crate's: that one passes a malformed escape (`%zz`)
+/// through as it is, which would send the collector another header than the one meant, silently.
 fn percent_decode(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -182,9 +184,7 @@ fn join(request: &mut ExportMetricsServiceRequest, store: &ExemplarStore) {
                 }
                 Some(metric::Data::Histogram(h)) => {
                     for p in &mut h.data_points {
-                        if exemplars.bounds() == Some(p.explicit_bounds.as_slice()) {
-                            p.exemplars = kept(&exemplars, &p.attributes, Some(&p.explicit_bounds), false);
-                        }
+                        p.exemplars = kept(&exemplars, &p.attributes, Some(&p.explicit_bounds), false);
                     }
                 }
                 _ => {}
@@ -193,8 +193,7 @@ fn join(request: &mut ExportMetricsServiceRequest, store: &ExemplarStore) {
     }
 }
 
-/// The exemplars of the series with `attributes`, as OTLP carries them; each of a histogram's
-/// only if its value lies in its bucket.
+/// The exemplars of the point with `attributes` (and a histogram's `bounds`), as OTLP carries them.
 fn kept(
     exemplars: &MetricExemplars,
     attributes: &[ProtoKeyValue],
@@ -202,21 +201,7 @@ fn kept(
     integer: bool,
 ) -> Vec<ProtoExemplar> {
     let attributes: Vec<KeyValue> = attributes.iter().filter_map(api_attribute).collect();
-    let Some(reservoir) = exemplars.series_of(|| attributes.iter()) else { return Vec::new() };
-    reservoir
-        .map_kept(|i, e| {
-            if let Some(bounds) = bounds {
-                let above = if i == 0 { f64::NEG_INFINITY } else { bounds[i - 1] };
-                let le = bounds.get(i).copied().unwrap_or(f64::INFINITY);
-                if !(e.value > above && e.value <= le) {
-                    return None;
-                }
-            }
-            Some(proto_exemplar(e, integer))
-        })
-        .into_iter()
-        .flatten()
-        .collect()
+    exemplars.of_point(|| attributes.iter(), bounds, |e| proto_exemplar(e, integer)).into_iter().flatten().collect()
 }
 
 fn proto_exemplar(e: &Exemplar, integer: bool) -> ProtoExemplar {

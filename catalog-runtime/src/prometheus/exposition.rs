@@ -450,29 +450,18 @@ impl PointContext<'_> {
         }
     }
 
-    /// The exemplars of the point with `attributes`, one per cell (a histogram's buckets), empty
-    /// when it has none. A histogram's are given only when the point has the buckets the
-    /// exemplars were sorted into, and each only if its value lies in its bucket.
+    /// The exemplars of the point with `attributes` as OpenMetrics text, one per cell (a
+    /// histogram's buckets; see [`MetricExemplars::of_point`](exemplar::MetricExemplars::of_point)),
+    /// empty when it has none.
     fn exemplars_of<'k, A>(&mut self, attributes: impl Fn() -> A, bounds: Option<&[f64]>) -> Vec<Option<ExemplarText>>
     where
         A: Iterator<Item = &'k KeyValue>,
     {
         let Some(exemplars) = &self.exemplars else { return Vec::new() };
-        if bounds.is_some() && bounds != exemplars.bounds() {
-            return Vec::new();
-        }
-        let Some(reservoir) = exemplars.series_of(attributes) else { return Vec::new() };
         let metric = exemplars.name();
         let mut dropped = Vec::new();
         let mut hex = String::with_capacity(32);
-        let texts = reservoir.map_kept(|i, e| {
-            if let Some(bounds) = bounds {
-                let above = if i == 0 { f64::NEG_INFINITY } else { bounds[i - 1] };
-                let le = bounds.get(i).copied().unwrap_or(f64::INFINITY);
-                if !(e.value > above && e.value <= le) {
-                    return None;
-                }
-            }
+        let texts = exemplars.of_point(attributes, bounds, |e| {
             let mut labels = Labels::new();
             if let Some((trace_id, span_id)) = e.trace {
                 use std::fmt::Write as _;
@@ -494,7 +483,7 @@ impl PointContext<'_> {
                 }
             }
             let timestamp = e.time.duration_since(std::time::UNIX_EPOCH).ok().map(|d| d.as_secs_f64());
-            Some(ExemplarText { labels, value: e.value, timestamp })
+            ExemplarText { labels, value: e.value, timestamp }
         });
         for (key, chars) in dropped {
             self.report(Repair::ExemplarLabelDropped { metric: metric.into(), key, chars });
