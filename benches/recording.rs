@@ -274,7 +274,6 @@ fn run_threads(threads: usize, iters: u64, f: impl Fn() + Sync) -> Duration {
 /// of `closed_labels`), beside the SDK's own bound instruments and the bare atomic add.
 fn exemplars(c: &mut Criterion) {
     use catalog_runtime::exemplar::{ExemplarFilter, ExemplarStore};
-    use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt as _, TraceFlags, TraceId, TraceState};
     let (_provider, meter) = sdk();
     let off = Metrics::new(&meter);
     let store = ExemplarStore::new(
@@ -291,14 +290,7 @@ fn exemplars(c: &mut Criterion) {
         |m: &Metrics| m.worker.step_claim_duration.bind(w::StepClaimDurationBindLabels { namespace: NAMESPACE.into() });
     let (counter_off, counter_on) = (bind_counter(&off), bind_counter(&on));
     let (histogram_off, histogram_on) = (bind_histogram(&off), bind_histogram(&on));
-    let sampled = SpanContext::new(
-        TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736").unwrap(),
-        SpanId::from_hex("00f067aa0ba902b7").unwrap(),
-        TraceFlags::SAMPLED,
-        false,
-        TraceState::default(),
-    );
-    let in_span = || opentelemetry::Context::new().with_remote_span_context(sampled.clone()).attach();
+    let in_span = || test_support::span::enter(true);
     let id = opentelemetry::StringValue::from(std::sync::Arc::<str>::from(ID));
 
     let mut g = c.benchmark_group("exemplars_counter");

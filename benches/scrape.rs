@@ -210,13 +210,6 @@ fn main() {
     // Exemplars on beside off: the same recordings, made inside a sampled span, on two pipelines
     // that differ only in `exemplar_filter` (each series keeps one exemplar per bucket or counter).
     println!("exemplars: the same {tasks} tasks recorded inside a sampled span, filter off beside trace_based");
-    let sampled = opentelemetry::trace::SpanContext::new(
-        opentelemetry::trace::TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736").unwrap(),
-        opentelemetry::trace::SpanId::from_hex("00f067aa0ba902b7").unwrap(),
-        opentelemetry::trace::TraceFlags::SAMPLED,
-        false,
-        opentelemetry::trace::TraceState::default(),
-    );
     for filter in ["always_off", "trace_based"] {
         let config = TelemetryConfig::from_toml(
             "bench.toml",
@@ -228,8 +221,7 @@ fn main() {
         .unwrap();
         let telemetry = Telemetry::init(&config).unwrap();
         {
-            use opentelemetry::trace::TraceContextExt as _;
-            let _span = opentelemetry::Context::new().with_remote_span_context(sampled.clone()).attach();
+            let _span = test_support::span::enter(true);
             record(&telemetry, if quick { 50 } else { tasks });
         }
         let address = telemetry.prometheus_address().unwrap();

@@ -193,21 +193,13 @@ fn drop_labels_removes_correlation_id_at_export() {
 /// the outlier's value, on the series it was recorded in. live-check reads them without a finding.
 #[test]
 fn the_otlp_export_carries_the_exemplars_on_their_points() {
-    use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt as _, TraceFlags, TraceId, TraceState};
     let (receiver, endpoint) = start_receiver();
     let mut config = otlp_config(&endpoint, Duration::from_secs(3600));
     config.drop_labels = vec!["correlation_id".into()];
     let telemetry = Telemetry::init(&config).unwrap();
-    let (trace, span) = ("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7");
-    let sampled = SpanContext::new(
-        TraceId::from_hex(trace).unwrap(),
-        SpanId::from_hex(span).unwrap(),
-        TraceFlags::SAMPLED,
-        false,
-        TraceState::default(),
-    );
+    let (trace, span) = (test_support::span::TRACE_ID, test_support::span::SPAN_ID);
     {
-        let _span = opentelemetry::Context::new().with_remote_span_context(sampled).attach();
+        let _span = test_support::span::enter(true);
         let m = telemetry.metrics();
         m.worker.steps_executions_total.add(1, w::StepsExecutionsTotalLabels { correlation_id: "task-7".into() });
         m.worker.step_execution_duration.record(

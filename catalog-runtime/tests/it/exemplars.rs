@@ -10,8 +10,7 @@ use catalog_runtime::exemplar::{ExemplarFilter, ExemplarStore};
 use catalog_runtime::instrument::{Labels, Recorder, Table};
 use catalog_runtime::prometheus::{Format, Repair, encode_with_exemplars};
 use opentelemetry::metrics::{Counter, Histogram, MeterProvider as _};
-use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt as _, TraceFlags, TraceId, TraceState};
-use opentelemetry::{Context, KeyValue, StringValue};
+use opentelemetry::{KeyValue, StringValue};
 use opentelemetry_sdk::metrics::data::ResourceMetrics;
 use opentelemetry_sdk::metrics::reader::MetricReader as _;
 use opentelemetry_sdk::metrics::{ManualReader, SdkMeterProvider};
@@ -154,20 +153,11 @@ fn exemplars(text: &str) -> Vec<Found> {
     found
 }
 
-const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
-const SPAN: &str = "00f067aa0ba902b7";
+use test_support::span::{SPAN_ID as SPAN, TRACE_ID as TRACE};
 
 /// Runs `f` inside a span with the ids above, sampled or not.
 fn in_span<T>(sampled: bool, f: impl FnOnce() -> T) -> T {
-    let flags = if sampled { TraceFlags::SAMPLED } else { TraceFlags::default() };
-    let sc = SpanContext::new(
-        TraceId::from_hex(TRACE).unwrap(),
-        SpanId::from_hex(SPAN).unwrap(),
-        flags,
-        false,
-        TraceState::default(),
-    );
-    let _guard = Context::new().with_remote_span_context(sc).attach();
+    let _guard = test_support::span::enter(sampled);
     f()
 }
 

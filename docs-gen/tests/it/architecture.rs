@@ -62,7 +62,7 @@ const CRATES: &[(&str, &[Layer])] = &[
         ],
     ),
     // The Prometheus launcher reaps its server with the process module's child guard.
-    ("test-support", &[S(&["fs", "log", "net", "synthetic"]), M("process"), M("prometheus")]),
+    ("test-support", &[S(&["fs", "log", "net", "span", "synthetic"]), M("process"), M("prometheus")]),
 ];
 
 /// The workspace crates each crate may depend on (normal and build dependencies): the crates of
