@@ -179,34 +179,31 @@ impl<I: Instrument> Recorder<I> {
     }
 
     /// A table of `capacity` attribute sets, resolved as they are pushed.
-    pub fn table(&self, capacity: usize) -> TableBuilder<'_, I> {
-        TableBuilder(
-            self.instrument
-                .as_ref()
-                .map(|instrument| (instrument, self.exemplars.clone(), Vec::with_capacity(capacity))),
-        )
+    pub fn table(&self, capacity: usize) -> TableBuilder<I> {
+        TableBuilder(self.instrument.as_ref().map(|instrument| Slots {
+            instrument: instrument.clone(),
+            exemplars: self.exemplars.clone(),
+            slots: Vec::with_capacity(capacity),
+        }))
     }
 }
 
 /// A [`Table`] being filled, one label set after the other (a `bind()` pushes every combination of
 /// its closed labels in the order its index counts them).
-#[allow(clippy::type_complexity)]
-pub struct TableBuilder<'i, I: Instrument>(Option<(&'i I, Option<Arc<MetricExemplars>>, Vec<Lazy<I>>)>);
+pub struct TableBuilder<I: Instrument>(Option<Slots<I>>);
 
-impl<I: Instrument> TableBuilder<'_, I> {
+impl<I: Instrument> TableBuilder<I> {
     /// Keeps the attributes of `labels` for the next slot, to be resolved when it first records;
     /// nothing when telemetry is disabled.
     pub fn push<L: Labels>(&mut self, labels: L) {
-        if let Some((_, _, slots)) = &mut self.0 {
-            slots.push(Lazy { attributes: labels.attributes().as_ref().into(), slot: OnceLock::new() });
+        if let Some(table) = &mut self.0 {
+            table.slots.push(Lazy { attributes: labels.attributes().as_ref().into(), slot: OnceLock::new() });
         }
     }
 
     /// The filled table.
     pub fn finish(self) -> Table<I> {
-        Table(self.0.map(|(instrument, exemplars, slots)| {
-            Box::new(Slots { instrument: instrument.clone(), exemplars, slots: slots.into_boxed_slice() })
-        }))
+        Table(self.0.map(Box::new))
     }
 }
 
@@ -236,7 +233,7 @@ pub struct Table<I: Instrument>(Option<Box<Slots<I>>>);
 struct Slots<I: Instrument> {
     instrument: I,
     exemplars: Option<Arc<MetricExemplars>>,
-    slots: Box<[Lazy<I>]>,
+    slots: Vec<Lazy<I>>,
 }
 
 impl<I: Instrument> Table<I> {
