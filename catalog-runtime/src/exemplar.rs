@@ -236,7 +236,7 @@ impl MetricExemplars {
         }
         let Ok(trace) = self.admit() else { return };
         let reservoir = self.reservoir(attributes);
-        let filtered = || attributes.iter().filter(|kv| self.dropped.contains(&kv.key)).cloned().collect();
+        let filtered = || self.filtered(attributes).collect();
         reservoir.offer(self.cell(value), self.cycle.load(Ordering::Relaxed), value, trace, filtered);
     }
 
@@ -246,8 +246,13 @@ impl MetricExemplars {
         BoundExemplars {
             metric: Arc::clone(self),
             reservoir: self.reservoir(attributes),
-            filtered: attributes.iter().filter(|kv| self.dropped.contains(&kv.key)).cloned().collect(),
+            filtered: self.filtered(attributes).collect(),
         }
+    }
+
+    /// The attributes of `attributes` that the series drop, which the exemplar keeps.
+    fn filtered<'a>(&'a self, attributes: &'a [KeyValue]) -> impl Iterator<Item = KeyValue> + 'a {
+        attributes.iter().filter(|kv| self.dropped.contains(&kv.key)).cloned()
     }
 
     /// The reservoir of the series `attributes` make once the dropped ones are removed: found, or
@@ -259,13 +264,14 @@ impl MetricExemplars {
             return r;
         }
         let mut series = self.series.write().unwrap_or_else(|e| e.into_inner());
-        if let Some(r) = series.map.get(&hash).and_then(|rs| rs.iter().find(|r| same_set(&r.attributes, kept()))) {
+        // Made by another thread between the two locks?
+        if let Some(r) = series.get(hash, kept) {
             return Arc::clone(r);
         }
         if series.count >= self.limit {
             return Arc::clone(&self.overflow);
         }
-        let r = Arc::new(Reservoir::new(kept().cloned().collect(), self.cells()));
+        let r = Arc::new(Reservoir::new(kept().cloned().collect(), cells(self.bounds)));
         series.map.entry(hash).or_default().push(Arc::clone(&r));
         series.count += 1;
         r
@@ -287,12 +293,7 @@ impl MetricExemplars {
     where
         A: Iterator<Item = &'k KeyValue>,
     {
-        let series = self.series.read().unwrap_or_else(|e| e.into_inner());
-        series.map.get(&hash)?.iter().find(|r| same_set(&r.attributes, attributes())).cloned()
-    }
-
-    fn cells(&self) -> usize {
-        self.bounds.map_or(1, |b| b.len() + 1)
+        self.series.read().unwrap_or_else(|e| e.into_inner()).get(hash, attributes).cloned()
     }
 
     /// The exemplars of an exported point: those of the series with exactly `attributes` (in any
@@ -359,6 +360,22 @@ impl BoundExemplars {
 struct Series {
     map: HashMap<u64, Vec<Arc<Reservoir>>, foldhash::fast::FixedState>,
     count: usize,
+}
+
+impl Series {
+    /// The reservoir of the series with exactly `attributes` (in any order) and hash `hash`.
+    fn get<'k, A>(&self, hash: u64, attributes: impl Fn() -> A) -> Option<&Arc<Reservoir>>
+    where
+        A: Iterator<Item = &'k KeyValue>,
+    {
+        self.map.get(&hash)?.iter().find(|r| same_set(&r.attributes, attributes()))
+    }
+}
+
+/// A reservoir's cells: one per bucket of a histogram with `bounds` (the last above the last
+/// bound), else one.
+fn cells(bounds: Option<&[f64]>) -> usize {
+    bounds.map_or(1, |b| b.len() + 1)
 }
 
 /// A hash of a set of attributes that does not depend on their order (the recorders give them in
@@ -482,7 +499,6 @@ impl ExemplarStore {
                 .filter(|k| self.drop_labels.iter().any(|d| d == *k))
                 .map(|k| Key::from_static_str(k))
                 .collect();
-            let cells = bounds.map_or(1, |b| b.len() + 1);
             Arc::new(MetricExemplars {
                 name: m.name,
                 filter: self.filter,
@@ -493,7 +509,7 @@ impl ExemplarStore {
                 limit: m.cardinality_limit,
                 cycle: Arc::clone(&self.cycle),
                 series: RwLock::new(Series::default()),
-                overflow: Arc::new(Reservoir::new(Box::new([KeyValue::new(OVERFLOW, true)]), cells)),
+                overflow: Arc::new(Reservoir::new(Box::new([KeyValue::new(OVERFLOW, true)]), cells(bounds))),
             })
         });
         Some(Arc::clone(exemplars))
