@@ -4,6 +4,7 @@
 use super::Checker;
 use super::checker::ExemplarSeen;
 use prometheus_exposition::{Event, FamilyType, Format, SyntaxError};
+use std::hash::{Hash as _, Hasher as _};
 
 /// `GET url` as a Prometheus server scrapes, asking for OpenMetrics first; the body.
 pub fn scrape(url: &str) -> Result<String, String> {
@@ -39,9 +40,8 @@ pub fn check_exposition(checker: &mut Checker, text: &str) -> Result<(), SyntaxE
                 .is_some_and(|t| Format::ALL.iter().any(|&f| t.sample_suffixes(f).contains(&rest)))
     }
     let mut family: Option<Family> = None;
-    // The last bucket read: its series (the sample's labels without `le`) and bound, so that the
-    // next bucket of the same series knows where it starts.
-    let mut last_bucket: Option<(Vec<(String, String)>, f64)> = None;
+    // The last bucket read: its series (a hash of the sample's labels but `le`) and bound.
+    let mut last_bucket: Option<(u64, f64)> = None;
     prometheus_exposition::read(text, |event| match event {
         Event::Help { .. } => {}
         Event::Type { name, kind, .. } => family = Some(Family { name, kind, unit: None, metric: None }),
@@ -69,25 +69,26 @@ pub fn check_exposition(checker: &mut Checker, text: &str) -> Result<(), SyntaxE
             });
             let Some(i) = metric else { return };
             let bucket = s.name.len() == f.name.len() + "_bucket".len() && s.name.ends_with("_bucket");
-            if bucket
-                && let Some((_, le)) = s.labels.iter().find(|(k, _)| *k == "le")
-                && let Ok(le) = le.parse::<f64>()
-                && le.is_finite()
-            {
+            // A bucket's bound (`+Inf` included).
+            let le = bucket
+                .then(|| s.labels.iter().find(|(k, _)| *k == "le").and_then(|(_, le)| le.parse::<f64>().ok()))
+                .flatten();
+            if let Some(le) = le.filter(|le| le.is_finite()) {
                 // `-0` and `0` are one boundary.
                 checker.bucket(i, le + 0.0, at);
             }
-            // A bucket's series (its labels without `le`) and bound: where the next bucket of the
-            // same series starts, and the bucket an exemplar on it must lie in.
-            let series_le = (bucket || s.exemplar.is_some()).then(|| {
-                let series: Vec<(String, String)> =
-                    s.labels.iter().filter(|(k, _)| *k != "le").map(|(k, v)| (k.to_string(), v.to_string())).collect();
-                let le = s.labels.iter().find(|(k, _)| *k == "le").and_then(|(_, v)| v.parse::<f64>().ok());
-                (series, le)
+            // A bucket's series (its labels but `le`), so that the next bucket of the same series
+            // knows where it starts: hashed, not copied, as every bucket line of a scrape comes
+            // here. (Two consecutive series with one hash would only give an exemplar's bucket
+            // another lower bound in the check.)
+            let series = bucket.then(|| {
+                let mut h = std::hash::DefaultHasher::new();
+                s.labels.iter().filter(|(k, _)| *k != "le").for_each(|label| label.hash(&mut h));
+                h.finish()
             });
-            if let (Some(x), Some((series, le))) = (&s.exemplar, &series_le) {
-                let above = match &last_bucket {
-                    Some((prev, bound)) if prev == series => *bound,
+            if let Some(x) = &s.exemplar {
+                let above = match (last_bucket, series) {
+                    (Some((previous, bound)), Some(series)) if previous == series => bound,
                     _ => f64::NEG_INFINITY,
                 };
                 let seen = ExemplarSeen {
@@ -95,7 +96,7 @@ pub fn check_exposition(checker: &mut Checker, text: &str) -> Result<(), SyntaxE
                     line: Some(&s.name[f.name.len().min(s.name.len())..]),
                     chars: x.chars(),
                     value: x.value,
-                    bucket: le.filter(|_| bucket).map(|le| (above, le)),
+                    bucket: le.map(|le| (above, le)),
                     ids: x
                         .labels
                         .iter()
@@ -105,7 +106,7 @@ pub fn check_exposition(checker: &mut Checker, text: &str) -> Result<(), SyntaxE
                 };
                 checker.exemplar(i, &seen, at);
             }
-            if bucket && let Some((series, Some(le))) = series_le {
+            if let (Some(series), Some(le)) = (series, le) {
                 last_bucket = Some((series, le));
             }
             let summary = f.kind == "summary";
