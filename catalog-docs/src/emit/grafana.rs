@@ -251,7 +251,7 @@ fn panel(plan: &Plan, p: &Panel, i: usize, targets: &[String], ds: &Value, refer
         _ => json!({ "legend": legend("bottom"), "tooltip": { "mode": "multi", "sort": "none" } }),
     };
     // Instant values for panels that show one number per series; ranges for graphs.
-    let instant = matches!(kind, "stat" | "gauge" | "piechart" | "barchart" | "table");
+    let instant = !Plan::graphs_over_time(p);
     let targets: Vec<Value> = p
         .queries
         .iter()
@@ -276,7 +276,7 @@ fn panel(plan: &Plan, p: &Panel, i: usize, targets: &[String], ds: &Value, refer
             });
             // A graph of a histogram's buckets shows their exemplars: a point per kept
             // measurement, linked to its trace through the data source's `trace_id` destination.
-            if !instant && reads_buckets(plan, plan.queries.ast(q)) {
+            if plan.shows_exemplars(p, q) {
                 target["exemplar"] = json!(true);
             }
             target
@@ -345,14 +345,6 @@ datasources:
         meter = c.meter_name,
         label = EXEMPLAR_TRACE_ID_LABEL,
     )
-}
-
-/// Whether `ast` selects a histogram's `_bucket` series of the catalog (the series exemplars are
-/// stored on).
-fn reads_buckets(plan: &Plan, ast: &promql_parser::parser::Expr) -> bool {
-    selectors(ast)
-        .into_iter()
-        .any(|vs| matches!(plan.index.resolve(vs), Some((_, catalog_promql::series::SeriesKind::Bucket))))
 }
 
 /// `A`, `B`, … `Z`, `AA`, …: Grafana's query ids.

@@ -1057,14 +1057,13 @@ fn from_dashboard_to_trace(out: &mut String, plan: &Plan, v: &Verified) {
              exemplars link `trace_id` to a Tempo data source whose uid is `TEMPO_DATASOURCE_UID` in Grafana's \
              environment."
         );
-        let mut shown = Vec::new();
-        for (i, d) in c.dashboards.iter().enumerate() {
-            for (p, targets) in d.panels.iter().zip(&plan.dashboards[i].targets) {
-                if targets.iter().any(|t| t.contains("_bucket")) {
-                    shown.push(format!("*{}* › *{}*", d.title.trim(), p.title.trim()));
-                }
-            }
-        }
+        let shown: Vec<String> = c
+            .dashboards
+            .iter()
+            .flat_map(|d| d.panels.iter().map(move |p| (d, p)))
+            .filter(|(_, p)| p.queries.iter().any(|q| plan.shows_exemplars(p, q)))
+            .map(|(d, p)| format!("*{}* › *{}*", d.title.trim(), p.title.trim()))
+            .collect();
         if !shown.is_empty() {
             let _ = writeln!(
                 out,

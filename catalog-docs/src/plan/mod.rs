@@ -7,7 +7,7 @@ pub mod dashboard;
 pub mod names;
 pub mod recording;
 
-use catalog_model::model::{Alert, Catalog, Metric, Panel, Query};
+use catalog_model::model::{Alert, Catalog, Metric, Panel, Query, Visualization};
 use catalog_promql::{Queries, SeriesIndex};
 use promql_parser::parser::Expr;
 use recording::RecordingRule;
@@ -111,6 +111,22 @@ impl<'c> Plan<'c> {
         };
         let found = panels().find(|(_, _, p)| shows(p, true)).or_else(|| panels().find(|(_, _, p)| shows(p, false)));
         found.map(|(d, p, _)| (d, p))
+    }
+
+    /// Whether panel `p` graphs its queries over time (range queries), rather than showing one value
+    /// per series (instant queries: stat, gauge, pie chart, bar chart, table).
+    pub fn graphs_over_time(p: &Panel) -> bool {
+        use Visualization::{BarChart, Gauge, PieChart, Stat, Table};
+        !matches!(Visualization::parse(p.visualization.trim()), Some(Stat | Gauge | PieChart | BarChart | Table))
+    }
+
+    /// Whether query `q` of panel `p` shows exemplars on the dashboard: a graph over time of a
+    /// histogram's `_bucket` series of the catalog (where the exemplars are stored).
+    pub fn shows_exemplars(&self, p: &Panel, q: &Query) -> bool {
+        Self::graphs_over_time(p)
+            && catalog_promql::syntax::selectors(self.queries.ast(q))
+                .into_iter()
+                .any(|vs| matches!(self.index.resolve(vs), Some((_, catalog_promql::series::SeriesKind::Bucket))))
     }
 
     /// The Grafana unit of a panel: what its first query measures.
