@@ -1074,22 +1074,22 @@ fn from_dashboard_to_trace(out: &mut String, plan: &Plan, v: &Verified) {
             );
         }
     }
+    // Prometheus's exemplar API over the last hour, for one series.
+    let base = v.prometheus.unwrap_or("http://localhost:9090").trim_end_matches('/');
+    let query_exemplars = |series: &str| {
+        format!(
+            "curl -sG {base}/api/v1/query_exemplars --data-urlencode 'query={series}' \\\n  \
+             --data-urlencode \"start=$(date -d '-1 hour' +%s)\" --data-urlencode \"end=$(date +%s)\""
+        )
+    };
     let bucket = c
         .metrics
         .iter()
         .filter(|m| m.status == Status::Instrumented || !c.tracks_status())
         .find_map(|m| m.prometheus.series.iter().find(|s| s.ends_with("_bucket")));
     if let Some(series) = bucket {
-        let base = v.prometheus.unwrap_or("http://localhost:9090").trim_end_matches('/');
         out.push_str("\nWithout Grafana, Prometheus's API gives a series' exemplars over a time range:\n\n");
-        fenced(
-            out,
-            "bash",
-            &format!(
-                "curl -sG {base}/api/v1/query_exemplars --data-urlencode 'query={series}' \\\n  \
-                 --data-urlencode \"start=$(date -d '-1 hour' +%s)\" --data-urlencode \"end=$(date +%s)\""
-            ),
-        );
+        fenced(out, "bash", &query_exemplars(series));
     }
     // The catalog's queries for one value of a free-form label, in both profiles.
     let mut specific: Vec<(&LabelDef, &Query, String)> = Vec::new();
@@ -1116,7 +1116,6 @@ fn from_dashboard_to_trace(out: &mut String, plan: &Plan, v: &Verified) {
         let _ = writeln!(out, "### A Specific `{}`\n", l.key);
         let _ = writeln!(out, "Where the series keep `{key}`, the catalog's query selects it:\n", key = l.key);
         fenced(out, "promql", q.expr.trim());
-        let base = v.prometheus.unwrap_or("http://localhost:9090").trim_end_matches('/');
         let _ = writeln!(
             out,
             "Where `drop_labels` drops it from the series, that query returns nothing; the exemplars still carry \
@@ -1127,10 +1126,9 @@ fn from_dashboard_to_trace(out: &mut String, plan: &Plan, v: &Verified) {
             out,
             "bash",
             &format!(
-                "curl -sG {base}/api/v1/query_exemplars --data-urlencode 'query={series}' \\\n  \
-                 --data-urlencode \"start=$(date -d '-1 hour' +%s)\" --data-urlencode \"end=$(date +%s)\" \\\n  \
-                 | jq '.data[].exemplars[] | select(.labels.{prom} == \"VALUE\") | .labels.trace_id'",
-                prom = l.prometheus_key
+                "{} \\\n  | jq '.data[].exemplars[] | select(.labels.{} == \"VALUE\") | .labels.trace_id'",
+                query_exemplars(&series),
+                l.prometheus_key
             ),
         );
     }
