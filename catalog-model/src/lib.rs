@@ -10,10 +10,12 @@
 //!    names), [`markdown`] (inline code), [`notation`] (durations, promtool's values, templates);
 //! 2. [`parse`]: serde structs that mirror the YAML exactly;
 //! 3. [`model`]: the validated catalog's types;
-//! 4. [`sections`]: each section item deserialized from its located node;
-//! 5. [`resolve`]: the sections resolved into the model;
-//! 6. [`check`]: the cross-field rules, one function per rule;
-//! 7. [`load`]: all of them in order, with a later [`Stage`] (such as the PromQL checks) run before
+//! 4. [`slos`]: the service level objectives resolved (defaults applied, the rules that need no
+//!    PromQL checked), which [`resolve`] calls;
+//! 5. [`sections`]: each section item deserialized from its located node;
+//! 6. [`resolve`]: the sections resolved into the model;
+//! 7. [`check`]: the cross-field rules, one function per rule;
+//! 8. [`load`]: all of them in order, with a later [`Stage`] (such as the PromQL checks) run before
 //!    the errors are collected, so that one load reports every error at once.
 //!
 //! ```
@@ -36,6 +38,7 @@ pub mod parallel;
 pub mod parse;
 pub mod resolve;
 pub mod sections;
+pub mod slos;
 pub mod source;
 
 pub use diag::{Ctxt, Diagnostic, Diagnostics};

@@ -37,6 +37,8 @@ pub struct Catalog {
     pub verification: Vec<ChecklistGroup>,
     pub troubleshooting: Vec<Troubleshooting>,
     pub next_steps: Vec<NextSteps>,
+    /// The service level objectives, in catalog order.
+    pub slos: Vec<Slo>,
     /// Whether any metric states its status (computed once: every emitted metric asks).
     pub(crate) tracks_status: bool,
     /// Name tokens of metrics dropped for errors, so queries naming them are not reported again.
@@ -421,6 +423,123 @@ impl Alert {
                 .enumerate()
                 .map(move |(j, (series, _))| (format!("{}.input[{j}].series", t.at), series.as_str()))
         })
+    }
+}
+
+/// A service level objective, resolved: its tiers with windows and burn rates, defaults applied.
+#[derive(Debug)]
+pub struct Slo {
+    pub at: String,
+    /// `task-success`: the `slo` label of its rules and alerts.
+    pub name: String,
+    pub title: String,
+    pub description: String,
+    /// Percent, strictly between 0 and 100.
+    pub objective: f64,
+    pub period: Window,
+    pub sli: Sli,
+    /// The burn-rate alerts' name.
+    pub alert: String,
+    /// The tiers that are on, in the order page, page_slow, ticket, ticket_slow, then the catalog's
+    /// own by name.
+    pub tiers: Vec<Tier>,
+    /// Events per second below which no tier fires.
+    pub min_event_rate: Option<f64>,
+    pub labels: BTreeMap<String, String>,
+    pub annotations: BTreeMap<String, String>,
+}
+
+impl Slo {
+    /// The error budget: the share of events that may be bad, `1 - objective/100`.
+    pub fn budget(&self) -> f64 {
+        // Computed from the percent's text-exact decimal: 100 - 99.9 is 0.09999999999999432 in
+        // floating point, 0.1 here, which is what the rules print and Prometheus computes from.
+        round_decimal(1.0 - self.objective / 100.0)
+    }
+
+    /// The objective as a ratio (`0.995`).
+    pub fn objective_ratio(&self) -> f64 {
+        round_decimal(self.objective / 100.0)
+    }
+
+    /// Every window the tiers use, each once, shortest first; the period last.
+    pub fn windows(&self) -> Vec<&Window> {
+        let mut out: Vec<&Window> = self.tiers.iter().flat_map(|t| [&t.long, &t.short]).collect();
+        out.sort_by_key(|w| w.secs);
+        out.dedup_by_key(|w| w.secs);
+        if !out.iter().any(|w| w.secs == self.period.secs) {
+            out.push(&self.period);
+        }
+        out
+    }
+}
+
+/// A float as the shortest decimal of at most 12 places: objectives are written in decimals, and
+/// their complements should read as the decimals they are.
+fn round_decimal(v: f64) -> f64 {
+    (v * 1e12).round() / 1e12
+}
+
+/// A duration of whole seconds and its Prometheus spelling (`5m`, `1h`, `2d19h12m`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Window {
+    pub secs: u64,
+    pub text: String,
+}
+
+impl Window {
+    pub fn of_secs(secs: u64) -> Window {
+        Window { secs, text: crate::notation::format_duration(secs) }
+    }
+}
+
+/// An SLO's measure, its selectors as written (PromQL vector selectors, checked by the PromQL
+/// stage).
+#[derive(Debug)]
+pub enum Sli {
+    /// Two of good, bad and total events.
+    Ratio { good: Option<SliSelector>, bad: Option<SliSelector>, total: Option<SliSelector> },
+    /// Events of a histogram at or under `threshold` (in the metric's unit) are good.
+    Latency { histogram: SliSelector, threshold: f64 },
+}
+
+/// A selector of an SLI and where it is written.
+#[derive(Debug)]
+pub struct SliSelector {
+    pub at: String,
+    pub selector: String,
+}
+
+/// A burn-rate tier, defaults applied.
+#[derive(Debug)]
+pub struct Tier {
+    pub at: String,
+    /// `page`, `page_slow`, `ticket`, `ticket_slow` or the catalog's own: the `slo_tier` label.
+    pub name: String,
+    pub long: Window,
+    pub short: Window,
+    pub burn: f64,
+    /// Whether the catalog wrote the burn rate (else it is the default tier's).
+    pub burn_written: bool,
+    pub severity: String,
+    pub for_duration: Option<String>,
+}
+
+impl Tier {
+    /// The error ratio above which the tier fires: its burn rate times the budget.
+    pub fn threshold(&self, slo: &Slo) -> f64 {
+        self.burn * slo.budget()
+    }
+
+    /// The share of the period's budget spent by the time it fires: burning at its rate for its long
+    /// window.
+    pub fn budget_spent(&self, slo: &Slo) -> f64 {
+        self.burn * self.long.secs as f64 / slo.period.secs as f64
+    }
+
+    /// How long the whole budget lasts at the tier's burn rate.
+    pub fn exhaustion_secs(&self, slo: &Slo) -> f64 {
+        slo.period.secs as f64 / self.burn
     }
 }
 

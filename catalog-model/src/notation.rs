@@ -25,6 +25,53 @@ pub fn is_duration(s: &str) -> bool {
     true
 }
 
+/// A Prometheus duration in whole seconds (`1h30m` → 5400); `None` when it is not one, or has
+/// milliseconds left over, or overflows.
+pub fn duration_secs(s: &str) -> Option<u64> {
+    if !is_duration(s) {
+        return None;
+    }
+    let mut total: u64 = 0;
+    let mut millis: u64 = 0;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let digits = rest.chars().take_while(char::is_ascii_digit).count();
+        let n: u64 = rest[..digits].parse().ok()?;
+        rest = &rest[digits..];
+        let (unit, secs) =
+            [("ms", 0), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400), ("w", 604_800), ("y", 31_536_000)]
+                .into_iter()
+                .find(|(u, _)| rest.starts_with(u))?;
+        rest = &rest[unit.len()..];
+        if unit == "ms" {
+            millis = millis.checked_add(n)?;
+        } else {
+            total = total.checked_add(n.checked_mul(secs)?)?;
+        }
+    }
+    if !millis.is_multiple_of(1000) {
+        return None;
+    }
+    total.checked_add(millis / 1000)
+}
+
+/// Whole seconds as a Prometheus duration in days, hours, minutes and seconds (`2d19h12m`, `5m`,
+/// `0s`): no weeks or years, whose lengths readers have to look up.
+pub fn format_duration(secs: u64) -> String {
+    if secs == 0 {
+        return "0s".into();
+    }
+    let mut out = String::new();
+    let mut rest = secs;
+    for (unit, size) in [("d", 86_400), ("h", 3600), ("m", 60), ("s", 1)] {
+        if rest >= size {
+            out.push_str(&format!("{}{unit}", rest / size));
+            rest %= size;
+        }
+    }
+    out
+}
+
 /// Annotations may use `{{ $labels.KEY }}` and nothing else of Go's templates: the alert unit tests
 /// expect the text rendered, and only that template can be rendered here without Prometheus.
 /// `Err` holds the first template that is not that one.
@@ -99,6 +146,24 @@ pub fn check_series_values(values: &str) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn durations_in_seconds_and_back() {
+        use super::{duration_secs, format_duration};
+        assert_eq!(duration_secs("1h30m"), Some(5400));
+        assert_eq!(duration_secs("30d"), Some(2_592_000));
+        assert_eq!(duration_secs("1500ms"), None);
+        assert_eq!(duration_secs("2000ms"), Some(2));
+        assert_eq!(duration_secs("5 m"), None);
+        assert_eq!(duration_secs("99999999999999999999y"), None);
+        assert_eq!(format_duration(2_592_000), "30d");
+        assert_eq!(format_duration(241_920), "2d19h12m");
+        assert_eq!(format_duration(300), "5m");
+        assert_eq!(format_duration(0), "0s");
+        for secs in [1, 59, 61, 3600, 86_401, 241_920] {
+            assert_eq!(duration_secs(&format_duration(secs)), Some(secs));
+        }
+    }
+
     #[test]
     fn durations() {
         for ok in ["30s", "2m", "1h30m", "500ms", "1d"] {

@@ -27,6 +27,7 @@ pub struct RawCatalog<'n> {
     pub verification: Vec<&'n marked_yaml::Node>,
     pub troubleshooting: Vec<&'n marked_yaml::Node>,
     pub next_steps: Vec<&'n marked_yaml::Node>,
+    pub slos: Vec<&'n marked_yaml::Node>,
 }
 
 /// Document-level content of the reference: its title, the runtime setup it describes, and prose.
@@ -54,6 +55,10 @@ pub struct Document {
     pub rust_prefix: Option<String>,
     #[serde(default)]
     pub export_interval_seconds: Option<u64>,
+    /// How often Prometheus scrapes the service, a Prometheus duration; default `1m`
+    /// (Prometheus's own default). SLO windows must hold at least two scrapes.
+    #[serde(default)]
+    pub scrape_interval: Option<String>,
     #[serde(default)]
     pub otlp_endpoint: Option<String>,
     #[serde(default)]
@@ -508,9 +513,95 @@ pub struct Parsed {
     pub verification: Vec<(String, ChecklistGroup)>,
     pub troubleshooting: Vec<Troubleshooting>,
     pub next_steps: Vec<(String, NextSteps)>,
+    pub slos: Vec<(String, Slo)>,
     /// What failed its shape check (already reported), so that references to it are not reported
     /// again.
     pub broken: Broken,
+}
+
+/// A service level objective: an objective over a period for a ratio of events (the SLI), alerted
+/// on by how fast its error budget burns, in tiers of two windows each (the SRE workbook's
+/// multiwindow, multi-burn-rate alerts).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Slo {
+    /// Identifier in lowercase letters, digits and `-`, e.g. `task-success`: the `slo` label of its
+    /// rules and alerts.
+    pub name: String,
+    /// Title for the reference and the dashboard, e.g. `Task success`.
+    pub title: String,
+    /// What the SLO promises, in a sentence or two.
+    pub description: String,
+    /// The share of good events promised, in percent, between 0 and 100 exclusive, e.g. `99.5`.
+    pub objective: f64,
+    /// The period the objective holds over, in whole days (`28d`); default `30d`.
+    #[serde(default)]
+    pub period: Option<String>,
+    pub sli: Sli,
+    /// The burn-rate alerts' name (UpperCamelCase); default the name's words followed by
+    /// `BudgetBurn` (`TaskSuccessBudgetBurn`).
+    #[serde(default)]
+    pub alert: Option<String>,
+    /// Overrides of the default tiers (`page`, `page_slow`, `ticket`, `ticket_slow`) by name, or
+    /// new tiers: `ticket_slow: {enabled: false}`, `page: {severity: sev1}`.
+    #[serde(default)]
+    pub tiers: std::collections::BTreeMap<String, Tier>,
+    /// Events per second below which no tier fires (judged over each tier's short window): at low
+    /// traffic one failure is a large share of few events.
+    #[serde(default)]
+    pub min_event_rate: Option<f64>,
+    /// Labels added to every rule and alert of the SLO, e.g. `team: core`.
+    #[serde(default)]
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// Annotations added to every alert of the SLO (after `summary`, `description`,
+    /// `runbook_url` and `dashboard`, which are generated).
+    #[serde(default)]
+    pub annotations: std::collections::BTreeMap<String, String>,
+}
+
+/// What an SLO measures: two of `good`, `bad` and `total` (counter selectors with equality
+/// matchers, e.g. `shop_orders_failed_total{region="eu"}`); or `latency`, a histogram
+/// (its Prometheus name without `_bucket`, with matchers) and a `threshold` in its unit that is one
+/// of its bucket boundaries: events at or under it are good.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sli {
+    #[serde(default)]
+    pub good: Option<String>,
+    #[serde(default)]
+    pub bad: Option<String>,
+    #[serde(default)]
+    pub total: Option<String>,
+    #[serde(default)]
+    pub latency: Option<String>,
+    #[serde(default)]
+    pub threshold: Option<f64>,
+}
+
+/// A burn-rate tier: it fires while the error ratio over both its windows is above `burn` times
+/// the error budget.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tier {
+    /// `false` switches the tier off.
+    #[serde(default)]
+    pub enabled: Option<bool>,
+    /// The long window, a Prometheus duration (`1h`).
+    #[serde(default)]
+    pub long: Option<String>,
+    /// The short window, a Prometheus duration (`5m`): it makes the alert stop soon after the burn
+    /// does.
+    #[serde(default)]
+    pub short: Option<String>,
+    /// The burn rate, in multiples of the rate that spends the budget exactly over the period.
+    #[serde(default)]
+    pub burn: Option<f64>,
+    /// The alert's `severity` label.
+    #[serde(default)]
+    pub severity: Option<String>,
+    /// How long the condition must hold before the alert fires; default at once.
+    #[serde(default, rename = "for")]
+    pub for_duration: Option<String>,
 }
 
 /// The ids and names of items left out for shape errors.

@@ -149,7 +149,9 @@ pub fn build(p: Parsed, cx: &mut Ctxt) -> Catalog {
         })
         .collect();
 
+    let slos = crate::slos::build(p.slos, p.document.scrape_interval.as_deref(), cx);
     Catalog {
+        slos,
         tracks_status: metrics.iter().any(|m| m.status_declared),
         source,
         meter_name,

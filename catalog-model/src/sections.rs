@@ -23,6 +23,7 @@ const SECTIONS: &[&str] = &[
     "verification",
     "troubleshooting",
     "next_steps",
+    "slos",
 ];
 
 /// The sections of the top-level map: unknown keys and sections of the wrong kind are reported at
@@ -75,6 +76,7 @@ pub(crate) fn top_level<'n>(root: &'n Node, cx: &mut Ctxt) -> RawCatalog<'n> {
             "verification" => raw.verification = list(cx),
             "troubleshooting" => raw.troubleshooting = list(cx),
             "next_steps" => raw.next_steps = list(cx),
+            "slos" => raw.slos = list(cx),
             _ => {
                 // serde's wording, so that the did-you-mean hint reads it like any other.
                 let expected = SECTIONS.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
@@ -192,6 +194,7 @@ pub(crate) fn sections(raw: RawCatalog, cx: &mut Ctxt) -> Parsed {
             .map(|(_, t)| t)
             .collect(),
         next_steps: list("next_steps", raw.next_steps, cx),
+        slos: list("slos", raw.slos, cx),
         broken,
     }
 }

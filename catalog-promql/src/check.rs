@@ -12,6 +12,7 @@ use crate::syntax::{MAX_QUERY_BYTES, check_input_series, selector_name, selector
 use catalog_model::diag::message::{Alerting, Promql};
 use catalog_model::diag::{Ctxt, did_you_mean};
 use catalog_model::model::{Catalog, Instrument, Metric};
+use catalog_model::source::join_key;
 use otel_prometheus_names::HISTOGRAM_SUFFIXES;
 use promql_parser::label::{MatchOp, Matcher};
 use promql_parser::parser::{Expr, LabelModifier, VectorSelector};
@@ -28,6 +29,7 @@ pub fn all(catalog: &Catalog, cx: &mut Ctxt) -> Vec<Option<Parsed>> {
         }
     }
     input_series_are_selectors(catalog, cx);
+    slis_count_real_events(catalog, &index, cx);
     deprecated_metrics_queried(catalog, &index, &parsed, cx);
     parsed
 }
@@ -85,6 +87,77 @@ fn input_series_are_selectors(catalog: &Catalog, cx: &mut Ctxt) {
         if let Err(error) = check_input_series(series) {
             cx.error(&at, Alerting::TestSeries { got: series.to_owned(), error });
         }
+    }
+}
+
+/// Each SLI selector is a series name with equality matchers (the unit tests feed it to promtool
+/// as an input series) of a counter's events, with real labels and values; a latency SLI names a
+/// histogram whose bucket boundaries include its threshold.
+fn slis_count_real_events(catalog: &Catalog, index: &SeriesIndex, cx: &mut Ctxt) {
+    use catalog_model::diag::message::Slo as Msg;
+    use catalog_model::model::Sli;
+    for slo in &catalog.slos {
+        match &slo.sli {
+            Sli::Ratio { good, bad, total } => {
+                for s in [good, bad, total].into_iter().flatten() {
+                    let Some(vs) = sli_selector(&s.at, &s.selector, cx) else { continue };
+                    let ast = Expr::VectorSelector(vs.clone());
+                    check_query(catalog, index, &s.at, &ast, cx);
+                    if let Some((m, kind)) = index.resolve(&vs)
+                        && !(m.instrument == Instrument::Counter || kind == SeriesKind::Count)
+                    {
+                        let series = selector_name(&vs).unwrap_or_default().to_owned();
+                        cx.error(&s.at, Msg::NotCounter { series, instrument: m.instrument.as_str() });
+                    }
+                }
+            }
+            Sli::Latency { histogram, threshold } => {
+                let Some(mut vs) = sli_selector(&histogram.at, &histogram.selector, cx) else { continue };
+                let name = selector_name(&vs).unwrap_or_default().to_owned();
+                let Some(m) = index.base(&name).filter(|m| m.instrument == Instrument::Histogram) else {
+                    if !catalog.names_unresolved_metric(&name) {
+                        let histograms = catalog
+                            .metrics
+                            .iter()
+                            .filter(|m| m.instrument == Instrument::Histogram)
+                            .map(|m| m.prometheus.base.as_str());
+                        let trimmed = HISTOGRAM_SUFFIXES.iter().find_map(|s| name.strip_suffix(s)).unwrap_or(&name);
+                        let suggestion = did_you_mean(trimmed, histograms.clone())
+                            .or_else(|| histograms.clone().find(|h| *h == trimmed).map(str::to_owned));
+                        cx.error(&histogram.at, Msg::NotHistogram { got: name, suggestion });
+                    }
+                    continue;
+                };
+                vs.name = Some(format!("{name}_bucket"));
+                check_query(catalog, index, &histogram.at, &Expr::VectorSelector(vs), cx);
+                let bounds = m.histogram_buckets().map(|(b, _)| b).unwrap_or_default();
+                if !bounds.contains(threshold) {
+                    cx.error(
+                        &join_key(&slo.at, "sli.threshold"),
+                        Msg::Threshold {
+                            threshold: *threshold,
+                            unit: m.unit.clone(),
+                            metric: m.name.clone(),
+                            below: bounds.iter().copied().rfind(|b| b < threshold),
+                            above: bounds.iter().copied().find(|b| b > threshold),
+                        },
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// An SLI's selector parsed, or its error reported at `at`.
+fn sli_selector(at: &str, text: &str, cx: &mut Ctxt) -> Option<VectorSelector> {
+    use catalog_model::diag::message::Slo as Msg;
+    if let Err(error) = check_input_series(text) {
+        cx.error(at, Msg::Selector { got: text.trim().to_owned(), error });
+        return None;
+    }
+    match syntax::parse(text) {
+        Ok(Expr::VectorSelector(vs)) => Some(vs),
+        _ => None,
     }
 }
 

@@ -55,6 +55,11 @@ impl<'c> SeriesIndex<'c> {
         selector_name(vs).and_then(|n| self.series.get(n).copied())
     }
 
+    /// The metric whose Prometheus base name (without `_bucket`, `_sum`, `_count`) is `name`.
+    pub fn base(&self, name: &str) -> Option<&'c Metric> {
+        self.bases.get(name).copied()
+    }
+
     /// The metrics whose series `ast` selects, each once, in the order the query names them.
     /// Selectors that name no series of the catalog are left out (the checks report them).
     pub fn metrics_selected(&self, ast: &Expr) -> Vec<&'c Metric> {

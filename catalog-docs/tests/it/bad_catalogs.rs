@@ -204,7 +204,7 @@ const CASES: &[Case] = &[
         name: "unknown_top_level_key",
         input: Edit(&[("dashboards:", "dashboardz:")]),
         expect: &[
-            "metrics.yaml:133:1: error: unknown field `dashboardz`, expected one of `document`, `domains`, `labels`, `value_maps`, `metrics`, `example_queries`, `dashboards`, `verification`, `troubleshooting`, `next_steps`",
+            "metrics.yaml:133:1: error: unknown field `dashboardz`, expected one of `document`, `domains`, `labels`, `value_maps`, `metrics`, `example_queries`, `dashboards`, `verification`, `troubleshooting`, `next_steps`, `slos`",
             "  help: did you mean `dashboards`?",
             "1 error in the catalog",
         ],

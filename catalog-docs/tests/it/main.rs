@@ -3,6 +3,7 @@
 //! the rule files under promtool, and the dashboards under Grafana's published types.
 
 mod bad_catalogs;
+mod bad_slos;
 mod dashboards;
 mod golden;
 mod markdown;

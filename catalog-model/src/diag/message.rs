@@ -15,6 +15,7 @@ pub enum Message {
     Invalid(Invalid),
     Alerting(Alerting),
     Promql(Promql),
+    Slo(Slo),
 }
 
 impl Message {
@@ -26,6 +27,7 @@ impl Message {
             Message::Invalid(m) => m.text(),
             Message::Alerting(m) => m.text(),
             Message::Promql(m) => m.text(),
+            Message::Slo(m) => m.text(),
         }
     }
 }
@@ -39,7 +41,7 @@ macro_rules! groups {
         })*
     };
 }
-groups!(Source, Unknown, Invalid, Alerting, Promql);
+groups!(Source, Unknown, Invalid, Alerting, Promql, Slo);
 
 /// `did you mean `x`?` when there is a close candidate, else `fallback`.
 fn hint_for(suggestion: &Option<String>, fallback: String) -> Option<String> {
@@ -690,6 +692,217 @@ impl Promql {
                 Some(match renamed_to {
                     Some(to) => format!("query `{to}` instead, before `{metric}` is removed"),
                     None => format!("rewrite or remove this query before `{metric}` is removed"),
+                }),
+            ),
+        }
+    }
+}
+
+/// A number for a message: at most four decimals, no trailing zeros (`14.4`, `0.05`).
+fn num(v: f64) -> String {
+    let text = format!("{v:.4}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text.is_empty() || text == "-0" { "0".into() } else { text.to_owned() }
+}
+
+/// A service level objective (`slos:`), checked where a standalone SLO spec cannot be: against the
+/// catalog's series, buckets and the windows' arithmetic.
+#[derive(Debug, Clone)]
+pub enum Slo {
+    Name {
+        name: String,
+    },
+    Duplicate {
+        name: String,
+    },
+    Objective {
+        got: f64,
+    },
+    Period {
+        got: String,
+    },
+    SliShape {
+        given: Vec<&'static str>,
+    },
+    UnknownTier {
+        name: String,
+        missing: Vec<&'static str>,
+        suggestion: Option<String>,
+    },
+    Duration {
+        got: String,
+    },
+    ShortNotShorter {
+        tier: String,
+        short: String,
+        long: String,
+    },
+    LongerThanPeriod {
+        tier: String,
+        window: String,
+        period: String,
+    },
+    UnderScrapes {
+        tier: String,
+        window: String,
+        scrape: String,
+    },
+    Burn {
+        got: f64,
+    },
+    NeverFires {
+        tier: String,
+        burn: f64,
+        budget_percent: f64,
+        max_burn: f64,
+        min_objective: f64,
+    },
+    NoTier {
+        name: String,
+    },
+    MinRate {
+        got: f64,
+    },
+    TooFewEvents {
+        rate: f64,
+        window: String,
+        events: f64,
+        budget_percent: f64,
+        allowed: f64,
+        min_rate: f64,
+        max_objective: f64,
+    },
+    LabelName {
+        got: String,
+    },
+    Selector {
+        got: String,
+        error: String,
+    },
+    NotCounter {
+        series: String,
+        instrument: &'static str,
+    },
+    NotHistogram {
+        got: String,
+        suggestion: Option<String>,
+    },
+    Threshold {
+        threshold: f64,
+        unit: String,
+        metric: String,
+        below: Option<f64>,
+        above: Option<f64>,
+    },
+}
+
+impl Slo {
+    fn text(self) -> (String, Option<String>) {
+        use Slo::*;
+        match self {
+            Name { name } => (
+                format!("invalid SLO name `{name}`"),
+                Some("use lowercase letters, digits and `-`, starting with a letter, e.g. `task-success`: it is the `slo` label of the SLO's rules".into()),
+            ),
+            Duplicate { name } => (
+                format!("SLO `{name}` is declared twice"),
+                Some("SLO names are unique in a catalog: their rules are told apart by the `slo` label".into()),
+            ),
+            Objective { got } => (
+                format!("objective {} is not between 0 and 100 % exclusive", num(got)),
+                Some(if got >= 100.0 {
+                    "an objective of 100 % leaves no error budget, so any one bad event would page; write the share of good events you promise, e.g. `99.9`".into()
+                } else {
+                    "write the share of good events you promise, in percent, e.g. `99.5` (not a ratio such as `0.995`)".into()
+                }),
+            ),
+            Period { got } => (
+                format!("period `{got}` is not a whole number of days"),
+                Some("write the days the objective holds over, e.g. `28d` or `30d` (the default)".into()),
+            ),
+            SliShape { given } => (
+                if given.is_empty() {
+                    "the SLI gives no events".into()
+                } else {
+                    format!("the SLI gives {}", given.iter().map(|g| format!("`{g}`")).collect::<Vec<_>>().join(", "))
+                },
+                Some("an SLI is a ratio of events: give exactly two of `good`, `bad` and `total` (counter selectors), or `latency` (a histogram) with `threshold`".into()),
+            ),
+            UnknownTier { name, missing, suggestion } => (
+                format!("tier `{name}` is none of the default tiers, and does not give {}", missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")),
+                Some(match suggestion {
+                    Some(s) => format!("did you mean `{s}`? A new tier gives `long`, `short`, `burn` and `severity`"),
+                    None => "the default tiers are `page`, `page_slow`, `ticket` and `ticket_slow`; a new tier gives `long`, `short`, `burn` and `severity`".into(),
+                }),
+            ),
+            Duration { got } => (
+                format!("invalid window `{got}`"),
+                Some("use a Prometheus duration of whole seconds, such as `5m`, `1h` or `3d`".into()),
+            ),
+            ShortNotShorter { tier, short, long } => (
+                format!("tier `{tier}`: the short window `{short}` is not shorter than the long window `{long}`"),
+                Some("the short window makes the alert stop soon after the burn does: the workbook uses 1/12 of the long one (`5m` for `1h`)".into()),
+            ),
+            LongerThanPeriod { tier, window, period } => (
+                format!("tier `{tier}`: the long window `{window}` is longer than the SLO's period `{period}`"),
+                Some(format!("a burn rate is judged within the period: use a window of at most `{period}`, or lengthen the period")),
+            ),
+            UnderScrapes { tier, window, scrape } => (
+                format!("tier `{tier}`: the short window `{window}` holds fewer than two scrapes at the scrape interval `{scrape}`"),
+                Some(format!("`rate()` needs two samples in its window: use a window of at least twice `{scrape}` (`document.scrape_interval`), or a longer period, whose default windows scale with it")),
+            ),
+            Burn { got } => (
+                format!("burn rate {} is not positive", num(got)),
+                Some("a burn rate is a multiple of the rate that spends the budget exactly over the period, e.g. `14.4`".into()),
+            ),
+            NeverFires { tier, burn, budget_percent, max_burn, min_objective } => (
+                format!(
+                    "tier `{tier}` can never fire: burn {} × error budget {} % is {} % of events bad, and no more than all of them can be",
+                    num(burn), num(budget_percent), num(burn * budget_percent)
+                ),
+                Some(format!("lower its burn below {} (`tiers.{tier}.burn`), raise the objective above {} %, or switch the tier off (`enabled: false`)", num(max_burn), num(min_objective))),
+            ),
+            NoTier { name } => (
+                format!("every tier of SLO `{name}` is switched off"),
+                Some("keep at least one tier (an SLO without alerts is a dashboard, not an objective), or remove the SLO".into()),
+            ),
+            MinRate { got } => (
+                format!("minimum event rate {} is not positive", num(got)),
+                Some("write events per second below which no tier fires, e.g. `0.5`".into()),
+            ),
+            TooFewEvents { rate, window, events, budget_percent, allowed, min_rate, max_objective } => (
+                format!(
+                    "at the minimum event rate {}/s the shortest window `{window}` sees {} events, of which the error budget ({} %) allows {}: a single bad event would fire the tiers",
+                    num(rate), num(events), num(budget_percent), num(allowed)
+                ),
+                Some(format!("raise `min_event_rate` to at least {}, lower the objective to at most {} %, or lengthen the short windows", num(min_rate), num(max_objective))),
+            ),
+            LabelName { got } => (
+                format!("invalid label name `{got}`"),
+                Some("use letters, digits and `_`, not starting with a digit or `__`, e.g. `team`".into()),
+            ),
+            Selector { got, error } => (
+                format!("`{got}` is not a selector of events: {error}"),
+                Some("write a series name with equality matchers, e.g. `http_requests_total{code=\"500\"}`: the rules take `rate()` of it over each window".into()),
+            ),
+            NotCounter { series, instrument } => (
+                format!("`{series}` is a {instrument}'s series: an SLI counts events"),
+                Some("use a counter's `_total` series, or a histogram's `latency` with a `threshold`".into()),
+            ),
+            NotHistogram { got, suggestion } => (
+                format!("`{got}` is no histogram of the catalog"),
+                Some(match suggestion {
+                    Some(s) => format!("did you mean `{s}`? Name the histogram as Prometheus does, without `_bucket`"),
+                    None => "name a histogram as Prometheus does, without `_bucket`, e.g. `http_server_request_duration_seconds`".into(),
+                }),
+            ),
+            Threshold { threshold, unit, metric, below, above } => (
+                format!("the threshold {} {unit} is not a bucket boundary of `{metric}`, so no `le` series counts the events under it", num(threshold)),
+                Some(match (below, above) {
+                    (Some(b), Some(a)) => format!("the nearest boundaries are {} and {}: use one of them, or add {} to the metric's `buckets`", num(b), num(a), num(threshold)),
+                    (Some(b), None) => format!("the largest boundary is {}: use it, or add {} to the metric's `buckets`", num(b), num(threshold)),
+                    (None, Some(a)) => format!("the smallest boundary is {}: use it, or add {} to the metric's `buckets`", num(a), num(threshold)),
+                    (None, None) => "the histogram has no boundaries".into(),
                 }),
             ),
         }

@@ -29,6 +29,7 @@ const CRATES: &[(&str, &[Layer])] = &[
             M("diag"),
             M("parse"),
             M("model"),
+            M("slos"),
             S(&["sections", "resolve"]),
             M("check"),
             M("load"),
