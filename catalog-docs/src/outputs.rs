@@ -5,7 +5,7 @@
 use crate::emit::markdown::{self, Options};
 use crate::emit::{grafana, rules};
 use crate::plan::Plan;
-use crate::plan::names::{dashboard_file, datasources_file, rule_file, slug, test_file};
+use crate::plan::names::{dashboard_file, datasources_file, rule_file, slug};
 use crate::record::Record;
 use std::path::{Component, Path, PathBuf};
 
@@ -45,12 +45,18 @@ pub fn files(plan: &Plan, record: Option<&Record>, layout: &Layout) -> Vec<(Path
     if let Some(text) = rules::render_rules(plan, &rules_layout) {
         files.push((deploy.join(rule_file(c)), text));
     }
-    if let Some(text) = rules::render_tests(plan, &rules_layout) {
-        files.push((deploy.join(test_file(c)), text));
+    for (file, text) in rules::render_tests(plan, &rules_layout) {
+        files.push((deploy.join(file), text));
+    }
+    if let Some(text) = rules::render_sloth(plan, &rules_layout) {
+        files.push((deploy.join(crate::plan::names::sloth_file(c)), text));
     }
     let dashboard_reference = link_from(&deploy.join("grafana"));
     for d in 0..c.dashboards.len() {
         files.push((deploy.join(dashboard_file(c, d)), grafana::render(plan, d, &dashboard_reference)));
+    }
+    if let Some(text) = grafana::render_slo_dashboard(plan, &dashboard_reference) {
+        files.push((deploy.join(crate::plan::names::slo_dashboard_file(c)), text));
     }
     if !c.dashboards.is_empty() {
         let header = rules::header(&rules_layout, "Grafana data sources");

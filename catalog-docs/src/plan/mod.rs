@@ -6,6 +6,7 @@
 pub mod dashboard;
 pub mod names;
 pub mod recording;
+pub mod slo;
 
 use catalog_model::model::{Alert, Catalog, Metric, Panel, Query, Visualization};
 use catalog_promql::{Queries, SeriesIndex};
@@ -22,6 +23,8 @@ pub struct Plan<'c> {
     pub dashboards: Vec<DashboardPlan>,
     /// The rates the dashboards reuse, recorded by the rule file.
     pub recording: Vec<RecordingRule>,
+    /// Each SLO's rules and unit tests.
+    pub slos: Vec<slo::SloPlan<'c>>,
 }
 
 /// A dashboard's targets filtered by its variables, `[panel][query]`: `None` where no variable
@@ -89,7 +92,7 @@ impl<'c> Plan<'c> {
                     .collect(),
             })
             .collect();
-        Plan { catalog, queries, index, dashboards, recording }
+        Plan { catalog, queries, index, dashboards, recording, slos: slo::plans(catalog) }
     }
 
     /// The dashboard and panel an alert belongs to: the first panel that shows every metric the

@@ -18,6 +18,37 @@ pub fn test_file(c: &Catalog) -> String {
     format!("prometheus/{}.rules.test.yml", file_stem(&c.meter_name))
 }
 
+/// `prometheus/<meter>.rules.<EVERY>.test.yml`: the SLO cases whose rules are evaluated every
+/// `EVERY` (a test file has one evaluation interval, and a case over three days evaluated every
+/// minute would take promtool minutes).
+pub fn test_file_every(c: &Catalog, every: &str) -> String {
+    format!("prometheus/{}.rules.{every}.test.yml", file_stem(&c.meter_name))
+}
+
+/// The error-budget dashboard of a catalog with SLOs: its uid (`<meter>-error-budget`).
+pub fn slo_dashboard_uid(c: &Catalog) -> String {
+    format!("{}-error-budget", slug(&c.meter_name))
+}
+
+/// `grafana/<meter>-error-budget.json`, relative to the deploy directory.
+pub fn slo_dashboard_file(c: &Catalog) -> String {
+    format!("grafana/{}.json", slo_dashboard_uid(c))
+}
+
+/// The error-budget dashboard's panels per SLO, in order: budget remaining, burn rate per window,
+/// the SLI over the period. An SLO's panel `k` is panel id `3 * slo + k + 1`.
+pub const SLO_PANELS: [&str; 3] = ["error budget remaining", "burn rate per window", "SLI over the period"];
+
+/// `prometheus/<meter>.sloth.yml`, relative to the deploy directory: the SLOs as a Sloth spec.
+pub fn sloth_file(c: &Catalog) -> String {
+    format!("prometheus/{}.sloth.yml", file_stem(&c.meter_name))
+}
+
+/// The anchor of an SLO's heading in the reference (`### SLO: name`): its alerts' `runbook_url`.
+pub fn slo_anchor(slo: &catalog_model::model::Slo) -> String {
+    format!("slo-{}", slo.name)
+}
+
 /// The dashboard file, relative to the deploy directory: `grafana/<uid>.json`.
 pub fn dashboard_file(c: &Catalog, d: usize) -> String {
     format!("grafana/{}.json", dashboard_uid(c, d))
