@@ -134,6 +134,140 @@ pub fn render(plan: &Plan, d_index: usize, reference: &str) -> String {
     text
 }
 
+/// The error-budget dashboard of a catalog with SLOs (`None` without): a row per SLO with its
+/// budget remaining over the period, its burn rate over each window its tiers use (the tiers' burn
+/// rates as threshold lines), and its SLI over the period against the objective. Every target reads
+/// the SLO's recording rules.
+pub fn render_slo_dashboard(plan: &Plan, reference: &str) -> Option<String> {
+    use crate::plan::names::{SLO_PANELS, slo_anchor, slo_dashboard_uid};
+    use crate::plan::slo::{error_record, num};
+    let c = plan.catalog;
+    if plan.slos.is_empty() {
+        return None;
+    }
+    let ds = json!({ "type": "prometheus", "uid": "${datasource}" });
+    let mut panels = Vec::new();
+    for (row, p) in plan.slos.iter().enumerate() {
+        let slo = p.slo;
+        let sel = |record: &str| format!("{record}{{slo=\"{}\"}}", slo.name);
+        let target = |k: usize, expr: String, legend: &str, instant: bool| {
+            json!({
+                "refId": ref_id(k), "datasource": ds, "expr": expr, "legendFormat": legend,
+                "range": !instant, "instant": instant, "format": "time_series", "editorMode": "code",
+            })
+        };
+        let description = format!(
+            "{} [The SLO in the metrics reference]({reference}#{})",
+            slo.description.split_whitespace().collect::<Vec<_>>().join(" "),
+            slo_anchor(slo)
+        );
+        let legend = json!({ "displayMode": "list", "placement": "bottom", "showLegend": true, "calcs": [] });
+        let series_custom = |threshold_lines: bool| {
+            json!({
+                "drawStyle": "line", "lineInterpolation": "linear", "lineWidth": 1, "fillOpacity": 10,
+                "showPoints": "never", "spanNulls": false, "stacking": { "mode": "none", "group": "A" },
+                "axisPlacement": "auto", "thresholdsStyle": { "mode": if threshold_lines { "line" } else { "off" } },
+            })
+        };
+        let id = |k: usize| 3 * row + k + 1;
+        let title = |k: usize| format!("{}: {}", slo.title.trim(), SLO_PANELS[k]);
+        // Budget remaining: red when spent, orange under a quarter left.
+        panels.push(json!({
+            "id": id(0), "type": "stat", "title": title(0), "description": description, "datasource": ds,
+            "gridPos": { "h": 8, "w": 6, "x": 0, "y": row * 8 },
+            "fieldConfig": { "defaults": {
+                "unit": "percentunit", "color": { "mode": "thresholds" },
+                "thresholds": { "mode": "absolute", "steps": [
+                    { "color": "red", "value": null }, { "color": "orange", "value": 0 }, { "color": "green", "value": 0.25 },
+                ] },
+                "mappings": [],
+            }, "overrides": [] },
+            "options": {
+                "reduceOptions": { "calcs": ["lastNotNull"], "fields": "", "values": false },
+                "colorMode": "value", "graphMode": "area", "justifyMode": "auto", "orientation": "auto",
+                "textMode": "auto", "wideLayout": true, "showPercentChange": false, "percentChangeColorMode": "standard",
+            },
+            "targets": [target(0, sel("slo:period_error_budget_remaining:ratio"), &format!("budget remaining over {}", slo.period.text), true)],
+        }));
+        // Burn rate per window: each window's error ratio over the budget; a line at each tier's
+        // burn rate, red for the tiers whose severity is the first tier's, orange for the others.
+        let mut windows: Vec<&catalog_model::model::Window> =
+            slo.tiers.iter().flat_map(|t| [&t.long, &t.short]).collect();
+        windows.sort_by_key(|w| w.secs);
+        windows.dedup_by_key(|w| w.secs);
+        let targets: Vec<Value> = windows
+            .iter()
+            .enumerate()
+            .map(|(k, w)| target(k, format!("{} / {}", sel(&error_record(w)), num(slo.budget())), &w.text, false))
+            .collect();
+        let mut burns: Vec<(f64, &str)> = slo
+            .tiers
+            .iter()
+            .map(|t| (t.burn, if t.severity == slo.tiers[0].severity { "red" } else { "orange" }))
+            .collect();
+        burns.sort_by(|a, b| a.0.total_cmp(&b.0));
+        burns.dedup_by(|a, b| a.0 == b.0);
+        let mut steps = vec![json!({ "color": "green", "value": null })];
+        steps.extend(burns.iter().map(|(b, color)| json!({ "color": color, "value": b })));
+        panels.push(json!({
+            "id": id(1), "type": "timeseries", "title": title(1), "description": description, "datasource": ds,
+            "gridPos": { "h": 8, "w": 9, "x": 6, "y": row * 8 },
+            "fieldConfig": { "defaults": {
+                "unit": "none", "color": { "mode": "palette-classic" },
+                "thresholds": { "mode": "absolute", "steps": steps }, "mappings": [], "custom": series_custom(true),
+            }, "overrides": [] },
+            "options": { "legend": legend, "tooltip": { "mode": "multi", "sort": "none" } },
+            "targets": targets,
+        }));
+        // The SLI over the period, against the objective.
+        panels.push(json!({
+            "id": id(2), "type": "timeseries", "title": title(2), "description": description, "datasource": ds,
+            "gridPos": { "h": 8, "w": 9, "x": 15, "y": row * 8 },
+            "fieldConfig": { "defaults": {
+                "unit": "percentunit", "color": { "mode": "palette-classic" },
+                "thresholds": { "mode": "absolute", "steps": [
+                    { "color": "red", "value": null }, { "color": "green", "value": slo.objective_ratio() },
+                ] },
+                "mappings": [], "custom": series_custom(true),
+            }, "overrides": [] },
+            "options": { "legend": legend, "tooltip": { "mode": "multi", "sort": "none" } },
+            "targets": [target(0, format!("1 - {}", sel(&error_record(&slo.period))), &format!("good events over {}", slo.period.text), false)],
+        }));
+    }
+    let dashboard = json!({
+        "uid": slo_dashboard_uid(c),
+        "title": "Error Budgets",
+        "description": format!(
+            "The service level objectives of {}: generated by docs-gen, do not edit; change the catalog and regenerate.",
+            c.source
+        ),
+        "tags": [c.meter_name.clone(), "docs-gen", "slo"],
+        "editable": true, "graphTooltip": 1, "liveNow": false, "refresh": "1m",
+        "schemaVersion": SCHEMA_VERSION, "version": 1,
+        "time": { "from": "now-7d", "to": "now" }, "timepicker": {}, "timezone": "browser",
+        "fiscalYearStartMonth": 0, "weekStart": "",
+        "links": [{
+            "title": "Service level objectives", "type": "link",
+            "url": format!("{reference}#{}", anchor("Service Level Objectives")), "icon": "doc",
+            "tooltip": "Each SLO's objective, SLI, tiers and unit tests", "targetBlank": true,
+            "asDropdown": false, "includeVars": false, "keepTime": false, "tags": [],
+        }],
+        "annotations": { "list": [{
+            "builtIn": 1, "datasource": { "type": "grafana", "uid": "-- Grafana --" }, "enable": true,
+            "hide": true, "iconColor": "rgba(0, 211, 255, 1)", "name": "Annotations & Alerts", "type": "dashboard",
+        }] },
+        "templating": { "list": [{
+            "name": "datasource", "label": "Data source", "type": "datasource", "query": "prometheus",
+            "hide": 0, "includeAll": false, "multi": false, "options": [], "refresh": 1, "regex": "",
+            "skipUrlSync": false,
+        }] },
+        "panels": panels,
+    });
+    let mut text = serde_json::to_string_pretty(&dashboard).expect("a JSON value serializes");
+    text.push('\n');
+    Some(text)
+}
+
 fn panel(plan: &Plan, p: &Panel, i: usize, targets: &[String], ds: &Value, reference: &str) -> Value {
     let c = plan.catalog;
     // The model's checks let only known visualizations through.

@@ -317,6 +317,7 @@ pub fn render(plan: &Plan, options: &Options) -> String {
     let recording = &plan.recording;
     let alerting = c.metrics.iter().any(|m| !m.alerts.is_empty()) || !recording.is_empty();
     section(alerting, "Alerting Rules");
+    section(!c.slos.is_empty(), SLO_SECTION);
     section(!c.verification.is_empty(), "Verification Checklist");
     section(!c.troubleshooting.is_empty(), "Troubleshooting");
     section(!c.next_steps.is_empty(), "Next Steps");
@@ -362,6 +363,9 @@ pub fn render(plan: &Plan, options: &Options) -> String {
     }
     if alerting {
         alerting_rules(&mut out, c, &v, recording);
+    }
+    if !c.slos.is_empty() {
+        slos_section(&mut out, &v);
     }
     if !c.verification.is_empty() {
         checklist(&mut out, c, &v);
@@ -866,6 +870,144 @@ fn alert_section(out: &mut String, c: &Catalog, v: &Verified, a: &Alert) {
         out.push('\n');
     }
     v.results(out, &[Shown { title: &a.name, query: &a.query, alert: true }]);
+}
+
+const SLO_SECTION: &str = "Service Level Objectives";
+
+/// A share in percent for people (`2 %`, `0.5 %`).
+fn percent(ratio: f64) -> String {
+    format!("{} %", crate::record::number(ratio * 100.0))
+}
+
+/// Each SLO: its objective, its SLI as PromQL, its tiers (windows, burn rate, the error ratio each
+/// fires above, the budget spent before it fires, how long the budget lasts at its rate), its
+/// derived unit tests, and whether the Sloth spec beside the rules says the same.
+fn slos_section(out: &mut String, v: &Verified) {
+    use crate::plan::names::{slo_anchor, sloth_file};
+    use crate::plan::slo::{CaseKind, error_record, num};
+    use catalog_model::notation::format_duration;
+    let plan = v.plan;
+    let c = plan.catalog;
+    let file = |path: String| match v.deploy {
+        Some(dir) => format!("[`deploy/{path}`]({dir}/{path})"),
+        None => format!("`deploy/{path}`"),
+    };
+    let _ = writeln!(out, "## {SLO_SECTION}\n");
+    let cases: usize = plan.slos.iter().map(|p| p.cases.len()).sum();
+    let _ = writeln!(
+        out,
+        "Each SLO promises a share of good events over a period, and alerts on how fast its error budget burns, in \
+         tiers of two windows each: a tier fires while the error ratio over both its long and its short window is \
+         above its burn rate times the budget (the SRE workbook's multiwindow, multi-burn-rate alerts; the default \
+         tiers are the workbook's, their windows scaled to the period). `docs-gen` writes each SLO's recording rules \
+         and alerts to {} (group `{}.slo.NAME`, every series labelled `slo=\"NAME\"`), derives {} `promtool` unit \
+         test cases from the tiers' lines, writes the SLOs as a Sloth spec to {}, and draws each SLO's budget \
+         remaining, burn rate per window (the tiers' burn rates as lines) and SLI over the period in the Error \
+         Budgets dashboard, {}.\n",
+        file(crate::plan::names::rule_file(c)),
+        c.meter_name,
+        cases,
+        file(sloth_file(c)),
+        file(crate::plan::names::slo_dashboard_file(c)),
+    );
+    let _ = writeln!(
+        out,
+        "The recording rules of each SLO: `slo:sli_error:ratio_rate<W>` for every window W of its tiers and its \
+         period, `slo:objective:ratio`, `slo:error_budget:ratio`, `slo:current_burn_rate:ratio` (over the shortest \
+         window), `slo:period_burn_rate:ratio` and `slo:period_error_budget_remaining:ratio`, and with a minimum \
+         event rate `slo:sli_events:rate<W>` for the short windows.\n"
+    );
+    out.push_str("| SLO | Objective | Period | Alert | Tiers |\n|---|---|---|---|---|\n");
+    for p in &plan.slos {
+        let s = p.slo;
+        let tiers: Vec<String> = s.tiers.iter().map(|t| format!("{} ({})", t.name, t.severity)).collect();
+        let _ = writeln!(
+            out,
+            "| [{}](#{}) | {} | {} | `{}` | {} |",
+            s.name,
+            slo_anchor(s),
+            percent(s.objective_ratio()),
+            s.period.text,
+            s.alert,
+            tiers.join(", ")
+        );
+    }
+    out.push('\n');
+    for p in &plan.slos {
+        let s = p.slo;
+        let _ = writeln!(out, "### SLO: {}\n", s.name);
+        let _ = writeln!(out, "**{}.** {}\n", s.title.trim().trim_end_matches('.'), s.description.trim());
+        let _ = writeln!(
+            out,
+            "**Objective:** {} of events good over {} (error budget: {} may be bad) · **Alert:** `{}`{}\n",
+            percent(s.objective_ratio()),
+            s.period.text,
+            percent(s.budget()),
+            s.alert,
+            match s.min_event_rate {
+                Some(r) => format!(" · **Minimum event rate:** {}/s, below which no tier fires", num(r)),
+                None => String::new(),
+            }
+        );
+        let _ = writeln!(
+            out,
+            "The error ratio over a window `$window`, recorded as `{}`:\n",
+            error_record(&catalog_model::model::Window { secs: 0, text: "<W>".into() })
+        );
+        fenced(out, "promql", &p.error_ratio);
+        out.push_str(
+            "| Tier | Severity | Long window | Short window | Burn rate | Fires above an error ratio of | Budget spent \
+             before it fires | Budget gone in |\n|---|---|---|---|---|---|---|---|\n",
+        );
+        for t in &s.tiers {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {}× | {} | {} | {} |",
+                t.name,
+                t.severity,
+                t.long.text,
+                t.short.text,
+                num(t.burn),
+                percent(t.threshold(s)),
+                percent(t.budget_spent(s)),
+                format_duration(((t.exhaustion_secs(s) / 60.0).round() * 60.0) as u64)
+            );
+        }
+        out.push('\n');
+        out.push_str(
+            "Its unit tests, derived: for each tier the fewest bad events per interval over its line (it fires, with \
+             every tier whose line is lower) and one fewer (it stays quiet), evaluated when the long window has \
+             passed:\n\n| Case | Input every | Bad of all events per interval | Evaluated at | Fires |\n|---|---|---|---|---|\n",
+        );
+        for case in &p.cases {
+            let kind = match case.kind {
+                CaseKind::Fires => "fires",
+                CaseKind::Quiet => "stays quiet",
+                CaseKind::LowTraffic => "low traffic",
+            };
+            let fires: Vec<&str> = case.fires.iter().map(|&t| s.tiers[t].name.as_str()).collect();
+            let _ = writeln!(
+                out,
+                "| {} {kind} | {} | {} of {} | {} | {} |",
+                s.tiers[case.tier].name,
+                format_duration(case.interval),
+                num(case.bad),
+                num(case.total),
+                format_duration(case.eval_secs),
+                if fires.is_empty() { "nothing".to_owned() } else { fires.join(", ") }
+            );
+        }
+        out.push('\n');
+        if p.sloth_differences.is_empty() {
+            out.push_str(
+                "**Sloth:** the Sloth spec says the same SLO: Sloth writes the same error ratios and its four tiers as two \
+                 alerts, page (`page` or `page_slow`) and ticket (`ticket` or `ticket_slow`).\n\n",
+            );
+        } else {
+            let _ =
+                writeln!(out, "**Sloth:** the spec says this SLO only in part: {}.\n", p.sloth_differences.join("; "));
+        }
+    }
 }
 
 /// The generated rule files: every alert with a link to its section, the recording rules and

@@ -49,7 +49,7 @@ fn grafanas_types_accept_every_dashboard() {
         return;
     }
     let files: Vec<PathBuf> = dashboards().into_iter().map(|(p, _)| p).collect();
-    assert_eq!(files.len(), 4, "one file per catalog dashboard");
+    assert_eq!(files.len(), 5, "one file per catalog dashboard, and the error-budget dashboard of the SLOs");
     let (code, text) = check(&files);
     eprintln!("{text}");
     assert_eq!(code, Some(0), "{text}");
@@ -94,7 +94,10 @@ fn grafanas_types_reject_a_broken_dashboard() {
 #[test]
 fn targets_variables_ids_and_layout_hold_together() {
     let (catalog, queries) = catalog_docs::load(&root().join("metrics.yaml"), "metrics.yaml").unwrap();
-    let recorded: BTreeSet<String> = Plan::new(&catalog, &queries).recording.into_iter().map(|r| r.record).collect();
+    let plan = Plan::new(&catalog, &queries);
+    let mut recorded: BTreeSet<String> = plan.recording.iter().map(|r| r.record.clone()).collect();
+    // The error-budget dashboard reads the SLOs' recording rules.
+    recorded.extend(plan.slos.iter().flat_map(|p| p.records.iter().map(|r| r.record.clone())));
     let series: BTreeSet<&str> =
         catalog.metrics.iter().flat_map(|m| m.prometheus.series.iter().map(String::as_str)).collect();
     let mut uids = BTreeSet::new();
@@ -145,7 +148,17 @@ fn targets_variables_ids_and_layout_hold_together() {
         // Every label variable filters at least one target.
         assert_eq!(used_vars.len(), vars.len() - 1, "{name}: variables {vars:?}, used {used_vars:?}");
     }
-    assert_eq!(recorded_used, recorded, "every recording rule is read by some dashboard");
+    // Every recording rule made for the dashboards is read by one; of each SLO's, the budget
+    // remaining and the error ratio over every window (the others are for alerts and Sloth's names).
+    let dashboard_rules: BTreeSet<String> = plan.recording.iter().map(|r| r.record.clone()).collect();
+    let slo_read: BTreeSet<String> = plan
+        .slos
+        .iter()
+        .flat_map(|p| p.records.iter().map(|r| r.record.clone()))
+        .filter(|r| r.starts_with("slo:sli_error:") || r == "slo:period_error_budget_remaining:ratio")
+        .collect();
+    let want: BTreeSet<String> = dashboard_rules.union(&slo_read).cloned().collect();
+    assert_eq!(recorded_used, want, "every recording rule is read by some dashboard");
 }
 
 fn selector_names(e: &promql_parser::parser::Expr) -> Vec<String> {
