@@ -37,7 +37,7 @@
 //! test can see the alerts quiet first.
 //!
 //! ```text
-//! cargo run --example tasker_workload -- --tasks 16 --duration 24 --incident-from 12 \
+//! cargo run --example tasker_workload -- --tasks 60 --duration 90 --incident-from 12 --incident-pace 0.2 \
 //!     --drop-labels correlation_id --hold 600
 //! ```
 
@@ -86,6 +86,11 @@ struct Args {
     /// incident's first task
     #[arg(long, requires = "incident_from")]
     incident_on_stdin: bool,
+    /// With --incident-from: seconds between the incident's tasks (default: the run's even pace,
+    /// --duration over --tasks), so that an incident can be most of the tasks without being most
+    /// of the time
+    #[arg(long, requires = "incident_from")]
+    incident_pace: Option<f64>,
 }
 
 /// How the run unfolds: the per-request scenario of the reference, or the steady-state profile.
@@ -428,9 +433,17 @@ fn main() -> std::process::ExitCode {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut start = Instant::now();
     let total = Duration::from_secs_f64(args.duration.max(0.0));
+    // Spread the tasks over the duration, so rate() has data across its window; the incident's at
+    // its own pace when one is given.
+    let due = |task: usize| match (args.incident_from, args.incident_pace) {
+        (Some(k), Some(pace)) if task > k => {
+            total.mul_f64(k as f64 / args.tasks.max(1) as f64)
+                + Duration::from_secs_f64(pace.max(0.0) * (task - k) as f64)
+        }
+        _ => total.mul_f64(task as f64 / args.tasks.max(1) as f64),
+    };
     for task in 0..args.tasks {
-        // Spread the tasks over the duration, so rate() has data across its window.
-        let due = total.mul_f64(task as f64 / args.tasks.max(1) as f64);
+        let due = due(task);
         if let Some(wait) = due.checked_sub(start.elapsed()) {
             std::thread::sleep(wait);
         }
@@ -461,7 +474,7 @@ fn main() -> std::process::ExitCode {
             args.steps
         );
     }
-    if let Some(rest) = total.checked_sub(start.elapsed()) {
+    if let Some(rest) = due(args.tasks).checked_sub(start.elapsed()) {
         std::thread::sleep(rest);
     }
     println!("done: {} tasks, {} steps each", args.tasks, args.steps);

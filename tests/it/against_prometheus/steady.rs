@@ -6,7 +6,12 @@
 //!   and no alert is pending or firing;
 //! - the incident follows (tasks fail, the API breaker opens, a channel saturates with overflows,
 //!   FFI sends turn slow): every catalog alert becomes active, `firing` where it has no `for` and
-//!   `pending` with exactly its `for` where it has one (`/api/v1/alerts`, `/api/v1/rules`);
+//!   `pending` with exactly its `for` where it has one (`/api/v1/alerts`, `/api/v1/rules`); the
+//!   page tier of the task-success and step-success SLOs is active (four failed tasks of five burn
+//!   the 5 % budget at over 14.4×);
+//! - each SLO's budget rules equal the aggregation they stand for at the rules' own evaluation
+//!   time: `slo:period_error_budget_remaining:ratio` is one minus the error ratio over the period
+//!   over the budget;
 //! - `docs-gen verify` runs every query of the catalog: every rate-based query of an instrumented
 //!   metric measures a non-zero value (with `UPDATE_VERIFICATION=1` the run is written to
 //!   docs/verification.steady.json, which the reference renders beside the per-request results);
@@ -29,15 +34,19 @@ use std::time::{Duration, Instant};
 use test_support::{Api, Prometheus, Reaped, TempDir, free_port, workload_binary};
 
 const JOB: &str = "tasker_steady";
-const TASKS: usize = 16;
+const TASKS: usize = 60;
 const INCIDENT_FROM: usize = 12;
-const DURATION_SECS: u64 = 24;
+/// The run's pace: 1.5 s between healthy tasks (18 s of them).
+const DURATION_SECS: u64 = 90;
+/// Seconds between the incident's tasks: 48 of them in under 10 s, so that four in five tasks of
+/// the run fail and the task-success SLO (95 %) burns its budget at over 14.4×.
+const INCIDENT_PACE: &str = "0.2";
 const OVERALL: Duration = Duration::from_secs(100);
 
 /// The workload as the steady-state record describes it.
-const WORKLOAD: &str = "examples/tasker_workload --tasks 16 --steps 4 --duration 24 --incident-from 12 \
-                        --drop-labels correlation_id: 12 healthy tasks spread over 18 s (all complete), then 4 \
-                        incident tasks over 6 s (every step fails; API breaker open, pgmq_notifications channel at 95% \
+const WORKLOAD: &str = "examples/tasker_workload --tasks 60 --steps 4 --duration 90 --incident-from 12 \
+                        --incident-pace 0.2 --drop-labels correlation_id: 12 healthy tasks spread over 18 s (all \
+                        complete), then 48 incident tasks over 10 s (every step fails; API breaker open, pgmq_notifications channel at 95% \
                         with overflows, FFI slow sends); scraped and rules evaluated every second";
 
 /// The workload, Prometheus and their directory, dropped in that order: each child killed and
@@ -69,6 +78,7 @@ fn steady_state_rates_alerts_and_recording_rules() {
     let mut child = Command::new(&bin)
         .args(["--tasks", &TASKS.to_string(), "--steps", "4", "--duration", &DURATION_SECS.to_string()])
         .args(["--incident-from", &INCIDENT_FROM.to_string(), "--incident-on-stdin"])
+        .args(["--incident-pace", INCIDENT_PACE])
         .args(["--drop-labels", "correlation_id", "--hold", "180"])
         .args(["--metrics-addr", &format!("127.0.0.1:{port}"), "--config", "/nonexistent"])
         .env("TELEMETRY_ENABLED", "true")
@@ -226,8 +236,12 @@ fn run(
     match api.rules() {
         Ok(rules) => {
             let loaded = rules.iter().filter(|r| r.kind == "alerting").count();
-            if loaded != alerts.len() {
-                fail(format!("{loaded} alerting rules loaded; the catalog has {}", alerts.len()));
+            let slo_tiers: usize = catalog.slos.iter().map(|s| s.tiers.len()).sum();
+            if loaded != alerts.len() + slo_tiers {
+                fail(format!(
+                    "{loaded} alerting rules loaded; the catalog has {} alerts and {slo_tiers} SLO tiers",
+                    alerts.len()
+                ));
             }
             for r in &rules {
                 if r.health != "ok" {
@@ -283,6 +297,7 @@ fn run(
         }
     }
 
+    check_slo_pages(catalog, &states, &mut fail);
     check_queries(catalog, queries, api, &mut fail);
     // A rule is evaluated at the time it runs, over what is stored by then. A scrape that started
     // just before and was stored just after is in the raw aggregation at that time but not in the
@@ -292,7 +307,80 @@ fn run(
     drop(workload.take()); // killed and reaped
     std::thread::sleep(Duration::from_secs(3));
     check_recording_rules(catalog, queries, api, &mut fail);
+    check_slo_budget_rules(catalog, queries, api, &mut fail);
     failures
+}
+
+/// After the incident the page tier of the task-success and step-success SLOs is active.
+fn check_slo_pages(
+    catalog: &catalog_model::Catalog,
+    states: &[(String, String, std::collections::BTreeMap<String, String>)],
+    fail: &mut impl FnMut(String),
+) {
+    for name in ["task-success", "step-success"] {
+        let Some(slo) = catalog.slos.iter().find(|s| s.name == name) else {
+            return fail(format!("the catalog has no SLO `{name}`"));
+        };
+        let page: Vec<&str> = states
+            .iter()
+            .filter(|(n, _, l)| {
+                *n == slo.alert
+                    && l.get("slo").map(String::as_str) == Some(name)
+                    && l.get("slo_tier").map(String::as_str) == Some("page")
+            })
+            .map(|(_, state, _)| state.as_str())
+            .collect();
+        match page.as_slice() {
+            [state] if *state == "firing" || *state == "pending" => {
+                eprintln!("steady: SLO {name}: {} page tier {state}", slo.alert)
+            }
+            other => fail(format!("SLO {name}: the page tier of {} is {other:?} after the incident", slo.alert)),
+        }
+        let tiers: Vec<String> = states
+            .iter()
+            .filter(|(n, _, l)| *n == slo.alert && l.get("slo").map(String::as_str) == Some(name))
+            .map(|(_, state, l)| format!("{} {state}", l.get("slo_tier").cloned().unwrap_or_default()))
+            .collect();
+        eprintln!("steady: SLO {name}: active tiers {tiers:?}");
+    }
+}
+
+/// Each SLO's budget rules, read at the time Prometheus last evaluated them, equal the
+/// aggregation they stand for at that time: the error ratio over the period, and the budget
+/// remaining (one minus that ratio over the budget).
+fn check_slo_budget_rules(
+    catalog: &catalog_model::Catalog,
+    queries: &catalog_promql::Queries,
+    api: &Api,
+    fail: &mut impl FnMut(String),
+) {
+    use catalog_docs::plan::{Plan, slo::error_record};
+    let plan = Plan::new(catalog, queries);
+    for p in &plan.slos {
+        let slo = p.slo;
+        let name = &slo.name;
+        let remaining = format!("slo:period_error_budget_remaining:ratio{{slo=\"{name}\"}}");
+        let Ok(Some(time)) = api.sample_time(&remaining) else {
+            fail(format!("SLO {name}: {remaining} has no sample"));
+            continue;
+        };
+        let period = p.error_ratio.replace("$window", &slo.period.text);
+        let value = |expr: &str| api.query_at(expr, &time).map(|v| v.into_iter().map(|(_, x)| x).collect::<Vec<f64>>());
+        let pairs = [
+            (format!("{}{{slo=\"{name}\"}}", error_record(&slo.period)), period.clone()),
+            (remaining.clone(), format!("1 - ({period}) / {}", catalog_docs::plan::slo::num(slo.budget()))),
+        ];
+        for (rule, aggregation) in pairs {
+            match (value(&rule), value(&aggregation)) {
+                (Ok(a), Ok(b)) if a.len() == 1 && b.len() == 1 && close(a[0], b[0]) => {
+                    eprintln!("steady: SLO {name}: `{rule}` = {} = its aggregation at {time}", a[0])
+                }
+                (a, b) => fail(format!(
+                    "SLO {name}: `{rule}` gave {a:?}, its aggregation `{aggregation}` gave {b:?} at {time}"
+                )),
+            }
+        }
+    }
 }
 
 /// Every query of the catalog, in the steady state: what must return data does, and every
