@@ -185,16 +185,48 @@ impl Events {
     }
 
     /// The input series of a case with `bad` of `total` events bad per interval, over `steps`
-    /// intervals.
-    fn input(&self, bad: f64, total: f64, steps: u64) -> Vec<(String, String)> {
+    /// intervals. Where the total's selector also selects the good (or bad) series (the same
+    /// counter, fewer matchers: `x` over `x{outcome="ok"}`), the total is that series and the rest:
+    /// one more series that the total selects and the part does not (another value of a label the
+    /// part matches on), so that the total's sum is all events.
+    fn input(&self, catalog: &Catalog, bad: f64, total: f64, steps: u64) -> Vec<(String, String)> {
         let values = |per: f64| format!("0+{}x{steps}", num(per));
         let good = total - bad;
-        match self {
-            Events::BadTotal { bad: b, total: t } => vec![(b.clone(), values(bad)), (t.clone(), values(total))],
-            Events::GoodTotal { good: g, total: t } => vec![(g.clone(), values(good)), (t.clone(), values(total))],
-            Events::GoodBad { good: g, bad: b } => vec![(g.clone(), values(good)), (b.clone(), values(bad))],
+        let (part, part_per, whole, rest_per) = match self {
+            Events::BadTotal { bad: b, total: t } => (b, bad, t, good),
+            Events::GoodTotal { good: g, total: t } => (g, good, t, bad),
+            Events::GoodBad { good: g, bad: b } => return vec![(g.clone(), values(good)), (b.clone(), values(bad))],
+        };
+        match rest_of(catalog, whole, part) {
+            Some(rest) => vec![(part.clone(), values(part_per)), (rest, values(rest_per))],
+            None => vec![(part.clone(), values(part_per)), (whole.clone(), values(total))],
         }
     }
+}
+
+/// When `whole` selects every series `part` selects (same name, a subset of its matchers): a series
+/// `whole` selects and `part` does not, `part`'s labels with one changed: another allowed value of
+/// a closed label, else `other`.
+fn rest_of(catalog: &Catalog, whole: &str, part: &str) -> Option<String> {
+    let (wn, wl) = name_and_labels(whole)?;
+    let (pn, pl) = name_and_labels(part)?;
+    if wn != pn || !wl.iter().all(|(k, v)| pl.get(k) == Some(v)) {
+        return None;
+    }
+    let (key, value) = pl.iter().find(|(k, _)| !wl.contains_key(*k))?;
+    let allowed = catalog
+        .labels
+        .iter()
+        .filter(|l| l.prometheus_key == *key)
+        .filter_map(|l| l.values())
+        .flat_map(|vs| vs.iter().map(|v| v.value.clone()))
+        .find(|v| v != value);
+    let mut labels = pl.clone();
+    labels.insert(
+        key.clone(),
+        allowed.unwrap_or_else(|| if value == "other" { "another".into() } else { "other".into() }),
+    );
+    Some(selector(&pn, &labels))
 }
 
 /// The plan of every SLO of a checked catalog.
@@ -266,7 +298,7 @@ fn plan<'c>(catalog: &'c Catalog, slo: &'c Slo) -> Option<SloPlan<'c>> {
             TierAlert { tier: i, expr, labels: l }
         })
         .collect();
-    let cases = cases(slo, &events);
+    let cases = cases(catalog, slo, &events);
     let error_ratio = events.error_ratio("$window");
     let sloth_differences = sloth_differences(slo);
     Some(SloPlan {
@@ -360,7 +392,7 @@ fn events_per_interval(line: f64, at_least: f64) -> u64 {
     start
 }
 
-fn cases(slo: &Slo, events: &Events) -> Vec<Case> {
+fn cases(catalog: &Catalog, slo: &Slo, events: &Events) -> Vec<Case> {
     let budget = slo.budget();
     let mut out = Vec::new();
     for (i, t) in slo.tiers.iter().enumerate() {
@@ -458,7 +490,7 @@ fn cases(slo: &Slo, events: &Events) -> Vec<Case> {
                 kind,
                 tier: i,
                 interval,
-                input: events.input(bad, total, steps),
+                input: events.input(catalog, bad, total, steps),
                 eval_secs: eval,
                 fires,
                 bad,

@@ -195,3 +195,73 @@ fn the_fixture_catalogs_rules_pass_promtool() {
     let (out, text) = promtool(&dir.path().join("prometheus"), &args);
     assert!(out.status.success(), "{text}");
 }
+
+/// SLOs unlike Tasker's pass promtool too: a 28-day period (windows scaled), a tier switched off,
+/// a severity renamed, a tier of the catalog's own with a `for`, labels and annotations, and a
+/// latency SLI with a guard, on the fixture catalog's metrics.
+#[test]
+fn slos_of_another_shape_pass_promtool() {
+    if !promtool_installed() {
+        return;
+    }
+    let slos = "
+slos:
+  - name: jobs-ok
+    title: Jobs succeed
+    description: Jobs that finish ok.
+    objective: 99.5
+    period: 28d
+    sli:
+      good: app_jobs_completed_total{outcome=\"ok\"}
+      total: app_jobs_completed_total
+    tiers:
+      page: {severity: sev1}
+      ticket_slow: {enabled: false}
+      fortnight: {long: 14d, short: 1d, burn: 1, severity: sev3, for: 1h}
+    labels: {team: jobs}
+    annotations: {owner: the jobs team}
+  - name: jobs-fast
+    title: Jobs are fast
+    description: Jobs that take 50 ms at most.
+    objective: 90
+    sli:
+      latency: app_job_duration_milliseconds{outcome=\"ok\"}
+      threshold: 50
+    tiers:
+      page: {burn: 9}
+    min_event_rate: 0.05
+";
+    let mut text = std::fs::read_to_string(test_support::fixture("good/minimal.yaml")).unwrap();
+    text.push_str(slos);
+    let (c, queries) = catalog_docs::load_str("minimal.yaml", &text).unwrap_or_else(|d| panic!("{d}"));
+    let plan = Plan::new(&c, &queries);
+    let ok = &plan.slos[0];
+    let tiers: Vec<(&str, &str, &str, &str)> = ok
+        .slo
+        .tiers
+        .iter()
+        .map(|t| (t.name.as_str(), t.long.text.as_str(), t.short.text.as_str(), t.severity.as_str()))
+        .collect();
+    // The workbook's windows times 28/30, to the minute; the ticket_slow tier off; the own tier last.
+    assert_eq!(
+        tiers,
+        [
+            ("page", "56m", "5m", "sev1"),
+            ("page_slow", "5h36m", "28m", "critical"),
+            ("ticket", "22h24m", "1h52m", "warning"),
+            ("fortnight", "14d", "1d", "sev3"),
+        ]
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let layout = Layout { catalog: "minimal.yaml".into(), regenerate: "test".into(), reference: "METRICS.md".into() };
+    let files = write_rules(dir.path(), &plan, &layout);
+    let (out, text) = promtool(&dir.path().join("prometheus"), &["check", "rules", "minimal.rules.yml"]);
+    assert!(out.status.success(), "{text}");
+    let mut args = vec!["test", "rules"];
+    args.extend(files.iter().map(String::as_str));
+    let (out, text) = promtool(&dir.path().join("prometheus"), &args);
+    eprintln!("{text}");
+    assert!(out.status.success(), "{text}");
+    let cases: usize = plan.slos.iter().map(|p| p.cases.len()).sum();
+    assert_eq!(cases, 4 * 2 + 4 * 3, "a firing and a quiet case per tier, and a low-traffic one under the guard");
+}
