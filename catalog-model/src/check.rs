@@ -420,6 +420,16 @@ fn alerts_valid(catalog: &Catalog, cx: &mut Ctxt) {
             }
         }
     }
+    // An SLO's tiers share its alert name (told apart by `slo_tier`); no other alert may have it.
+    let mut slo_names = std::collections::HashSet::new();
+    for slo in &catalog.slos {
+        // A second SLO of one name is reported as such; its made-up alert name with it.
+        let named_twice = !slo_names.insert(slo.name.as_str()) && !slo.alert_declared;
+        if !seen.insert(slo.alert.as_str()) && !named_twice {
+            let at = if slo.alert_declared { join_key(&slo.at, "alert") } else { join_key(&slo.at, "name") };
+            cx.error(&at, Alerting::Duplicate { name: slo.alert.clone() });
+        }
+    }
 }
 
 /// A deprecation's `renamed_to` names a metric of the catalog: it is how `docs-gen diff` tells a

@@ -440,6 +440,8 @@ pub struct Slo {
     pub sli: Sli,
     /// The burn-rate alerts' name.
     pub alert: String,
+    /// Whether the catalog wrote it (else it is made from the name).
+    pub alert_declared: bool,
     /// The tiers that are on, in the order page, page_slow, ticket, ticket_slow, then the catalog's
     /// own by name.
     pub tiers: Vec<Tier>,

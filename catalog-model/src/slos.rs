@@ -150,6 +150,7 @@ fn build_slo(at: String, s: parse::Slo, scrape: Option<&Window>, cx: &mut Ctxt) 
         period,
         sli,
         alert,
+        alert_declared: s.alert.is_some(),
         tiers,
         min_event_rate: s.min_event_rate.filter(|r| *r > 0.0 && r.is_finite()),
         labels: s.labels,

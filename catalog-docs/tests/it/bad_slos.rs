@@ -197,6 +197,15 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        name: "alert_name_of_another_alert",
+        edits: &[("  - name: jobs-fast\n", "  - name: jobs-fast\n    alert: BreakerOpen\n")],
+        expect: &[
+            "metrics.yaml:176:12: error: alert `BreakerOpen` is declared twice",
+            "  help: alert names are unique in a catalog: Alertmanager routes and silences match on them",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
         name: "bad_name",
         edits: &[("  - name: jobs-ok\n", "  - name: Jobs_OK\n")],
         expect: &[
