@@ -177,7 +177,17 @@ fn label_variants_unique(catalog: &Catalog, cx: &mut Ctxt) {
             cx.error(&join_key(&l.at, "values"), Invalid::EmptyValues);
         }
         let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+        let mut values_seen = std::collections::HashSet::new();
         for (i, v) in values.iter().enumerate() {
+            // The same value under two explicit variants: two variants that export one value, which
+            // only rustc's "unreachable pattern" and a doubled row of the reference would show.
+            if !values_seen.insert(v.value.as_str()) {
+                cx.error(
+                    &join_index(&join_key(&l.at, "values"), i),
+                    Invalid::DuplicateId { what: "label value", id: v.value.clone() },
+                );
+                continue;
+            }
             if v.variant.is_empty() {
                 continue; // Reported while building the model.
             }

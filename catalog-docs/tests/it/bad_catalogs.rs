@@ -21,6 +21,15 @@ use Input::*;
 
 const CASES: &[Case] = &[
     Case {
+        name: "one_value_under_two_variants",
+        input: Edit(&[("values: [ok, failed, timed_out]", "values: [ok, failed, timed_out, {value: ok, variant: Fine}]")]),
+        expect: &[
+            "metrics.yaml:42:37: error: duplicate label value `ok`",
+            "  help: list each value once: two variants of one value would both export it, and a recorded value could not tell which it was",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
         name: "unknown_stability",
         input: Edit(&[("    recorded_in: breaker.rs\n", "    recorded_in: breaker.rs\n    stability: stabel\n")]),
         expect: &[

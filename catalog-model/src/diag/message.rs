@@ -390,7 +390,12 @@ impl Invalid {
                 format!("metrics `{other}` and `{name}` both produce the Prometheus series `{series}`"),
                 Some("rename one of them".into()),
             ),
-            DuplicateId { what, id } => (format!("duplicate {what} `{id}`"), None),
+            DuplicateId { what, id } => (
+                format!("duplicate {what} `{id}`"),
+                (what == "label value").then(|| {
+                    "list each value once: two variants of one value would both export it, and a recorded value could not tell which it was".into()
+                }),
+            ),
             DuplicateLabelKey { key } => (
                 format!("the label key `{key}` is used twice by this metric"),
                 Some("a metric has each attribute key once".into()),
