@@ -3,7 +3,7 @@
 //! parse PromQL.
 
 use crate::diag::Ctxt;
-use crate::diag::message::{Alerting, Invalid, Unknown};
+use crate::diag::message::{Alerting, CollisionFix, Invalid, Unknown};
 use crate::model::{
     BucketsOrigin, Catalog, DEFAULT_CARDINALITY_LIMIT, Instrument, LabelKind, MAX_CARDINALITY_LIMIT, Metric,
     NumberType, Visualization, allowed_number_types,
@@ -81,23 +81,56 @@ fn metric_names_unique(catalog: &Catalog, cx: &mut Ctxt) {
     }
 }
 
-/// No two metrics produce the same Prometheus series: `a.b` and `a_b` break it.
+/// No two metrics produce the same Prometheus series: `a.b` and `a_b` break it. Reported once per
+/// pair, with what to do: drop the deprecated one, or rename.
 fn prometheus_series_unique(catalog: &Catalog, cx: &mut Ctxt) {
-    let mut owner: BTreeMap<&str, &str> = BTreeMap::new();
-    for m in &catalog.metrics {
+    for (a, b, series) in prometheus_collisions(catalog) {
+        let (first, m) = (&catalog.metrics[a], &catalog.metrics[b]);
+        let fix = match (&first.deprecated, &m.deprecated) {
+            (Some(d), _) | (None, Some(d)) => {
+                let old = if first.deprecated.is_some() { first } else { m };
+                CollisionFix::DropDeprecated {
+                    deprecated: old.name.clone(),
+                    since: d.since.clone(),
+                    replacement: d.renamed_to.clone(),
+                }
+            }
+            _ if first.name.replace('.', "_") == m.name.replace('.', "_") => CollisionFix::Separators,
+            _ => CollisionFix::Rename,
+        };
+        // At the one to drop where one is deprecated, else at the second.
+        let at = match &fix {
+            CollisionFix::DropDeprecated { deprecated, .. } if *deprecated == first.name => &first.at,
+            _ => &m.at,
+        };
+        cx.error(
+            &join_key(at, "name"),
+            Invalid::DuplicatePrometheusName { series, name: m.name.clone(), other: first.name.clone(), fix },
+        );
+    }
+}
+
+/// Pairs of metrics (by index, the first declared first) whose Prometheus series collide, with the
+/// first series they share; metrics of one name are left to `metric_names_unique`.
+fn prometheus_collisions(catalog: &Catalog) -> Vec<(usize, usize, String)> {
+    let mut owner: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut pairs: Vec<(usize, usize, String)> = Vec::new();
+    for (i, m) in catalog.metrics.iter().enumerate() {
         for s in &m.prometheus.series {
             match owner.get(s.as_str()) {
-                Some(&other) if other != m.name => cx.error(
-                    &join_key(&m.at, "name"),
-                    Invalid::DuplicatePrometheusName { series: s.clone(), name: m.name.clone(), other: other.into() },
-                ),
-                Some(_) => {} // The same name twice: reported by `metric_names_unique`.
+                Some(&other) if catalog.metrics[other].name != m.name => {
+                    if !pairs.iter().any(|(a, b, _)| (*a, *b) == (other, i)) {
+                        pairs.push((other, i, s.clone()));
+                    }
+                }
+                Some(_) => {}
                 None => {
-                    owner.insert(s, &m.name);
+                    owner.insert(s, i);
                 }
             }
         }
     }
+    pairs
 }
 
 /// Metrics and labels say what they are: `description: ""` breaks it.
@@ -218,6 +251,12 @@ fn rust_names_unique(catalog: &Catalog, cx: &mut Ctxt) {
     } else {
         (0..catalog.domains.len()).map(|d| catalog.domain_metrics(d).collect()).collect()
     };
+    // Metrics whose Prometheus series collide are reported as such (the same cause).
+    let collided: Vec<(&str, &str)> = prometheus_collisions(catalog)
+        .into_iter()
+        .map(|(a, b, _)| (catalog.metrics[a].name.as_str(), catalog.metrics[b].name.as_str()))
+        .collect();
+    let reported = |a: &str, b: &str| collided.iter().any(|&(x, y)| (x, y) == (a, b) || (x, y) == (b, a));
     for metrics in modules {
         let mut types: BTreeMap<String, &str> = BTreeMap::new();
         types.insert("Recorders".into(), "(the domain's recorder set)");
@@ -227,6 +266,7 @@ fn rust_names_unique(catalog: &Catalog, cx: &mut Ctxt) {
                 // The same name twice is reported by `metric_names_unique`.
                 if let Some(other) = types.insert(ident.clone(), &m.name)
                     && other != m.name
+                    && !reported(other, &m.name)
                 {
                     cx.error(
                         &join_key(&m.at, "name"),
@@ -236,6 +276,7 @@ fn rust_names_unique(catalog: &Catalog, cx: &mut Ctxt) {
             }
             if let Some(other) = fields.insert(&m.rust_field, &m.name)
                 && other != m.name
+                && !reported(other, &m.name)
             {
                 cx.error(
                     &join_key(&m.at, "name"),

@@ -21,8 +21,35 @@ use Input::*;
 
 const CASES: &[Case] = &[
     Case {
+        name: "names_that_differ_only_in_separators",
+        input: Edit(&[("  - name: app.jobs.running\n", "  - name: app.jobs.completed_total\n")]),
+        expect: &[
+            "metrics.yaml:87:11: error: metrics `app.jobs.completed.total` and `app.jobs.completed_total` both produce the Prometheus series `app_jobs_completed_total`",
+            "  help: the names differ only in `.` and `_`, which Prometheus and Rust both write as `_`, so both cannot be exported: rename one; or, if `app.jobs.completed_total` replaces `app.jobs.completed.total`, keep `app.jobs.completed_total` alone and say the old name in its `note`",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
+        name: "names_that_differ_only_in_separators_one_deprecated",
+        input: Edit(&[
+            ("  - name: app.jobs.running\n", "  - name: app.jobs.completed_total\n"),
+            (
+                "  - name: app.jobs.completed.total\n",
+                "  - name: app.jobs.completed.total\n    deprecated: {since: 0.3.0, reason: dotted, renamed_to: app.jobs.completed_total}\n",
+            ),
+        ]),
+        expect: &[
+            "metrics.yaml:60:11: error: metrics `app.jobs.completed.total` and `app.jobs.completed_total` both produce the Prometheus series `app_jobs_completed_total`",
+            "  help: drop `app.jobs.completed.total` (deprecated since 0.3.0, renamed to `app.jobs.completed_total`): one Prometheus series and one Rust recorder cannot be two metrics, so a catalog keeps the one that replaces it; say the old name in its `note`",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
         name: "one_value_under_two_variants",
-        input: Edit(&[("values: [ok, failed, timed_out]", "values: [ok, failed, timed_out, {value: ok, variant: Fine}]")]),
+        input: Edit(&[(
+            "values: [ok, failed, timed_out]",
+            "values: [ok, failed, timed_out, {value: ok, variant: Fine}]",
+        )]),
         expect: &[
             "metrics.yaml:42:37: error: duplicate label value `ok`",
             "  help: list each value once: two variants of one value would both export it, and a recorded value could not tell which it was",

@@ -283,6 +283,8 @@ pub enum Invalid {
         series: String,
         name: String,
         other: String,
+        /// What to do about it: which one to drop, or that the names differ only in separators.
+        fix: CollisionFix,
     },
     DuplicateId {
         what: &'static str,
@@ -386,9 +388,18 @@ impl Invalid {
                 format!("duplicate metric `{name}`"),
                 Some(format!("it is first defined at line {first_line}; a metric is defined once")),
             ),
-            DuplicatePrometheusName { series, name, other } => (
+            DuplicatePrometheusName { series, name, other, fix } => (
                 format!("metrics `{other}` and `{name}` both produce the Prometheus series `{series}`"),
-                Some("rename one of them".into()),
+                Some(match fix {
+                    CollisionFix::Rename => "rename one of them".into(),
+                    CollisionFix::Separators => format!(
+                        "the names differ only in `.` and `_`, which Prometheus and Rust both write as `_`, so both cannot be exported: rename one; or, if `{name}` replaces `{other}`, keep `{name}` alone and say the old name in its `note`"
+                    ),
+                    CollisionFix::DropDeprecated { deprecated, since, replacement } => format!(
+                        "drop `{deprecated}` (deprecated since {since}{}): one Prometheus series and one Rust recorder cannot be two metrics, so a catalog keeps the one that replaces it; say the old name in its `note`",
+                        replacement.map(|r| format!(", renamed to `{r}`")).unwrap_or_default()
+                    ),
+                }),
             ),
             DuplicateId { what, id } => (
                 format!("duplicate {what} `{id}`"),
@@ -510,6 +521,20 @@ impl Invalid {
             ),
         }
     }
+}
+
+/// What a collision of two metrics' Prometheus names asks of the catalog.
+#[derive(Debug, Clone)]
+pub enum CollisionFix {
+    Rename,
+    /// The names differ only in `.` and `_`.
+    Separators,
+    /// One of them is deprecated: drop it.
+    DropDeprecated {
+        deprecated: String,
+        since: String,
+        replacement: Option<String>,
+    },
 }
 
 /// Alerts and their unit tests.
