@@ -25,7 +25,6 @@ pub fn all(catalog: &Catalog, cx: &mut Ctxt) {
     label_keys_unique_per_metric(catalog, cx);
     label_variants_unique(catalog, cx);
     rust_names_unique(catalog, cx);
-    unit_one_only_on_gauges(catalog, cx);
     buckets_valid(catalog, cx);
     default_buckets_fit_unit(catalog, cx);
     cardinality_limits_valid(catalog, cx);
@@ -341,15 +340,6 @@ fn rust_names_unique(catalog: &Catalog, cx: &mut Ctxt) {
                     },
                 );
             }
-        }
-    }
-}
-
-/// Unit `1` only on gauges (Prometheus names them `_ratio`): a counter with unit `1` breaks it.
-fn unit_one_only_on_gauges(catalog: &Catalog, cx: &mut Ctxt) {
-    for m in &catalog.metrics {
-        if m.unit == "1" && m.instrument != Instrument::Gauge {
-            cx.error(&join_key(&m.at, "unit"), Invalid::UnitOneNotGauge);
         }
     }
 }

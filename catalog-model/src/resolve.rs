@@ -482,10 +482,21 @@ fn build_metric(
             refs.default_stability
         }),
     };
-    let unit_ok = otel_prometheus_names::unit_suffix(&m.unit).is_some();
-    if !unit_ok {
+    // Any UCUM unit: Prometheus's word where its translator has one, the unit itself otherwise
+    // (said in a warning); a Prometheus word written as the unit is the likeliest slip.
+    let unit_ok = if let Some(ucum) = otel_prometheus_names::unit_of_word(&m.unit) {
+        cx.error(&field("unit"), Invalid::UnitWord { got: m.unit.clone(), ucum });
+        false
+    } else if !otel_prometheus_names::is_ucum_syntax(&m.unit) {
         cx.error(&field("unit"), Unknown::Unit { got: m.unit.clone(), known: otel_prometheus_names::UNIT_NAMES });
-    }
+        false
+    } else {
+        if otel_prometheus_names::unit_suffix(&m.unit).is_none() {
+            let series = instrument.map(|i| PrometheusName::of(&m.name, &m.unit, i).base).unwrap_or_default();
+            cx.warn(&field("unit"), Invalid::UnitKept { got: m.unit.clone(), series });
+        }
+        true
+    };
     let mut labels = Vec::with_capacity(m.labels.len());
     for (i, id) in m.labels.iter().enumerate() {
         match refs.labels.get(id.as_str()) {

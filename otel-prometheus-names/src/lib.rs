@@ -113,6 +113,18 @@ pub const UNIT_NAMES: &[&str] = &[
     "A", "J", "W", "g", "Cel", "Hz", "1", "%",
 ];
 
+/// The UCUM unit whose Prometheus word is `word` (`milliseconds` → `ms`): what a catalog that
+/// spelled the word meant.
+pub fn unit_of_word(word: &str) -> Option<&'static str> {
+    UNITS.iter().find(|(_, w)| !w.is_empty() && *w == word).map(|(u, _)| *u)
+}
+
+/// Whether `unit` is written as UCUM writes units: printable ASCII without spaces (`ms`, `By/s`,
+/// `{request}`, `rpm`). Whether Prometheus's translator has a word for it is [`unit_suffix`].
+pub fn is_ucum_syntax(unit: &str) -> bool {
+    !unit.is_empty() && unit.len() <= 64 && unit.bytes().all(|b| b.is_ascii_graphic())
+}
+
 /// The Prometheus word a unit adds to a name: `Some("")` for units that add nothing (`1`,
 /// annotations), `None` when the unit is not a form this catalog accepts.
 pub fn unit_suffix(unit: &str) -> Option<String> {
@@ -276,6 +288,10 @@ mod tests {
             ("app.queue.age_seconds", "s", Gauge, "app_queue_age_seconds"),
             ("api_circuit_breaker_state", "{state}", Gauge, "api_circuit_breaker_state"),
             ("cache.hit", "1", Gauge, "cache_hit_ratio"),
+            // Unit `1` adds a word to gauges only; a unit the translator has no word for is kept.
+            ("hw.errors", "1", Counter, "hw_errors_total"),
+            ("hw.power.usage", "1", Histogram, "hw_power_usage"),
+            ("hw.fan.speed", "rpm", Gauge, "hw_fan_speed_rpm"),
             ("io.read", "By/s", Counter, "io_read_bytes_per_second_total"),
             ("jobs..queued", "{job}", UpDownCounter, "jobs_queued"),
             ("total.requests", "{request}", Counter, "requests_total"),

@@ -21,6 +21,15 @@ use Input::*;
 
 const CASES: &[Case] = &[
     Case {
+        name: "unit_with_a_space",
+        input: Edit(&[("unit: ms", "unit: m s")]),
+        expect: &[
+            "metrics.yaml:78:11: error: `m s` is not written as a UCUM unit",
+            "  help: a UCUM unit is printable ASCII without spaces: one Prometheus has a word for (d, h, min, s, ms, us, ns, By, KiBy, MiBy, GiBy, TiBy, KBy, MBy, GBy, TBy, m, V, A, J, W, g, Cel, Hz, 1, %), a unit per time such as `By/s`, or an annotation such as `{request}`",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
         name: "names_that_differ_only_in_separators",
         input: Edit(&[("  - name: app.jobs.running\n", "  - name: app.jobs.completed_total\n")]),
         expect: &[
@@ -328,11 +337,11 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
-        name: "unknown_unit_form",
+        name: "unit_written_as_prometheus_writes_it",
         input: Edit(&[("unit: ms", "unit: milliseconds")]),
         expect: &[
-            "metrics.yaml:78:11: error: unknown unit form `milliseconds`",
-            "  help: use a UCUM unit (d, h, min, s, ms, us, ns, By, KiBy, MiBy, GiBy, TiBy, KBy, MBy, GBy, TBy, m, V, A, J, W, g, Cel, Hz, 1, %), a unit per time such as `By/s`, or an annotation such as `{request}`",
+            "metrics.yaml:78:11: error: `milliseconds` is the word Prometheus writes for the unit `ms`, not a UCUM unit",
+            "  help: write `unit: ms`: OpenTelemetry carries UCUM units, and Prometheus's name gets `_milliseconds` from it",
             "1 error in the catalog",
         ],
     },
@@ -879,4 +888,47 @@ fn each_bad_catalog_gives_its_exact_diagnostics() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Any UCUM unit: one Prometheus's translator has a word for gets it, one it has none for is kept
+/// (with a warning that says the series' name), and unit `1` is allowed on every instrument (only
+/// a gauge gets `ratio`).
+#[test]
+fn any_ucum_unit_is_translated_or_kept() {
+    let catalog = "
+metrics:
+  - name: hw.fan.speed
+    instrument: gauge
+    type: i64
+    unit: rpm
+    description: Fan speed.
+  - name: hw.errors
+    instrument: counter
+    type: u64
+    unit: \"1\"
+    description: Errors.
+  - name: hw.power.share
+    instrument: histogram
+    type: f64
+    unit: \"1\"
+    description: Share of power.
+    buckets: [0.25, 0.5, 1]
+  - name: hw.status
+    instrument: up_down_counter
+    type: i64
+    unit: \"1\"
+    description: Whether the component is in a state.
+";
+    let (c, _) = catalog_docs::load_str("hw.yaml", catalog).unwrap_or_else(|d| panic!("{d}"));
+    let names: Vec<&str> = c.metrics.iter().map(|m| m.prometheus.base.as_str()).collect();
+    assert_eq!(names, ["hw_fan_speed_rpm", "hw_errors_total", "hw_power_share", "hw_status"]);
+    let warnings: Vec<String> = c.warnings.iter().map(|w| w.to_string()).collect();
+    assert_eq!(
+        warnings,
+        [
+            "hw.yaml:6:11: warning: Prometheus's translator has no word for the unit `rpm`: it keeps it, as `hw_fan_speed_rpm`\n  \
+          help: if it is a unit the translator knows under another spelling (`ms`, `By`, `s`, `%`, `1`), write that; a count of \
+          things reads better as an annotation, such as `{revolution}/min`"
+        ]
+    );
 }

@@ -235,9 +235,9 @@ impl Unknown {
                 )
             }
             Unit { got, known } => (
-                format!("unknown unit form `{got}`"),
+                format!("`{got}` is not written as a UCUM unit"),
                 Some(format!(
-                    "use a UCUM unit ({}), a unit per time such as `By/s`, or an annotation such as `{{request}}`",
+                    "a UCUM unit is printable ASCII without spaces: one Prometheus has a word for ({}), a unit per time such as `By/s`, or an annotation such as `{{request}}`",
                     known.join(", ")
                 )),
             ),
@@ -333,7 +333,14 @@ pub enum Invalid {
         number: &'static str,
         allowed: String,
     },
-    UnitOneNotGauge,
+    UnitWord {
+        got: String,
+        ucum: &'static str,
+    },
+    UnitKept {
+        got: String,
+        series: String,
+    },
     BucketsNotHistogram,
     BucketsNotIncreasing,
     /// A histogram without `buckets` whose unit the SDK's default boundaries do not fit.
@@ -462,9 +469,13 @@ impl Invalid {
                 format!("the instrument `{instrument}` cannot have type `{number}`"),
                 Some(format!("`{instrument}` takes {allowed}")),
             ),
-            UnitOneNotGauge => (
-                "unit `1` is only for ratios measured by gauges".into(),
-                Some("to count things, use an annotation such as `{request}`".into()),
+            UnitWord { got, ucum } => (
+                format!("`{got}` is the word Prometheus writes for the unit `{ucum}`, not a UCUM unit"),
+                Some(format!("write `unit: {ucum}`: OpenTelemetry carries UCUM units, and Prometheus's name gets `_{got}` from it")),
+            ),
+            UnitKept { got, series } => (
+                format!("Prometheus's translator has no word for the unit `{got}`: it keeps it, as `{series}`"),
+                Some("if it is a unit the translator knows under another spelling (`ms`, `By`, `s`, `%`, `1`), write that; a count of things reads better as an annotation, such as `{revolution}/min`".into()),
             ),
             BucketsNotHistogram => ("only histograms have `buckets`".into(), None),
             BucketsNotIncreasing => (
