@@ -84,6 +84,8 @@ pub struct LabelDef {
     pub requirement: Requirement,
     pub description: String,
     pub kind: LabelKind,
+    /// A closed list that is only the values known: others may be recorded (`open: true`).
+    pub open: bool,
     pub examples: Vec<String>,
     /// The label enum's name, for closed labels (`StepResultType`).
     pub rust_enum: String,
@@ -112,6 +114,11 @@ impl LabelDef {
             LabelKind::Closed(v) => Some(v),
             LabelKind::FreeForm { .. } => None,
         }
+    }
+
+    /// The known values of a label whose list is open (`open: true`), which accepts others too.
+    pub fn is_open_enum(&self) -> bool {
+        self.open && self.values().is_some()
     }
 
     /// Whether the attribute may be left out (any requirement level but `required`).

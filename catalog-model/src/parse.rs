@@ -170,6 +170,11 @@ pub struct Label {
     /// attribute is open.
     #[serde(default)]
     pub values: Option<Vec<LabelValue>>,
+    /// With `values`: the list is the values known, and others may be recorded too (as
+    /// OpenTelemetry's semantic conventions define enums: `error.type` is one of its listed values
+    /// or any other). The generated field takes `Open<Enum>`: a known value or any text.
+    #[serde(default)]
+    pub open: Option<bool>,
     /// Why the label is open (e.g. unbounded correlation ids); shown in the reference.
     #[serde(default)]
     pub free_form: Option<String>,

@@ -296,6 +296,14 @@ fn build_label(at: String, id: String, l: parse::Label, cx: &mut Ctxt) -> LabelD
             LabelKind::FreeForm { reason }
         }
     };
+    let open = l.open.unwrap_or(false);
+    if open {
+        if !matches!(kind, LabelKind::Closed(_)) {
+            cx.error(&join_key(&at, "open"), Invalid::OpenWithoutValues);
+        } else if attribute_type != AttributeType::String {
+            cx.error(&join_key(&at, "open"), Invalid::OpenNotString { attribute_type: attribute_type.as_str() });
+        }
+    }
     let key = l.key.unwrap_or_else(|| id.clone());
     let prometheus_key = label_name(&key);
     let rust_enum = ident::type_ident(&id).unwrap_or_else(|| {
@@ -312,6 +320,7 @@ fn build_label(at: String, id: String, l: parse::Label, cx: &mut Ctxt) -> LabelD
         requirement,
         description: l.description,
         kind,
+        open,
         examples: l.examples,
         rust_enum,
         rust_field,

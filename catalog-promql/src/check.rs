@@ -284,8 +284,14 @@ fn check_matcher(
     if m.op != MatchOp::Equal {
         return;
     }
-    let closed =
-        metric.labels.iter().map(|&l| catalog.label(l)).find(|l| l.prometheus_key == m.name).and_then(|l| l.values());
+    // An open list (`open: true`) takes other values too.
+    let closed = metric
+        .labels
+        .iter()
+        .map(|&l| catalog.label(l))
+        .find(|l| l.prometheus_key == m.name)
+        .filter(|l| !l.is_open_enum())
+        .and_then(|l| l.values());
     if let Some(values) = closed
         && !values.iter().any(|v| v.value == m.value)
     {

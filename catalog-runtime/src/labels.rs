@@ -54,6 +54,88 @@ impl fmt::Display for UnknownValue {
 
 impl std::error::Error for UnknownValue {}
 
+/// A value of an open label: one of the values the catalog knows (`Known`), or any other text
+/// (`Other`), as OpenTelemetry's semantic conventions define enums (`error.type` is
+/// `timeout`, `_OTHER`, or the name of the exception). [`Open::new`] turns a known text into its
+/// `Known` value, so that one value has one form; a `Known` value is exported as its `'static`
+/// text, without allocating.
+///
+/// ```
+/// use catalog_runtime::labels::Open;
+/// #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// pub enum ErrorType { Timeout, Other }
+/// catalog_runtime::label_enum!(ErrorType, label = "error_type", key = "error.type", [Timeout = "timeout", Other = "_OTHER"]);
+///
+/// let known: Open<ErrorType> = ErrorType::Timeout.into();
+/// assert_eq!(Open::new("timeout"), known);
+/// let other = Open::<ErrorType>::new("java.net.UnknownHostException");
+/// assert_eq!((other.as_str(), other.known()), ("java.net.UnknownHostException", None));
+/// assert_eq!(opentelemetry::Value::from(other).as_str(), "java.net.UnknownHostException");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Open<E> {
+    /// One of the values the catalog lists.
+    Known(E),
+    /// Any other text.
+    Other(opentelemetry::StringValue),
+}
+
+impl<E: LabelEnum> Open<E> {
+    /// `text` as a value: the known value it spells, else `Other(text)`.
+    pub fn new(text: impl Into<opentelemetry::StringValue>) -> Self {
+        let text = text.into();
+        match E::parse(text.as_str()) {
+            Ok(known) => Open::Known(known),
+            Err(_) => Open::Other(text),
+        }
+    }
+
+    /// The value as text, as exported.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Open::Known(e) => e.as_str(),
+            Open::Other(s) => s.as_str(),
+        }
+    }
+
+    /// The known value, if it is one.
+    pub fn known(&self) -> Option<E> {
+        match self {
+            Open::Known(e) => Some(*e),
+            Open::Other(_) => None,
+        }
+    }
+}
+
+impl<E: LabelEnum> From<E> for Open<E> {
+    fn from(e: E) -> Self {
+        Open::Known(e)
+    }
+}
+
+impl<E: LabelEnum> From<Open<E>> for opentelemetry::Value {
+    #[inline]
+    fn from(v: Open<E>) -> Self {
+        match v {
+            Open::Known(e) => opentelemetry::Value::String(e.as_str().into()),
+            Open::Other(s) => opentelemetry::Value::String(s),
+        }
+    }
+}
+
+impl<E: LabelEnum> fmt::Display for Open<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl<E: LabelEnum> std::str::FromStr for Open<E> {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Open::new(s.to_owned()))
+    }
+}
+
 /// What every label enum has, from its variants and their values: `ALL`, `KEY` and `as_str`
 /// (inherent, and as a [`LabelEnum`]), `Display`, `FromStr`, and `value()` for a label of integer
 /// values (each variant's `=> number`). The variants are listed in the enum's order:

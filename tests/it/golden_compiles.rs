@@ -107,6 +107,7 @@ fn points(exporter: &InMemoryMetricExporter, name: &str) -> Vec<Vec<String>> {
 
 #[test]
 fn typed_and_optional_attributes_reach_the_exporter_as_declared() {
+    use catalog_runtime::labels::Open;
     use otel::labels::{ErrorType, HttpRequestMethod, NetworkProtocolVersion, ServerPort};
     // A flat catalog's recorders are re-exported at the top of the generated file.
     use otel::TlsHandshakesLabels;
@@ -130,16 +131,30 @@ fn typed_and_optional_attributes_reach_the_exporter_as_declared() {
             http_request_method: HttpRequestMethod::Other,
             http_response_status_code: Some(503),
             network_protocol_version: Some(NetworkProtocolVersion::Http11),
-            error_type: Some(ErrorType::Timeout),
+            error_type: Some(ErrorType::Timeout.into()),
             http_route: Some("/users/{id}".into()),
         },
     );
-    // Through bind(): the same series as the call above.
+    // Through bind(): the same series as the call above. `error.type` is open, so bind() fixes it.
     let bound = m.http_server_request_duration.bind(HttpServerRequestDurationBindLabels {
         http_response_status_code: Some(503),
+        error_type: Some(ErrorType::Timeout.into()),
         http_route: Some("/users/{id}".into()),
     });
-    bound.record(0.3, HttpRequestMethod::Other, Some(NetworkProtocolVersion::Http11), Some(ErrorType::Timeout));
+    bound.record(0.3, HttpRequestMethod::Other, Some(NetworkProtocolVersion::Http11));
+    // An open label takes what the conventions allow besides its known values: the exception's
+    // name. `Open::new` of a known text is that known value (the same series as above).
+    m.http_server_request_duration.record(
+        0.4,
+        HttpServerRequestDurationLabels {
+            http_request_method: HttpRequestMethod::Get,
+            http_response_status_code: None,
+            network_protocol_version: None,
+            error_type: Some(Open::new("java.net.UnknownHostException")),
+            http_route: None,
+        },
+    );
+    assert_eq!(Open::<ErrorType>::new("timeout"), Open::Known(ErrorType::Timeout));
     m.http_server_active_requests.add(
         1,
         HttpServerActiveRequestsLabels {
@@ -154,6 +169,11 @@ fn typed_and_optional_attributes_reach_the_exporter_as_declared() {
     assert_eq!(
         points(&exporter, "http.server.request.duration"),
         [
+            // A text given as a `&'static str` stays one, open label or not.
+            vec![
+                "error.type=String(Static(\"java.net.UnknownHostException\"))".to_owned(),
+                "http.request.method=String(Static(\"GET\"))".to_owned(),
+            ],
             vec![
                 "error.type=String(Static(\"timeout\"))".to_owned(),
                 "http.request.method=String(Static(\"_OTHER\"))".to_owned(),

@@ -38,7 +38,12 @@ pub(super) struct LabelShape {
 /// A label field's kind: a closed enum (of strings or integers) or an open value of a type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum FieldKind {
-    Closed { values: usize, int: bool },
+    Closed {
+        values: usize,
+        int: bool,
+    },
+    /// A list of known values that accepts others: `Open<Enum>`.
+    Open,
     Str,
     Int,
     Bool,
@@ -48,6 +53,7 @@ enum FieldKind {
 impl LabelShape {
     fn of(l: &LabelDef) -> LabelShape {
         let kind = match (l.values(), l.attribute_type) {
+            (Some(_), _) if l.is_open_enum() => FieldKind::Open,
             (Some(v), t) => FieldKind::Closed { values: v.len(), int: t == AttributeType::Int },
             (None, AttributeType::String) => FieldKind::Str,
             (None, AttributeType::Int) => FieldKind::Int,
@@ -186,8 +192,8 @@ pub(super) fn describe(catalog: &Catalog, m: &Metric) -> (Shape, Names) {
         (None, Instrument::Histogram) => "Records one measurement.",
         (None, Instrument::Gauge) => "Records the gauge's current value.",
     };
-    let closed: Vec<_> = defs.iter().filter(|l| l.values().is_some()).collect();
-    let free: Vec<_> = defs.iter().filter(|l| l.values().is_none()).collect();
+    let closed: Vec<_> = defs.iter().filter(|l| l.values().is_some() && !l.is_open_enum()).collect();
+    let free: Vec<_> = defs.iter().filter(|l| l.values().is_none() || l.is_open_enum()).collect();
     let slots: usize = shape.labels.iter().filter_map(|l| l.slots()).product();
     let combos = if closed.is_empty() {
         "one attribute set".to_owned()
@@ -236,6 +242,12 @@ pub(super) fn describe(catalog: &Catalog, m: &Metric) -> (Shape, Names) {
                     }
                     _ => String::new(),
                 };
+                if l.is_open_enum() {
+                    extra.push_str(&format!(
+                        "\n\nOpen: one of [`{}`](super::labels::{}) (`.into()`), or any other text (`Open::new(text)`).",
+                        l.rust_enum, l.rust_enum
+                    ));
+                }
                 if l.values().is_none() && l.attribute_type == AttributeType::String {
                     extra.push_str(
                         "\n\nA `StringValue`: see [what each kind of string costs](catalog_runtime::instrument#string-labels).",
@@ -315,12 +327,24 @@ fn recorder_doc(catalog: &Catalog, m: &Metric) -> String {
     s
 }
 
+impl FieldKind {
+    /// Whether a value may own its text (a `StringValue`): no `Copy`, and dropped one by one when
+    /// nothing is recorded.
+    fn owns_text(self) -> bool {
+        matches!(self, FieldKind::Str | FieldKind::Open)
+    }
+}
+
 /// A label field's Rust type, without the `Option` of an optional label.
 fn field_type(kind: FieldKind, label: &LabelNames) -> TokenStream {
     match kind {
         FieldKind::Closed { .. } => {
             let e = ident(&label.label_enum);
             quote!(super::labels::#e)
+        }
+        FieldKind::Open => {
+            let e = ident(&label.label_enum);
+            quote!(::catalog_runtime::labels::Open<super::labels::#e>)
         }
         FieldKind::Str => quote!(::opentelemetry::StringValue),
         FieldKind::Int => quote!(i64),
@@ -340,14 +364,14 @@ fn attribute_value(kind: FieldKind, v: TokenStream) -> TokenStream {
     match kind {
         FieldKind::Closed { int: false, .. } => quote!(#v.as_str()),
         FieldKind::Closed { int: true, .. } => quote!(#v.value()),
-        FieldKind::Str | FieldKind::Int | FieldKind::Bool | FieldKind::Double => v,
+        FieldKind::Open | FieldKind::Str | FieldKind::Int | FieldKind::Bool | FieldKind::Double => v,
     }
 }
 
 /// The derives of a struct of label fields: no `Copy` where a string label is (a `StringValue` may
 /// own its text), no `Eq` or `Hash` where a `double` label is.
 fn label_derives(shapes: &[&LabelShape]) -> TokenStream {
-    let copy = (!shapes.iter().any(|l| l.kind == FieldKind::Str)).then(|| quote!(Copy,));
+    let copy = (!shapes.iter().any(|l| l.kind.owns_text())).then(|| quote!(Copy,));
     if shapes.iter().any(|l| l.kind == FieldKind::Double) {
         quote!(#[derive(Clone, #copy Debug, PartialEq)])
     } else {
@@ -456,12 +480,12 @@ pub(super) fn tokens(shape: &Shape, names: &Names) -> TokenStream {
         };
         // Unrecorded (telemetry disabled), string values are dropped one by one: see
         // `Labels::discard` in the runtime.
-        let discard = labels.iter().any(|l| l.kind == FieldKind::Str).then(|| {
+        let discard = labels.iter().any(|l| l.kind.owns_text()).then(|| {
             let bindings = names.labels.iter().zip(labels).map(|(l, shape)| {
                 let f = ident(&l.field);
-                if shape.kind == FieldKind::Str { quote!(#f) } else { quote!(#f: _) }
+                if shape.kind.owns_text() { quote!(#f) } else { quote!(#f: _) }
             });
-            let drops = names.labels.iter().zip(labels).filter(|(_, s)| s.kind == FieldKind::Str).map(|(l, _)| {
+            let drops = names.labels.iter().zip(labels).filter(|(_, s)| s.kind.owns_text()).map(|(l, _)| {
                 let f = ident(&l.field);
                 quote!(::core::mem::drop(#f);)
             });
@@ -577,7 +601,7 @@ fn bind_api(
     // Each combination gets its own copy of an open string label (free for a `&'static str`).
     let fields = names.labels.iter().zip(&shape.labels).map(|(l, s)| {
         let f = ident(&l.field);
-        if s.kind == FieldKind::Str { quote!(#f: #f.clone()) } else { quote!(#f) }
+        if s.kind.owns_text() { quote!(#f: #f.clone()) } else { quote!(#f) }
     });
     let mut fill = if names.labels.is_empty() {
         quote!(table.push(());)

@@ -103,8 +103,12 @@ pub mod recorders {
         >,
         /// `error.type`: Describes a class of error the operation ended with.
         ///
+        /// Open: one of [`ErrorType`](super::labels::ErrorType) (`.into()`), or any other text (`Open::new(text)`).
+        ///
         /// conditionally_required (If and only if the operation failed.): `None` leaves the attribute out.
-        pub error_type: ::core::option::Option<super::labels::ErrorType>,
+        pub error_type: ::core::option::Option<
+            ::catalog_runtime::labels::Open<super::labels::ErrorType>,
+        >,
         /// `http.route`: The matched route template.
         ///
         /// A `StringValue`: see [what each kind of string costs](catalog_runtime::instrument#string-labels).
@@ -140,8 +144,7 @@ pub mod recorders {
                     );
             }
             if let ::core::option::Option::Some(v) = self.error_type {
-                attributes
-                    .push(::opentelemetry::KeyValue::new("error.type", v.as_str()));
+                attributes.push(::opentelemetry::KeyValue::new("error.type", v));
             }
             if let ::core::option::Option::Some(v) = self.http_route {
                 attributes.push(::opentelemetry::KeyValue::new("http.route", v));
@@ -154,9 +157,10 @@ pub mod recorders {
                 http_request_method: _,
                 http_response_status_code: _,
                 network_protocol_version: _,
-                error_type: _,
+                error_type,
                 http_route,
             } = self;
+            ::core::mem::drop(error_type);
             ::core::mem::drop(http_route);
         }
     }
@@ -176,13 +180,21 @@ pub mod recorders {
         }
     }
     ::catalog_runtime::recorder!(HttpServerRequestDuration, buckets);
-    /// The open labels of [`HttpServerRequestDuration`] that [`HttpServerRequestDuration::bind`] fixes, by name: `http.response.status_code`, `http.route`.
+    /// The open labels of [`HttpServerRequestDuration`] that [`HttpServerRequestDuration::bind`] fixes, by name: `http.response.status_code`, `error.type`, `http.route`.
     #[derive(Clone, Debug, PartialEq, Eq, Hash)]
     pub struct HttpServerRequestDurationBindLabels {
         /// `http.response.status_code`: HTTP response status code.
         ///
         /// conditionally_required (If and only if one was sent.): `None` leaves the attribute out.
         pub http_response_status_code: ::core::option::Option<i64>,
+        /// `error.type`: Describes a class of error the operation ended with.
+        ///
+        /// Open: one of [`ErrorType`](super::labels::ErrorType) (`.into()`), or any other text (`Open::new(text)`).
+        ///
+        /// conditionally_required (If and only if the operation failed.): `None` leaves the attribute out.
+        pub error_type: ::core::option::Option<
+            ::catalog_runtime::labels::Open<super::labels::ErrorType>,
+        >,
         /// `http.route`: The matched route template.
         ///
         /// A `StringValue`: see [what each kind of string costs](catalog_runtime::instrument#string-labels).
@@ -196,16 +208,17 @@ pub mod recorders {
         ::catalog_runtime::instrument::Table<::opentelemetry::metrics::Histogram<f64>>,
     );
     impl HttpServerRequestDuration {
-        /// Resolves the attributes once: one attribute set per combination of `http.request.method`, `network.protocol.version`, `error.type` (45 in all), with `http.response.status_code`, `http.route` fixed to the values given here, for recording without attribute work. Each set is resolved when it first records, so a combination never recorded is not exported (see [`Table`](catalog_runtime::instrument::Table)). Bind at start-up and keep the result.
+        /// Resolves the attributes once: one attribute set per combination of `http.request.method`, `network.protocol.version` (15 in all), with `http.response.status_code`, `error.type`, `http.route` fixed to the values given here, for recording without attribute work. Each set is resolved when it first records, so a combination never recorded is not exported (see [`Table`](catalog_runtime::instrument::Table)). Bind at start-up and keep the result.
         pub fn bind(
             &self,
             labels: HttpServerRequestDurationBindLabels,
         ) -> HttpServerRequestDurationBound {
             let HttpServerRequestDurationBindLabels {
                 http_response_status_code,
+                error_type,
                 http_route,
             } = labels;
-            let mut table = self.0.table(45);
+            let mut table = self.0.table(15);
             for &http_request_method in super::labels::HttpRequestMethod::ALL {
                 for network_protocol_version in ::core::iter::once(
                         ::core::option::Option::None,
@@ -217,23 +230,14 @@ pub mod recorders {
                             .map(::core::option::Option::Some),
                     )
                 {
-                    for error_type in ::core::iter::once(::core::option::Option::None)
-                        .chain(
-                            super::labels::ErrorType::ALL
-                                .iter()
-                                .copied()
-                                .map(::core::option::Option::Some),
-                        )
-                    {
-                        table
-                            .push(HttpServerRequestDurationLabels {
-                                http_request_method,
-                                http_response_status_code,
-                                network_protocol_version,
-                                error_type,
-                                http_route: http_route.clone(),
-                            });
-                    }
+                    table
+                        .push(HttpServerRequestDurationLabels {
+                            http_request_method,
+                            http_response_status_code,
+                            network_protocol_version,
+                            error_type: error_type.clone(),
+                            http_route: http_route.clone(),
+                        });
                 }
             }
             HttpServerRequestDurationBound(table.finish())
@@ -249,18 +253,13 @@ pub mod recorders {
             network_protocol_version: ::core::option::Option<
                 super::labels::NetworkProtocolVersion,
             >,
-            error_type: ::core::option::Option<super::labels::ErrorType>,
         ) {
             self.0
                 .record(
-                    match error_type {
+                    match network_protocol_version {
                         ::core::option::Option::None => 0,
                         ::core::option::Option::Some(v) => v as usize + 1,
-                    }
-                        + match network_protocol_version {
-                            ::core::option::Option::None => 0,
-                            ::core::option::Option::Some(v) => v as usize + 1,
-                        } * 3 + http_request_method as usize * 15,
+                    } + http_request_method as usize * 5,
                     value,
                 );
         }

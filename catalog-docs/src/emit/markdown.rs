@@ -710,6 +710,10 @@ fn metric_entry(out: &mut String, c: &Catalog, v: &Verified, m: &Metric) {
         for &l in &m.labels {
             let l = c.label(l);
             let mut values = match &l.kind {
+                LabelKind::Closed(v) if l.open => format!(
+                    "{}, or any other (open)",
+                    v.iter().map(|v| code_cell(&v.value)).collect::<Vec<_>>().join(", ")
+                ),
                 LabelKind::Closed(v) => v.iter().map(|v| code_cell(&v.value)).collect::<Vec<_>>().join(", "),
                 LabelKind::FreeForm { reason } if reason.trim().is_empty() => "free-form".to_owned(),
                 LabelKind::FreeForm { reason } => format!("free-form: {}", cell(reason)),

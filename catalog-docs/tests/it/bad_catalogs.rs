@@ -21,6 +21,27 @@ use Input::*;
 
 const CASES: &[Case] = &[
     Case {
+        name: "open_without_values",
+        input: Edit(&[("    free_form: One value per job.\n", "    free_form: One value per job.\n    open: true\n")]),
+        expect: &[
+            "metrics.yaml:46:11: error: `open: true` without `values`",
+            "  help: `open` says the listed values are the ones known and others may come; a label without a list is open already (give `free_form` to say why)",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
+        name: "open_list_of_ints",
+        input: Edit(&[(
+            "    values: [ok, failed, timed_out]\n",
+            "    type: int\n    values: [1, 2]\n    open: true\n",
+        )]),
+        expect: &[
+            "metrics.yaml:44:11: error: an open list of `int` values",
+            "  help: only string attributes have open lists (OpenTelemetry's enums of other values are closed); list every value, or make the attribute a string",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
         name: "unit_with_a_space",
         input: Edit(&[("unit: ms", "unit: m s")]),
         expect: &[

@@ -337,6 +337,10 @@ pub enum Invalid {
         got: String,
         ucum: &'static str,
     },
+    OpenWithoutValues,
+    OpenNotString {
+        attribute_type: &'static str,
+    },
     UnitKept {
         got: String,
         series: String,
@@ -468,6 +472,14 @@ impl Invalid {
             TypeNotAllowed { instrument, number, allowed } => (
                 format!("the instrument `{instrument}` cannot have type `{number}`"),
                 Some(format!("`{instrument}` takes {allowed}")),
+            ),
+            OpenWithoutValues => (
+                "`open: true` without `values`".into(),
+                Some("`open` says the listed values are the ones known and others may come; a label without a list is open already (give `free_form` to say why)".into()),
+            ),
+            OpenNotString { attribute_type } => (
+                format!("an open list of `{attribute_type}` values"),
+                Some("only string attributes have open lists (OpenTelemetry's enums of other values are closed); list every value, or make the attribute a string".into()),
             ),
             UnitWord { got, ucum } => (
                 format!("`{got}` is the word Prometheus writes for the unit `{ucum}`, not a UCUM unit"),

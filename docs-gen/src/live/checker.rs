@@ -77,6 +77,9 @@ impl Kind {
     }
 }
 
+/// The most values outside an open list's known ones a report lists per label.
+pub const MAX_OTHERS: usize = 20;
+
 /// One drift, reported once with how often it occurred.
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
@@ -150,6 +153,9 @@ struct Declared {
     seen: bool,
     /// Per label of `keys`: which of its closed values were seen (empty for a free-form label).
     values_seen: Vec<Vec<bool>>,
+    /// Per label of `keys`: the values seen outside an open list's known ones (information, not
+    /// drift), the first [`MAX_OTHERS`] of them.
+    others_seen: Vec<std::collections::BTreeSet<String>>,
     boundaries_seen: Vec<bool>,
     /// Where the first bucket of the family was, for boundaries never seen.
     first_bucket: Option<u64>,
@@ -243,6 +249,7 @@ impl<'c> Checker<'c> {
                 keys.push((key, l));
                 values_seen.push(vec![false; def.values().map_or(0, <[_]>::len)]);
             }
+            let others_seen = vec![Default::default(); keys.len()];
             // What the generated recorder sets: the declared boundaries or its unit's default.
             let boundaries = m.histogram_buckets().map(|(b, _)| b.to_vec());
             if naming == Naming::Prometheus {
@@ -258,6 +265,7 @@ impl<'c> Checker<'c> {
                 boundaries,
                 seen: false,
                 values_seen,
+                others_seen,
                 first_bucket: None,
                 exemplars: 0,
             });
@@ -520,9 +528,16 @@ impl<'c> Checker<'c> {
                 None => bad.push((Kind::UndeclaredLabel, key, value, None)),
                 Some(bit) => {
                     present |= 1 << bit.min(63);
-                    if let Some(values) = catalog.labels[d.keys[bit].1].values() {
+                    let def = &catalog.labels[d.keys[bit].1];
+                    if let Some(values) = def.values() {
                         match values.iter().position(|v| v.value == value) {
                             Some(v) => d.values_seen[bit][v] |= counts,
+                            // An open list takes other values: noted, not drift.
+                            None if def.is_open_enum() => {
+                                if d.others_seen[bit].len() < MAX_OTHERS {
+                                    d.others_seen[bit].insert(value.to_owned());
+                                }
+                            }
                             None => bad.push((Kind::ValueOutsideSet, key, value, Some(bit))),
                         }
                     }
@@ -735,13 +750,15 @@ impl<'c> Checker<'c> {
                 .keys
                 .iter()
                 .zip(&d.values_seen)
-                .filter_map(|((key, l), seen)| {
+                .zip(&d.others_seen)
+                .filter_map(|(((key, l), seen), others)| {
                     let values = catalog.labels[*l].values()?;
                     let (mut yes, mut no) = (Vec::new(), Vec::new());
                     for (v, s) in values.iter().zip(seen) {
                         if *s { &mut yes } else { &mut no }.push(v.value.clone());
                     }
-                    Some(LabelCoverage { key: key.clone(), seen: yes, not_seen: no })
+                    let others = others.iter().cloned().collect();
+                    Some(LabelCoverage { key: key.clone(), seen: yes, not_seen: no, others })
                 })
                 .collect();
             metrics.push(MetricCoverage {

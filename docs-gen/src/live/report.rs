@@ -15,6 +15,10 @@ pub struct LabelCoverage {
     pub key: String,
     pub seen: Vec<String>,
     pub not_seen: Vec<String>,
+    /// Of an open list: values seen outside its known ones (not drift; coverage counts the known
+    /// ones only), at most [`super::checker::MAX_OTHERS`].
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub others: Vec<String>,
 }
 
 /// Whether a metric with status `instrumented` was seen, and its closed values.
@@ -139,11 +143,15 @@ impl Report {
                 .iter()
                 .map(|l| {
                     let total = l.seen.len() + l.not_seen.len();
-                    if l.not_seen.is_empty() {
+                    let mut text = if l.not_seen.is_empty() {
                         format!("{} {}/{total}", l.key, l.seen.len())
                     } else {
                         format!("{} {}/{total} (not seen: {})", l.key, l.seen.len(), l.not_seen.join(", "))
+                    };
+                    if !l.others.is_empty() {
+                        text.push_str(&format!(" (open, also: {})", l.others.join(", ")));
                     }
+                    text
                 })
                 .collect();
             // The padding leaves trailing spaces where a metric has no closed label.

@@ -441,3 +441,34 @@ shop_queue_depth 0
     assert!(text.contains("NOT SEEN shop.order.duration"), "{text}");
     assert!(!text.contains("NOT SEEN shop.queue.depth"), "{text}");
 }
+
+/// A value outside an open list's known ones (`error.type` as the conventions define it) is not
+/// drift: the report lists it beside the label's coverage, which counts the known values only. A
+/// value outside a closed list still is.
+#[test]
+fn an_open_list_takes_other_values_as_information() {
+    use std::io::Write;
+    let series = |method: &str, error: &str| format!("http_request_method=\"{method}\",error_type=\"{error}\"");
+    let mut text = String::from("# TYPE http_server_request_duration_seconds histogram\n");
+    for (method, error) in [("GET", "java.net.UnknownHostException"), ("GET", "timeout"), ("PATCH", "timeout")] {
+        let l = series(method, error);
+        text.push_str(&format!("http_server_request_duration_seconds_bucket{{{l},le=\"+Inf\"}} 1\n"));
+        text.push_str(&format!("http_server_request_duration_seconds_sum{{{l}}} 0.4\n"));
+        text.push_str(&format!("http_server_request_duration_seconds_count{{{l}}} 1\n"));
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_docs-gen"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["--catalog", "../test-support/fixtures/good/otel.yaml", "live-check", "--exposition", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    let out = String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap();
+    let outside: Vec<&str> = out.lines().filter(|l| l.contains("error[value_outside_set]")).collect();
+    // `PATCH` is outside the closed list of `http.request.method`; the exception's name is not
+    // outside the open list of `error.type`.
+    assert_eq!(outside.len(), 1, "{out}");
+    assert!(outside[0].contains("http_request_method=\"PATCH\""), "{out}");
+    assert!(out.contains("error_type 1/2 (not seen: _OTHER) (open, also: java.net.UnknownHostException)"), "{out}");
+}
