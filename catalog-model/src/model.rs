@@ -86,6 +86,10 @@ pub struct LabelDef {
     pub kind: LabelKind,
     /// A closed list that is only the values known: others may be recorded (`open: true`).
     pub open: bool,
+    /// The attribute's own stability, where the catalog states one (OpenTelemetry's attributes
+    /// have theirs, apart from the metrics that use them).
+    pub stability: Option<Stability>,
+    pub deprecated: Option<Deprecation>,
     pub examples: Vec<String>,
     /// The label enum's name, for closed labels (`StepResultType`).
     pub rust_enum: String,
@@ -106,6 +110,9 @@ pub struct LabelValue {
     /// The value of an `int` attribute.
     pub int: Option<i64>,
     pub variant: String,
+    /// The value's own stability and deprecation, where the catalog states them.
+    pub stability: Option<Stability>,
+    pub deprecated: Option<Deprecation>,
 }
 
 impl LabelDef {
@@ -177,11 +184,30 @@ spelled_enum!(
 );
 spelled_enum!(Severity { Info = "info", Warning = "warning", Critical = "critical" });
 spelled_enum!(
-    /// What a metric promises (Kubernetes' metric stability levels): `alpha` nothing; `beta` that
-    /// it keeps its name, type, unit and labels but may gain labels; `stable` that it changes in
-    /// none of those.
-    Stability { Alpha = "alpha", Beta = "beta", Stable = "stable" }
+    /// What a metric, attribute or value promises: Kubernetes' metric stability levels (`alpha`
+    /// nothing; `beta` that it keeps its name, type, unit and labels but may gain labels; `stable`
+    /// that it changes in none of those) and OpenTelemetry's (`development` promises what `alpha`
+    /// does, `release_candidate` what `beta` does). [`Stability::promise`] compares them.
+    Stability {
+        Development = "development",
+        Alpha = "alpha",
+        Beta = "beta",
+        ReleaseCandidate = "release_candidate",
+        Stable = "stable",
+    }
 );
+
+impl Stability {
+    /// What the level promises: 0 nothing (`development`, `alpha`), 1 name, type, unit and no
+    /// label removed (`beta`, `release_candidate`), 2 everything (`stable`).
+    pub fn promise(self) -> u8 {
+        match self {
+            Stability::Development | Stability::Alpha => 0,
+            Stability::Beta | Stability::ReleaseCandidate => 1,
+            Stability::Stable => 2,
+        }
+    }
+}
 
 /// A metric's deprecation.
 #[derive(Debug, Clone, PartialEq)]

@@ -178,6 +178,14 @@ pub struct Label {
     /// Why the label is open (e.g. unbounded correlation ids); shown in the reference.
     #[serde(default)]
     pub free_form: Option<String>,
+    /// The attribute's own stability (`development`, `alpha`, `beta`, `release_candidate`,
+    /// `stable`), where it differs from the metrics': `docs-gen diff` holds a change of it to the
+    /// lower of the two.
+    #[serde(default)]
+    pub stability: Option<String>,
+    /// The attribute is on its way out.
+    #[serde(default)]
+    pub deprecated: Option<Deprecated>,
     /// Example values shown in the reference for free-form labels.
     #[serde(default)]
     pub examples: Vec<String>,
@@ -194,11 +202,12 @@ pub enum RequirementLevel {
     },
 }
 
-/// One allowed value of a closed label, as written: a scalar, or a map naming its Rust variant.
+/// One allowed value of a closed label, as written: a scalar, or a map with its Rust variant,
+/// stability or deprecation.
 #[derive(Debug)]
 pub enum LabelValue {
     Scalar(Scalar),
-    Named { value: Scalar, variant: String },
+    Named { value: Scalar, variant: Option<String>, stability: Option<String>, deprecated: Option<Deprecated> },
 }
 
 /// A YAML scalar of a label value, keeping whether YAML read it as a string or an integer.
@@ -245,21 +254,27 @@ impl<'de> serde::de::Visitor<'de> for LabelValueVisitor {
         use serde::de::Error;
         let mut value = None;
         let mut variant = None;
+        let mut stability = None;
+        let mut deprecated = None;
         while let Some(key) = m.next_key::<String>()? {
             match key.as_str() {
                 "value" => value = Some(m.next_value::<String>().map(Scalar::String)?),
                 "variant" => variant = Some(m.next_value::<String>()?),
+                "stability" => stability = Some(m.next_value::<String>()?),
+                "deprecated" => deprecated = Some(m.next_value::<Deprecated>()?),
                 _ => {
                     return Err(A::Error::custom(format!(
-                        "unknown field `{key}` of a label value, expected `value` or `variant`"
+                        "unknown field `{key}` of a label value, expected one of `value`, `variant`, `stability`, `deprecated`"
                     )));
                 }
             }
         }
-        match (value, variant) {
-            (Some(value), Some(variant)) => Ok(LabelValue::Named { value, variant }),
-            (Some(value), None) => Ok(LabelValue::Scalar(value)),
-            (None, _) => Err(A::Error::custom("a label value written as a map needs `value`")),
+        match value {
+            Some(value) if variant.is_none() && stability.is_none() && deprecated.is_none() => {
+                Ok(LabelValue::Scalar(value))
+            }
+            Some(value) => Ok(LabelValue::Named { value, variant, stability, deprecated }),
+            None => Err(A::Error::custom("a label value written as a map needs `value`")),
         }
     }
 }

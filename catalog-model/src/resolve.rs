@@ -296,6 +296,8 @@ fn build_label(at: String, id: String, l: parse::Label, cx: &mut Ctxt) -> LabelD
             LabelKind::FreeForm { reason }
         }
     };
+    let stability = l.stability.as_deref().and_then(|s| stability_of(&join_key(&at, "stability"), s, cx));
+    let deprecated = l.deprecated.map(deprecation);
     let open = l.open.unwrap_or(false);
     if open {
         if !matches!(kind, LabelKind::Closed(_)) {
@@ -321,6 +323,8 @@ fn build_label(at: String, id: String, l: parse::Label, cx: &mut Ctxt) -> LabelD
         description: l.description,
         kind,
         open,
+        stability,
+        deprecated,
         examples: l.examples,
         rust_enum,
         rust_field,
@@ -330,11 +334,15 @@ fn build_label(at: String, id: String, l: parse::Label, cx: &mut Ctxt) -> LabelD
 /// One allowed value: its text, its integer (for `int` attributes) and its Rust variant (the one
 /// the catalog names, else made by the sanitizer). A value of the wrong type is reported at it.
 fn build_label_value(at: &str, v: parse::LabelValue, ty: AttributeType, cx: &mut Ctxt) -> LabelValue {
-    let (scalar, explicit) = match v {
-        parse::LabelValue::Scalar(s) => (s, None),
-        parse::LabelValue::Named { value, variant } => (value, Some(variant)),
+    let (scalar, explicit, stability, deprecated, mapped) = match v {
+        parse::LabelValue::Scalar(s) => (s, None, None, None, false),
+        parse::LabelValue::Named { value, variant, stability, deprecated } => {
+            (value, variant, stability, deprecated, true)
+        }
     };
-    let value_at = if explicit.is_some() { join_key(at, "value") } else { at.to_owned() };
+    let value_at = if mapped { join_key(at, "value") } else { at.to_owned() };
+    let stability = stability.and_then(|s| stability_of(&join_key(at, "stability"), &s, cx));
+    let deprecated = deprecated.map(deprecation);
     let (value, int) = match (scalar, ty) {
         (parse::Scalar::Int(i), AttributeType::Int) => (i.to_string(), Some(i)),
         (parse::Scalar::String(s), AttributeType::Int) => {
@@ -361,7 +369,20 @@ fn build_label_value(at: &str, v: parse::LabelValue, ty: AttributeType, cx: &mut
             String::new()
         }),
     };
-    LabelValue { value, int, variant }
+    LabelValue { value, int, variant, stability, deprecated }
+}
+
+/// A stability level the catalog wrote at `at`, or `None` (reported) when it is none.
+fn stability_of(at: &str, s: &str, cx: &mut Ctxt) -> Option<Stability> {
+    let found = Stability::parse(s);
+    if found.is_none() {
+        cx.error(at, Unknown::Keyword { what: "stability", got: s.to_owned(), known: Stability::NAMES });
+    }
+    found
+}
+
+fn deprecation(d: parse::Deprecated) -> Deprecation {
+    Deprecation { since: d.since, reason: d.reason, renamed_to: d.renamed_to }
 }
 
 fn build_value_map(at: String, id: String, v: parse::ValueMap, cx: &mut Ctxt) -> ValueMap {

@@ -95,7 +95,8 @@ fn change(
     old_path: Option<String>,
     new_path: Option<String>,
 ) -> Change {
-    let allowed = class == Class::Breaking && stability == Stability::Alpha && policy.allow_alpha;
+    // `development` promises what `alpha` does.
+    let allowed = class == Class::Breaking && stability.promise() == 0 && policy.allow_alpha;
     Change {
         kind,
         metric: m.name.clone(),
@@ -146,7 +147,7 @@ fn metric_changes(old: &Catalog, new: &Catalog, o: &Metric, n: &Metric, policy: 
         push("histogram buckets changed", format!("{} → {}", show(o), show(n)), Class::Breaking, "buckets");
     }
     if o.stability != n.stability {
-        let class = if n.stability < o.stability { Class::Breaking } else { Class::Compatible };
+        let class = if n.stability.promise() < o.stability.promise() { Class::Breaking } else { Class::Compatible };
         push("stability changed", format!("{} → {}", o.stability.as_str(), n.stability.as_str()), class, "stability");
     }
     if o.deprecated.is_none()
@@ -170,7 +171,7 @@ fn metric_changes(old: &Catalog, new: &Catalog, o: &Metric, n: &Metric, policy: 
     for k in nk.iter().filter(|k| !ok.contains(k)) {
         // Only `stable` promises its label set; a new label on beta or alpha splits series but
         // breaks no aggregation.
-        let class = if level == Stability::Stable { Class::Breaking } else { Class::Compatible };
+        let class = if level.promise() == 2 { Class::Breaking } else { Class::Compatible };
         push("label added", format!("`{k}`"), class, "labels");
     }
     for k in ok.iter().filter(|k| !nk.contains(k)) {
@@ -180,9 +181,15 @@ fn metric_changes(old: &Catalog, new: &Catalog, o: &Metric, n: &Metric, policy: 
         let ol = old.labels.iter().find(|l| &l.key == k).expect("a metric's label is defined");
         let nl = new.labels.iter().find(|l| &l.key == k).expect("a metric's label is defined");
         let label_path = |l: &LabelDef| Some(l.at.clone());
+        // A change of an attribute is held to the lower promise of the metric and the attribute
+        // (a `development` attribute of a stable metric promises nothing).
+        let label_level = match ol.stability {
+            Some(s) if s.promise() < level.promise() => s,
+            _ => level,
+        };
         let mut label_change = |kind: &'static str, detail: String, class: Class, field: &str| {
             let at = |l: &LabelDef| label_path(l).map(|p| format!("{p}.{field}"));
-            out.push(change(kind, n, detail, class, level, policy, at(ol), at(nl)));
+            out.push(change(kind, n, detail, class, label_level, policy, at(ol), at(nl)));
         };
         if ol.attribute_type != nl.attribute_type {
             let detail = format!("`{k}`: {} → {}", ol.attribute_type.as_str(), nl.attribute_type.as_str());
@@ -211,7 +218,14 @@ fn metric_changes(old: &Catalog, new: &Catalog, o: &Metric, n: &Metric, policy: 
                     label_change("closed value added", format!("`{k}` = `{v}`"), Class::Compatible, "values");
                 }
                 for v in a.difference(&b) {
-                    label_change("closed value removed", format!("`{k}` = `{v}`"), Class::Breaking, "values");
+                    // A value deprecated before may go, as a deprecated metric may.
+                    let deprecated = ol
+                        .values()
+                        .and_then(|vs| vs.iter().find(|x| &x.value == v))
+                        .and_then(|x| x.deprecated.as_ref().map(|d| format!(" (deprecated since {})", d.since)));
+                    let class = if deprecated.is_some() { Class::Compatible } else { Class::Breaking };
+                    let detail = format!("`{k}` = `{v}`{}", deprecated.unwrap_or_default());
+                    label_change("closed value removed", detail, class, "values");
                 }
             }
             (Some(_), None) => {
@@ -236,7 +250,7 @@ pub fn fails(changes: &[Change]) -> bool {
 fn verdict(c: &Change) -> &'static str {
     match (c.class, c.allowed) {
         (Class::Breaking, false) => "BREAKING",
-        (Class::Breaking, true) => "breaking (alpha, allowed)",
+        (Class::Breaking, true) => "breaking (alpha or development, allowed)",
         (Class::Compatible, _) => "compatible",
     }
 }
@@ -246,7 +260,7 @@ fn summary(changes: &[Change]) -> String {
     let allowed = changes.iter().filter(|c| c.allowed).count();
     let compatible = changes.iter().filter(|c| c.class == Class::Compatible).count();
     format!(
-        "{} change(s): {breaking} breaking, {allowed} breaking but allowed (alpha), {compatible} compatible",
+        "{} change(s): {breaking} breaking, {allowed} breaking but allowed (alpha or development), {compatible} compatible",
         changes.len()
     )
 }
@@ -277,7 +291,7 @@ pub fn markdown(changes: &[Change], old: &str, new: &str) -> String {
     for c in changes {
         let mark = match (c.class, c.allowed) {
             (Class::Breaking, false) => "❌ breaking",
-            (Class::Breaking, true) => "⚠️ breaking (alpha, allowed)",
+            (Class::Breaking, true) => "⚠️ breaking (alpha or development, allowed)",
             (Class::Compatible, _) => "✅ compatible",
         };
         let at = [c.old_at.as_deref(), c.new_at.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" → ");

@@ -11,7 +11,9 @@
 mod recorder;
 mod template;
 
-use catalog_model::model::{AttributeType, Catalog, Instrument, LabelDef, LabelKind, Metric, ValueMap};
+use catalog_model::model::{
+    AttributeType, Catalog, Deprecation, Instrument, LabelDef, LabelKind, Metric, Stability, ValueMap,
+};
 use catalog_model::parallel::map_parallel;
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
@@ -305,21 +307,25 @@ fn code(text: &str) -> String {
 }
 
 fn label_enum(label: &LabelDef) -> TokenStream {
-    let LabelDef { id, key, prometheus_key, attribute_type, description, kind, rust_enum, .. } = label;
+    let LabelDef { id, key, prometheus_key, attribute_type, description, kind, rust_enum, open, .. } = label;
     let LabelKind::Closed(values) = kind else { unreachable!("label_enums yields closed labels") };
     let name = ident(rust_enum);
     let allowed = values.iter().map(|v| code(&v.value)).collect::<Vec<_>>().join(", ");
     let stored =
         if prometheus_key != key { format!(" (Prometheus label {})", code(prometheus_key)) } else { String::new() };
     let typed = if *attribute_type == AttributeType::Int { " with an integer value" } else { "" };
+    let which = if *open { "Known values (others may be recorded through `Open`)" } else { "Allowed values" };
     let item_doc = doc(&format!(
-        "{description}\n\nLabel {}, exported as attribute {}{stored}{typed}. Allowed values: {allowed}.",
+        "{description}\n\nLabel {}, exported as attribute {}{stored}{typed}. {which}: {allowed}.{}",
         code(id),
-        code(key)
+        code(key),
+        stability_doc(label.stability, label.deprecated.as_ref())
     ));
+    // A value's own stability and deprecation are said in its doc (a `#[deprecated]` variant would
+    // warn in every generated table that lists `ALL`).
     let variants = values.iter().map(|v| {
         let var = ident(&v.variant);
-        let d = doc(&code(&v.value));
+        let d = doc(&format!("{}{}", code(&v.value), stability_doc(v.stability, v.deprecated.as_ref())));
         quote! { #d #var, }
     });
     // An `int` attribute's enum also gives its number, which the attribute carries.
@@ -341,6 +347,21 @@ fn label_enum(label: &LabelDef) -> TokenStream {
 
         ::catalog_runtime::label_enum!(#name, label = #id, key = #key, [#(#table),*]);
     }
+}
+
+/// ` Stability: development. Deprecated since 1.2: reason.`, or nothing.
+fn stability_doc(stability: Option<Stability>, deprecated: Option<&Deprecation>) -> String {
+    let mut out = String::new();
+    if let Some(s) = stability {
+        out.push_str(&format!("\n\nStability: {}.", s.as_str()));
+    }
+    if let Some(d) = deprecated {
+        out.push_str(&format!("\n\nDeprecated since {}: {}", d.since, d.reason.trim()));
+        if let Some(to) = &d.renamed_to {
+            out.push_str(&format!(" Use {} instead.", code(to)));
+        }
+    }
+    out
 }
 
 fn value_enum(map: &ValueMap) -> TokenStream {

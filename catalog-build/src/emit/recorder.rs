@@ -253,6 +253,12 @@ pub(super) fn describe(catalog: &Catalog, m: &Metric) -> (Shape, Names) {
                         "\n\nA `StringValue`: see [what each kind of string costs](catalog_runtime::instrument#string-labels).",
                     );
                 }
+                if let Some(st) = l.stability {
+                    extra.push_str(&format!("\n\nStability: {}.", st.as_str()));
+                }
+                if let Some(d) = &l.deprecated {
+                    extra.push_str(&format!("\n\nDeprecated since {}: {}", d.since, d.reason.trim()));
+                }
                 if l.is_optional() {
                     extra.push_str(&format!(
                         "\n\n{}: `None` leaves the attribute out.",

@@ -7,7 +7,7 @@ pub mod labels {
     pub use ::catalog_runtime::labels::UnknownValue;
     /// Describes a class of error the operation ended with.
     ///
-    /// Label `error.type`, exported as attribute `error.type` (Prometheus label `error_type`). Allowed values: `timeout`, `_OTHER`.
+    /// Label `error.type`, exported as attribute `error.type` (Prometheus label `error_type`). Known values (others may be recorded through `Open`): `timeout`, `_OTHER`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum ErrorType {
         /// `timeout`
@@ -45,8 +45,12 @@ pub mod labels {
         /// `1.1`
         Http11,
         /// `10`
+        ///
+        /// Deprecated since 1.30.0: a draft's version.
         Http10Draft,
         /// `2`
+        ///
+        /// Stability: development.
         V2,
     }
     ::catalog_runtime::label_enum!(
@@ -112,6 +116,8 @@ pub mod recorders {
         /// `http.route`: The matched route template.
         ///
         /// A `StringValue`: see [what each kind of string costs](catalog_runtime::instrument#string-labels).
+        ///
+        /// Stability: release_candidate.
         ///
         /// conditionally_required (If and only if it is available.): `None` leaves the attribute out.
         pub http_route: ::core::option::Option<::opentelemetry::StringValue>,
@@ -198,6 +204,8 @@ pub mod recorders {
         /// `http.route`: The matched route template.
         ///
         /// A `StringValue`: see [what each kind of string costs](catalog_runtime::instrument#string-labels).
+        ///
+        /// Stability: release_candidate.
         ///
         /// conditionally_required (If and only if it is available.): `None` leaves the attribute out.
         pub http_route: ::core::option::Option<::opentelemetry::StringValue>,

@@ -709,12 +709,25 @@ fn metric_entry(out: &mut String, c: &Catalog, v: &Verified, m: &Metric) {
         out.push_str("**Labels:**\n\n| Label | Values | Description |\n|---|---|---|\n");
         for &l in &m.labels {
             let l = c.label(l);
+            // A value's own stability or deprecation follows it: `` `x` (development) ``.
+            let value = |v: &catalog_model::model::LabelValue| {
+                let mut text = code_cell(&v.value);
+                let marks: Vec<String> = v
+                    .stability
+                    .map(|s| s.as_str().to_owned())
+                    .into_iter()
+                    .chain(v.deprecated.as_ref().map(|d| format!("deprecated since {}", cell(&d.since))))
+                    .collect();
+                if !marks.is_empty() {
+                    text.push_str(&format!(" ({})", marks.join(", ")));
+                }
+                text
+            };
             let mut values = match &l.kind {
-                LabelKind::Closed(v) if l.open => format!(
-                    "{}, or any other (open)",
-                    v.iter().map(|v| code_cell(&v.value)).collect::<Vec<_>>().join(", ")
-                ),
-                LabelKind::Closed(v) => v.iter().map(|v| code_cell(&v.value)).collect::<Vec<_>>().join(", "),
+                LabelKind::Closed(v) if l.open => {
+                    format!("{}, or any other (open)", v.iter().map(value).collect::<Vec<_>>().join(", "))
+                }
+                LabelKind::Closed(v) => v.iter().map(value).collect::<Vec<_>>().join(", "),
                 LabelKind::FreeForm { reason } if reason.trim().is_empty() => "free-form".to_owned(),
                 LabelKind::FreeForm { reason } => format!("free-form: {}", cell(reason)),
             };
@@ -730,6 +743,12 @@ fn metric_entry(out: &mut String, c: &Catalog, v: &Verified, m: &Metric) {
                 label.push_str(&format!("<br>Prometheus: {}", code_cell(&l.prometheus_key)));
             }
             let mut description = cell(&l.description);
+            if let Some(st) = l.stability {
+                description.push_str(&format!("<br>*Stability: {}*", st.as_str()));
+            }
+            if let Some(d) = &l.deprecated {
+                description.push_str(&format!("<br>*Deprecated {}*", cell(&deprecation_text(d))));
+            }
             if let Some(requirement) = requirement_text(l) {
                 description.push_str(&format!("<br>*{}*", cell(&requirement)));
             }
@@ -767,8 +786,10 @@ fn metric_entry(out: &mut String, c: &Catalog, v: &Verified, m: &Metric) {
 
 fn stability_title(s: Stability) -> &'static str {
     match s {
+        Stability::Development => "Development",
         Stability::Alpha => "Alpha",
         Stability::Beta => "Beta",
+        Stability::ReleaseCandidate => "Release candidate",
         Stability::Stable => "Stable",
     }
 }
@@ -787,7 +808,9 @@ fn stability_section(out: &mut String, c: &Catalog) {
 
 ",
     );
-    let count = |s: Stability| c.metrics.iter().filter(|m| m.stability == s).count();
+    // Counted by promise: OpenTelemetry's `development` promises what `alpha` does,
+    // `release_candidate` what `beta` does.
+    let count = |s: Stability| c.metrics.iter().filter(|m| m.stability.promise() == s.promise()).count();
     let default = c.document.default_stability.as_deref().unwrap_or("alpha");
     let _ = writeln!(
         out,
@@ -795,8 +818,8 @@ fn stability_section(out: &mut String, c: &Catalog) {
          nothing is `{default}`, the catalog's default. `docs-gen diff --baseline OLD` enforces the levels on \
          every change of the catalog.\n\n\
          | Level | Promise | Metrics |\n|---|---|---|\n\
-         | Alpha | nothing: name, type, unit and labels may change (`--allow-alpha` lets such changes through) | {} |\n\
-         | Beta | name, type, unit and buckets stay; labels are not removed, but may be added | {} |\n\
+         | Alpha (or OpenTelemetry's `development`) | nothing: name, type, unit and labels may change (`--allow-alpha` lets such changes through) | {} |\n\
+         | Beta (or `release_candidate`) | name, type, unit and buckets stay; labels are not removed, but may be added | {} |\n\
          | Stable | name, type, unit, buckets and labels stay; removal only after deprecation | {} |\n",
         count(Stability::Alpha),
         count(Stability::Beta),

@@ -623,7 +623,7 @@ const CASES: &[Case] = &[
         name: "label_value_map_with_an_unknown_field",
         input: Edit(&[("values: [ok, failed, timed_out]", "values: [ok, failed, {value: timed_out, name: Timeout}]")]),
         expect: &[
-            "metrics.yaml:42:26: error: unknown field `name` of a label value, expected `value` or `variant`",
+            "metrics.yaml:42:26: error: unknown field `name` of a label value, expected one of `value`, `variant`, `stability`, `deprecated`",
             "1 error in the catalog",
         ],
     },

@@ -17,6 +17,48 @@ struct Case {
 }
 
 const CASES: &[Case] = &[
+    Case {
+        name: "development_breaks_are_allowed_as_alphas_are",
+        edits: &[(
+            "    description: Time waiting\n    buckets: [5, 50]\n",
+            "    description: Time waiting\n    buckets: [5, 500]\n",
+        )],
+        args: &["--allow-alpha"],
+        exit: 0,
+        lines: &[
+            "breaking (alpha or development, allowed) app.queue.wait histogram buckets changed (development): [5.0, 50.0] → [5.0, 500.0] [was DIR/old.yaml:42:5, now DIR/new.yaml:42:5]",
+        ],
+    },
+    Case {
+        name: "a_deprecated_value_may_go",
+        edits: &[(", {value: urgent, deprecated: {since: 0.3.0, reason: merged into high}}]", "]")],
+        args: &[],
+        exit: 0,
+        lines: &[
+            "compatible app.jobs.priority closed value removed (development): `priority` = `urgent` (deprecated since 0.3.0) [was DIR/old.yaml:14:5, now DIR/new.yaml:14:5]",
+        ],
+    },
+    Case {
+        name: "a_development_attribute_of_a_stable_metric_promises_nothing",
+        edits: &[("values: [low, high,", "values: [high,")],
+        args: &["--allow-alpha"],
+        exit: 0,
+        lines: &[
+            "breaking (alpha or development, allowed) app.jobs.priority closed value removed (development): `priority` = `low` [was DIR/old.yaml:14:5, now DIR/new.yaml:14:5]",
+        ],
+    },
+    Case {
+        name: "beta_to_release_candidate_keeps_the_promise",
+        edits: &[(
+            "    labels: [outcome]\n    buckets: [5, 50]\n    stability: beta\n",
+            "    labels: [outcome]\n    buckets: [5, 50]\n    stability: release_candidate\n",
+        )],
+        args: &[],
+        exit: 0,
+        lines: &[
+            "compatible app.job.duration stability changed (beta): beta → release_candidate [was DIR/old.yaml:30:5, now DIR/new.yaml:30:5]",
+        ],
+    },
     Case { name: "no_change", edits: &[], args: &[], exit: 0, lines: &[] },
     Case {
         name: "unit_change_renames_the_series",
@@ -24,10 +66,10 @@ const CASES: &[Case] = &[
         args: &[],
         exit: 1,
         lines: &[
-            "BREAKING   app.job.duration unit changed (beta): `ms` → `s` [was DIR/old.yaml:22:5, now DIR/new.yaml:22:5]",
+            "BREAKING   app.job.duration unit changed (beta): `ms` → `s` [was DIR/old.yaml:26:5, now DIR/new.yaml:26:5]",
             "BREAKING   app.job.duration Prometheus series renamed (beta): app_job_duration_milliseconds_bucket, \
              app_job_duration_milliseconds_sum, app_job_duration_milliseconds_count → app_job_duration_seconds_bucket, \
-             app_job_duration_seconds_sum, app_job_duration_seconds_count [was DIR/old.yaml:22:5, now DIR/new.yaml:22:5]",
+             app_job_duration_seconds_sum, app_job_duration_seconds_count [was DIR/old.yaml:26:5, now DIR/new.yaml:26:5]",
         ],
     },
     Case {
@@ -36,7 +78,7 @@ const CASES: &[Case] = &[
         args: &[],
         exit: 1,
         lines: &[
-            "BREAKING   app.queue.depth instrument changed (alpha): gauge → up_down_counter [was DIR/old.yaml:28:5, now DIR/new.yaml:28:5]",
+            "BREAKING   app.queue.depth instrument changed (alpha): gauge → up_down_counter [was DIR/old.yaml:32:5, now DIR/new.yaml:32:5]",
         ],
     },
     Case {
@@ -45,7 +87,7 @@ const CASES: &[Case] = &[
         args: &["--allow-alpha"],
         exit: 0,
         lines: &[
-            "breaking (alpha, allowed) app.queue.depth number type changed (alpha): i64 → f64 [was DIR/old.yaml:29:5, now DIR/new.yaml:29:5]",
+            "breaking (alpha or development, allowed) app.queue.depth number type changed (alpha): i64 → f64 [was DIR/old.yaml:33:5, now DIR/new.yaml:33:5]",
         ],
     },
     Case {
@@ -54,7 +96,7 @@ const CASES: &[Case] = &[
         args: &["--allow-alpha"],
         exit: 1,
         lines: &[
-            "BREAKING   app.jobs.total label removed (stable): `outcome` [was DIR/old.yaml:17:5, now DIR/new.yaml:17:5]",
+            "BREAKING   app.jobs.total label removed (stable): `outcome` [was DIR/old.yaml:21:5, now DIR/new.yaml:21:5]",
         ],
     },
     Case {
@@ -66,8 +108,8 @@ const CASES: &[Case] = &[
         args: &[],
         exit: 1,
         lines: &[
-            "BREAKING   app.jobs.total label added (stable): `queue` [was DIR/old.yaml:17:5, now DIR/new.yaml:17:5]",
-            "compatible app.job.duration label added (beta): `queue` [was DIR/old.yaml:24:5, now DIR/new.yaml:24:5]",
+            "BREAKING   app.jobs.total label added (stable): `queue` [was DIR/old.yaml:21:5, now DIR/new.yaml:21:5]",
+            "compatible app.job.duration label added (beta): `queue` [was DIR/old.yaml:28:5, now DIR/new.yaml:28:5]",
         ],
     },
     Case {
@@ -101,7 +143,7 @@ const CASES: &[Case] = &[
         args: &[],
         exit: 1,
         lines: &[
-            "BREAKING   app.job.duration histogram buckets changed (beta): [5.0, 50.0] → [5.0, 50.0, 500.0] [was DIR/old.yaml:25:5, now DIR/new.yaml:25:5]",
+            "BREAKING   app.job.duration histogram buckets changed (beta): [5.0, 50.0] → [5.0, 50.0, 500.0] [was DIR/old.yaml:29:5, now DIR/new.yaml:29:5]",
         ],
     },
     Case {
@@ -115,7 +157,7 @@ const CASES: &[Case] = &[
         lines: &[
             "compatible app.jobs.total label description changed (stable): `outcome` [was DIR/old.yaml:6:5, now DIR/new.yaml:6:5]",
             "compatible app.job.duration label description changed (beta): `outcome` [was DIR/old.yaml:6:5, now DIR/new.yaml:6:5]",
-            "compatible app.queue.depth description changed (alpha) [was DIR/old.yaml:31:5, now DIR/new.yaml:31:5]",
+            "compatible app.queue.depth description changed (alpha) [was DIR/old.yaml:35:5, now DIR/new.yaml:35:5]",
         ],
     },
     Case {
@@ -127,7 +169,7 @@ const CASES: &[Case] = &[
         args: &[],
         exit: 1,
         lines: &[
-            "BREAKING   app.queue.depth metric removed (alpha): never deprecated: deprecate it first [was DIR/old.yaml:27:5]",
+            "BREAKING   app.queue.depth metric removed (alpha): never deprecated: deprecate it first [was DIR/old.yaml:31:5]",
         ],
     },
     Case {
@@ -140,8 +182,8 @@ const CASES: &[Case] = &[
         args: &[],
         exit: 0,
         lines: &[
-            "compatible app.queue.depth metric deprecated (alpha): renamed to `app.queue.length` (since 0.4.0): one name per concept [was DIR/old.yaml:27:5, now DIR/new.yaml:33:5]",
-            "compatible app.queue.length metric added (alpha) [now DIR/new.yaml:34:5]",
+            "compatible app.queue.depth metric deprecated (alpha): renamed to `app.queue.length` (since 0.4.0): one name per concept [was DIR/old.yaml:31:5, now DIR/new.yaml:37:5]",
+            "compatible app.queue.length metric added (alpha) [now DIR/new.yaml:38:5]",
         ],
     },
     Case {
@@ -150,7 +192,7 @@ const CASES: &[Case] = &[
         args: &[],
         exit: 1,
         lines: &[
-            "BREAKING   app.jobs.total stability changed (stable): stable → beta [was DIR/old.yaml:18:5, now DIR/new.yaml:18:5]",
+            "BREAKING   app.jobs.total stability changed (stable): stable → beta [was DIR/old.yaml:22:5, now DIR/new.yaml:22:5]",
         ],
     },
 ];
@@ -227,7 +269,7 @@ fn markdown_and_json_reports() {
     let kinds: Vec<&str> = v["changes"].as_array().unwrap().iter().map(|c| c["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["unit changed", "Prometheus series renamed", "description changed"]);
     assert_eq!(v["changes"][0]["class"], "breaking");
-    assert!(v["changes"][0]["old_at"].as_str().unwrap().ends_with("old.yaml:22:5"));
+    assert!(v["changes"][0]["old_at"].as_str().unwrap().ends_with("old.yaml:26:5"));
 }
 
 #[test]
@@ -239,7 +281,7 @@ fn a_baseline_that_does_not_load_exits_2() {
     let (code, _, stderr) =
         docs_gen(&["--catalog", new.to_str().unwrap(), "diff", "--baseline", old.to_str().unwrap()]);
     assert_eq!(code, Some(2));
-    assert!(stderr.contains("old.yaml:28:17: error: unknown instrument `gauje`"), "{stderr}");
+    assert!(stderr.contains("old.yaml:32:17: error: unknown instrument `gauje`"), "{stderr}");
     assert!(stderr.contains("the baseline"), "{stderr}");
     let (code, _, stderr) =
         docs_gen(&["--catalog", new.to_str().unwrap(), "diff", "--baseline", "no-such-revision-xyz"]);
@@ -288,7 +330,7 @@ fn querying_a_deprecated_metric_warns() {
     assert_eq!(code, Some(0), "{stderr}");
     assert!(
         stderr.contains(&format!(
-            "{}:21:15: warning: this query uses `app.queue.depth`, deprecated since 0.4.0: Use the queue's own gauge.\n  help: rewrite or remove this query before `app.queue.depth` is removed",
+            "{}:25:15: warning: this query uses `app.queue.depth`, deprecated since 0.4.0: Use the queue's own gauge.\n  help: rewrite or remove this query before `app.queue.depth` is removed",
             path.display()
         )),
         "{stderr}"
