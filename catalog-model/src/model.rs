@@ -218,7 +218,16 @@ pub struct Deprecation {
 }
 spelled_enum!(
     /// The type of an attribute's values, as OpenTelemetry names it.
-    AttributeType { String = "string", Int = "int", Bool = "bool", Double = "double" }
+    AttributeType {
+        String = "string",
+        Int = "int",
+        Bool = "bool",
+        Double = "double",
+        StringArray = "string[]",
+        IntArray = "int[]",
+        BoolArray = "bool[]",
+        DoubleArray = "double[]",
+    }
 );
 spelled_enum!(
     /// OpenTelemetry's requirement levels of an attribute on a metric.

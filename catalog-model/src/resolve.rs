@@ -250,7 +250,8 @@ fn build_domain(at: String, d: parse::Domain, cx: &mut Ctxt) -> Domain {
 fn build_label(at: String, id: String, l: parse::Label, cx: &mut Ctxt) -> LabelDef {
     let attribute_type = match l.attribute_type.as_deref() {
         None => AttributeType::String,
-        Some(t) => AttributeType::parse(t).unwrap_or_else(|| {
+        // The semantic conventions spell `bool` as `boolean`.
+        Some(t) => AttributeType::parse(t.replace("boolean", "bool").as_str()).unwrap_or_else(|| {
             cx.error(
                 &join_key(&at, "type"),
                 Unknown::Keyword { what: "attribute type", got: t.into(), known: AttributeType::NAMES },

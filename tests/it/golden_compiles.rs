@@ -163,7 +163,15 @@ fn typed_and_optional_attributes_reach_the_exporter_as_declared() {
         },
     );
     #[allow(deprecated)] // Deprecated in the fixture; still recorded until it is removed.
-    m.tls_handshakes.add(1, TlsHandshakesLabels { tls_resumed: Some(true), sample_weight: 0.5 });
+    m.tls_handshakes.add(
+        1,
+        TlsHandshakesLabels {
+            tls_resumed: Some(true),
+            sample_weight: 0.5,
+            tls_client_supported_ciphers: Some(vec!["TLS_AES_128_GCM_SHA256".into(), "TLS_AES_256_GCM_SHA384".into()]),
+            tls_peer_ports: None,
+        },
+    );
     provider.force_flush().unwrap();
 
     assert_eq!(
@@ -191,7 +199,12 @@ fn typed_and_optional_attributes_reach_the_exporter_as_declared() {
     );
     assert_eq!(
         points(&exporter, "tls.handshakes"),
-        [vec!["sample.weight=F64(0.5)".to_owned(), "tls.resumed=Bool(true)".to_owned()]]
+        [vec![
+            "sample.weight=F64(0.5)".to_owned(),
+            // An array attribute reaches the exporter as an OpenTelemetry array.
+            "tls.client.supported_ciphers=Array(String([Static(\"TLS_AES_128_GCM_SHA256\"), Static(\"TLS_AES_256_GCM_SHA384\")]))".to_owned(),
+            "tls.resumed=Bool(true)".to_owned(),
+        ]]
     );
     // The int enum carries its number; the chosen variants keep their catalog spelling.
     assert_eq!(ServerPort::V443.value(), 443);

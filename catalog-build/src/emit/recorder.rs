@@ -48,6 +48,17 @@ enum FieldKind {
     Int,
     Bool,
     Double,
+    /// `string[]`, `int[]`, `bool[]`, `double[]`: a `Vec`, exported as an OpenTelemetry array.
+    Array(ArrayOf),
+}
+
+/// The element type of an array attribute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum ArrayOf {
+    Str,
+    Int,
+    Bool,
+    Double,
 }
 
 impl LabelShape {
@@ -59,6 +70,10 @@ impl LabelShape {
             (None, AttributeType::Int) => FieldKind::Int,
             (None, AttributeType::Bool) => FieldKind::Bool,
             (None, AttributeType::Double) => FieldKind::Double,
+            (None, AttributeType::StringArray) => FieldKind::Array(ArrayOf::Str),
+            (None, AttributeType::IntArray) => FieldKind::Array(ArrayOf::Int),
+            (None, AttributeType::BoolArray) => FieldKind::Array(ArrayOf::Bool),
+            (None, AttributeType::DoubleArray) => FieldKind::Array(ArrayOf::Double),
         };
         LabelShape { kind, optional: l.is_optional() }
     }
@@ -334,10 +349,15 @@ fn recorder_doc(catalog: &Catalog, m: &Metric) -> String {
 }
 
 impl FieldKind {
-    /// Whether a value may own its text (a `StringValue`): no `Copy`, and dropped one by one when
-    /// nothing is recorded.
+    /// Whether a value may own heap data (a `StringValue`, a `Vec`): no `Copy`, and dropped one by
+    /// one when nothing is recorded.
     fn owns_text(self) -> bool {
-        matches!(self, FieldKind::Str | FieldKind::Open)
+        matches!(self, FieldKind::Str | FieldKind::Open | FieldKind::Array(_))
+    }
+
+    /// Whether a value may be a float, which has no `Eq` or `Hash`.
+    fn is_float(self) -> bool {
+        matches!(self, FieldKind::Double | FieldKind::Array(ArrayOf::Double))
     }
 }
 
@@ -356,6 +376,15 @@ fn field_type(kind: FieldKind, label: &LabelNames) -> TokenStream {
         FieldKind::Int => quote!(i64),
         FieldKind::Bool => quote!(bool),
         FieldKind::Double => quote!(f64),
+        FieldKind::Array(of) => {
+            let element = match of {
+                ArrayOf::Str => quote!(::opentelemetry::StringValue),
+                ArrayOf::Int => quote!(i64),
+                ArrayOf::Bool => quote!(bool),
+                ArrayOf::Double => quote!(f64),
+            };
+            quote!(::std::vec::Vec<#element>)
+        }
     }
 }
 
@@ -371,6 +400,15 @@ fn attribute_value(kind: FieldKind, v: TokenStream) -> TokenStream {
         FieldKind::Closed { int: false, .. } => quote!(#v.as_str()),
         FieldKind::Closed { int: true, .. } => quote!(#v.value()),
         FieldKind::Open | FieldKind::Str | FieldKind::Int | FieldKind::Bool | FieldKind::Double => v,
+        FieldKind::Array(of) => {
+            let variant = match of {
+                ArrayOf::Str => quote!(String),
+                ArrayOf::Int => quote!(I64),
+                ArrayOf::Bool => quote!(Bool),
+                ArrayOf::Double => quote!(F64),
+            };
+            quote!(::opentelemetry::Value::Array(::opentelemetry::Array::#variant(#v)))
+        }
     }
 }
 
@@ -378,7 +416,7 @@ fn attribute_value(kind: FieldKind, v: TokenStream) -> TokenStream {
 /// own its text), no `Eq` or `Hash` where a `double` label is.
 fn label_derives(shapes: &[&LabelShape]) -> TokenStream {
     let copy = (!shapes.iter().any(|l| l.kind.owns_text())).then(|| quote!(Copy,));
-    if shapes.iter().any(|l| l.kind == FieldKind::Double) {
+    if shapes.iter().any(|l| l.kind.is_float()) {
         quote!(#[derive(Clone, #copy Debug, PartialEq)])
     } else {
         quote!(#[derive(Clone, #copy Debug, PartialEq, Eq, Hash)])

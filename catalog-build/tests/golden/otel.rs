@@ -384,12 +384,14 @@ pub mod recorders {
     /// * Labels:
     ///   * `tls.resumed` (bool, free-form, optional, Prometheus `tls_resumed`): Whether the TLS session was resumed.
     ///   * `sample.weight` (double, free-form, Prometheus `sample_weight`): A weight, for a double attribute.
+    ///   * `tls.client.supported_ciphers` (string[], free-form, optional, Prometheus `tls_client_supported_ciphers`): Cipher suites the client supports, for an array attribute.
+    ///   * `tls.peer.ports` (int[], free-form, optional, Prometheus `tls_peer_ports`): Ports, for an int array attribute.
     #[derive(Clone, Debug)]
     pub struct TlsHandshakes(
         ::catalog_runtime::instrument::Recorder<::opentelemetry::metrics::Counter<u64>>,
     );
     /// The labels of [`TlsHandshakes`] (`tls.handshakes`).
-    #[derive(Clone, Copy, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq)]
     pub struct TlsHandshakesLabels {
         /// `tls.resumed`: Whether the TLS session was resumed.
         ///
@@ -397,9 +399,19 @@ pub mod recorders {
         pub tls_resumed: ::core::option::Option<bool>,
         /// `sample.weight`: A weight, for a double attribute.
         pub sample_weight: f64,
+        /// `tls.client.supported_ciphers`: Cipher suites the client supports, for an array attribute.
+        ///
+        /// recommended: `None` leaves the attribute out.
+        pub tls_client_supported_ciphers: ::core::option::Option<
+            ::std::vec::Vec<::opentelemetry::StringValue>,
+        >,
+        /// `tls.peer.ports`: Ports, for an int array attribute.
+        ///
+        /// opt_in: `None` leaves the attribute out.
+        pub tls_peer_ports: ::core::option::Option<::std::vec::Vec<i64>>,
     }
     impl ::catalog_runtime::instrument::Labels for TlsHandshakesLabels {
-        type Attributes = ::catalog_runtime::instrument::Attributes<2>;
+        type Attributes = ::catalog_runtime::instrument::Attributes<4>;
         #[inline]
         fn attributes(self) -> Self::Attributes {
             let mut attributes = ::catalog_runtime::instrument::Attributes::new();
@@ -410,7 +422,38 @@ pub mod recorders {
                 .push(
                     ::opentelemetry::KeyValue::new("sample.weight", self.sample_weight),
                 );
+            if let ::core::option::Option::Some(v) = self.tls_client_supported_ciphers {
+                attributes
+                    .push(
+                        ::opentelemetry::KeyValue::new(
+                            "tls.client.supported_ciphers",
+                            ::opentelemetry::Value::Array(
+                                ::opentelemetry::Array::String(v),
+                            ),
+                        ),
+                    );
+            }
+            if let ::core::option::Option::Some(v) = self.tls_peer_ports {
+                attributes
+                    .push(
+                        ::opentelemetry::KeyValue::new(
+                            "tls.peer.ports",
+                            ::opentelemetry::Value::Array(::opentelemetry::Array::I64(v)),
+                        ),
+                    );
+            }
             attributes
+        }
+        #[inline(always)]
+        fn discard(self) {
+            let Self {
+                tls_resumed: _,
+                sample_weight: _,
+                tls_client_supported_ciphers,
+                tls_peer_ports,
+            } = self;
+            ::core::mem::drop(tls_client_supported_ciphers);
+            ::core::mem::drop(tls_peer_ports);
         }
     }
     impl TlsHandshakes {
@@ -427,8 +470,8 @@ pub mod recorders {
         }
     }
     ::catalog_runtime::recorder!(TlsHandshakes);
-    /// The open labels of [`TlsHandshakes`] that [`TlsHandshakes::bind`] fixes, by name: `tls.resumed`, `sample.weight`.
-    #[derive(Clone, Copy, Debug, PartialEq)]
+    /// The open labels of [`TlsHandshakes`] that [`TlsHandshakes::bind`] fixes, by name: `tls.resumed`, `sample.weight`, `tls.client.supported_ciphers`, `tls.peer.ports`.
+    #[derive(Clone, Debug, PartialEq)]
     pub struct TlsHandshakesBindLabels {
         /// `tls.resumed`: Whether the TLS session was resumed.
         ///
@@ -436,6 +479,16 @@ pub mod recorders {
         pub tls_resumed: ::core::option::Option<bool>,
         /// `sample.weight`: A weight, for a double attribute.
         pub sample_weight: f64,
+        /// `tls.client.supported_ciphers`: Cipher suites the client supports, for an array attribute.
+        ///
+        /// recommended: `None` leaves the attribute out.
+        pub tls_client_supported_ciphers: ::core::option::Option<
+            ::std::vec::Vec<::opentelemetry::StringValue>,
+        >,
+        /// `tls.peer.ports`: Ports, for an int array attribute.
+        ///
+        /// opt_in: `None` leaves the attribute out.
+        pub tls_peer_ports: ::core::option::Option<::std::vec::Vec<i64>>,
     }
     /// [`TlsHandshakes`] with its attributes resolved by [`TlsHandshakes::bind`].
     #[derive(Clone, Debug)]
@@ -443,14 +496,21 @@ pub mod recorders {
         ::catalog_runtime::instrument::Table<::opentelemetry::metrics::Counter<u64>>,
     );
     impl TlsHandshakes {
-        /// Resolves the attributes once: one attribute set, with `tls.resumed`, `sample.weight` fixed to the values given here, for recording without attribute work. Each set is resolved when it first records, so a combination never recorded is not exported (see [`Table`](catalog_runtime::instrument::Table)). Bind at start-up and keep the result.
+        /// Resolves the attributes once: one attribute set, with `tls.resumed`, `sample.weight`, `tls.client.supported_ciphers`, `tls.peer.ports` fixed to the values given here, for recording without attribute work. Each set is resolved when it first records, so a combination never recorded is not exported (see [`Table`](catalog_runtime::instrument::Table)). Bind at start-up and keep the result.
         pub fn bind(&self, labels: TlsHandshakesBindLabels) -> TlsHandshakesBound {
-            let TlsHandshakesBindLabels { tls_resumed, sample_weight } = labels;
+            let TlsHandshakesBindLabels {
+                tls_resumed,
+                sample_weight,
+                tls_client_supported_ciphers,
+                tls_peer_ports,
+            } = labels;
             let mut table = self.0.table(1);
             table
                 .push(TlsHandshakesLabels {
                     tls_resumed,
                     sample_weight,
+                    tls_client_supported_ciphers: tls_client_supported_ciphers.clone(),
+                    tls_peer_ports: tls_peer_ports.clone(),
                 });
             TlsHandshakesBound(table.finish())
         }
@@ -634,7 +694,12 @@ impl Metrics {
             instrument: ::catalog_runtime::catalog::Instrument::Counter,
             unit: "{handshake}",
             prometheus_name: "tls_handshakes_total",
-            label_keys: &["tls.resumed", "sample.weight"],
+            label_keys: &[
+                "tls.resumed",
+                "sample.weight",
+                "tls.client.supported_ciphers",
+                "tls.peer.ports",
+            ],
             cardinality_limit: 2000,
         },
         ::catalog_runtime::MetricDescriptor {

@@ -508,10 +508,84 @@ fn reserved(label: &str, ty: FamilyType) -> Option<&'static str> {
     }
 }
 
-/// An attribute value as label text: strings as they are, other types as OpenTelemetry prints them.
+/// An attribute value as label text: strings as they are, arrays in JSON (as OpenTelemetry's
+/// Prometheus compatibility specifies: `["a","b"]`, `[1,2]`), other types as OpenTelemetry prints
+/// them.
 fn value_text(v: &Value) -> Cow<'_, str> {
     match v {
         Value::String(s) => Cow::Borrowed(s.as_str()),
+        Value::Array(a) => Cow::Owned(json_array(a)),
         other => Cow::Owned(other.to_string()),
+    }
+}
+
+/// An array attribute as JSON. Written here rather than through serde_json, which the runtime does
+/// not otherwise need: OpenTelemetry's own `Display` quotes strings without escaping them (a `"`
+/// in a value would end it) and writes a float that is not finite as `NaN`, which JSON has no word
+/// for (written `null` here, as JavaScript's `JSON.stringify` does).
+fn json_array(a: &opentelemetry::Array) -> String {
+    use opentelemetry::Array;
+    use std::fmt::Write as _;
+    let mut out = String::from("[");
+    let sep = |out: &mut String, i: usize| {
+        if i > 0 {
+            out.push(',');
+        }
+    };
+    match a {
+        Array::Bool(v) => v.iter().enumerate().for_each(|(i, b)| {
+            sep(&mut out, i);
+            out.push_str(if *b { "true" } else { "false" });
+        }),
+        Array::I64(v) => v.iter().enumerate().for_each(|(i, n)| {
+            sep(&mut out, i);
+            let _ = write!(out, "{n}");
+        }),
+        Array::F64(v) => v.iter().enumerate().for_each(|(i, x)| {
+            sep(&mut out, i);
+            if x.is_finite() {
+                let _ = write!(out, "{x}");
+            } else {
+                out.push_str("null");
+            }
+        }),
+        Array::String(v) => v.iter().enumerate().for_each(|(i, s)| {
+            sep(&mut out, i);
+            out.push('"');
+            for c in s.as_str().chars() {
+                match c {
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    '\t' => out.push_str("\\t"),
+                    c if (c as u32) < 0x20 => {
+                        let _ = write!(out, "\\u{:04x}", c as u32);
+                    }
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+        }),
+        // A kind of array a later OpenTelemetry adds: as it prints it.
+        _ => return a.to_string(),
+    }
+    out.push(']');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use opentelemetry::{Array, StringValue, Value};
+
+    #[test]
+    fn array_attributes_are_json_label_values() {
+        let text = |a: Array| super::value_text(&Value::Array(a)).into_owned();
+        let strings = vec![StringValue::from("a \"b\""), StringValue::from("c\\d\n")];
+        assert_eq!(text(Array::String(strings)), r#"["a \"b\"","c\\d\n"]"#);
+        assert_eq!(text(Array::I64(vec![1, -2])), "[1,-2]");
+        assert_eq!(text(Array::F64(vec![0.5, f64::NAN])), "[0.5,null]");
+        assert_eq!(text(Array::Bool(vec![true, false])), "[true,false]");
+        assert_eq!(text(Array::String(Vec::new())), "[]");
     }
 }
