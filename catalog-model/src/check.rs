@@ -391,9 +391,9 @@ fn cardinality_limits_valid(catalog: &Catalog, cx: &mut Ctxt) {
             );
             continue;
         }
-        let combinations = m.labels.iter().try_fold(1u64, |n, &l| {
+        let combinations = m.labels.iter().zip(&m.label_uses).try_fold(1u64, |n, (&l, usage)| {
             let label = catalog.label(l);
-            let values = label.values().map_or(1, |v| v.len() as u64 + u64::from(label.is_optional()));
+            let values = label.values().map_or(1, |v| v.len() as u64 + u64::from(usage.is_optional()));
             n.checked_mul(values)
         });
         let combinations = combinations.unwrap_or(u64::MAX);

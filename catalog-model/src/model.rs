@@ -134,6 +134,24 @@ impl LabelDef {
     }
 }
 
+/// A metric's use of a label.
+#[derive(Debug, Clone)]
+pub struct LabelUse {
+    /// The requirement level on this metric: the use's, else the definition's.
+    pub requirement: Requirement,
+    /// What the attribute is on this metric, where the use says more than the definition.
+    pub brief: Option<String>,
+    /// Example values on this metric (else the definition's).
+    pub examples: Vec<String>,
+}
+
+impl LabelUse {
+    /// Whether the attribute may be left out on this metric (any requirement level but `required`).
+    pub fn is_optional(&self) -> bool {
+        self.requirement.level != RequirementLevel::Required
+    }
+}
+
 /// A requirement level with its condition, if the catalog gives one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Requirement {
@@ -288,6 +306,9 @@ pub struct Metric {
     pub description: String,
     /// Indexes into [`Catalog::labels`], in the catalog's order.
     pub labels: Vec<usize>,
+    /// How the metric uses each of its labels (same order): its requirement level here, and the
+    /// brief and examples where they differ from the label's definition.
+    pub label_uses: Vec<LabelUse>,
     pub status: Status,
     /// Whether the catalog wrote the status (else it is `instrumented` by default).
     pub status_declared: bool,

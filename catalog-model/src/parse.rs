@@ -191,8 +191,59 @@ pub struct Label {
     pub examples: Vec<String>,
 }
 
+/// A metric's use of a label: its id, and what differs on this metric (the semantic conventions
+/// give an attribute its requirement level, brief and examples per metric).
+#[derive(Debug)]
+pub struct LabelRef {
+    pub id: String,
+    pub requirement_level: Option<RequirementLevel>,
+    pub brief: Option<String>,
+    pub examples: Vec<String>,
+}
+
+impl<'de> Deserialize<'de> for LabelRef {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(LabelRefVisitor)
+    }
+}
+
+struct LabelRefVisitor;
+
+impl<'de> serde::de::Visitor<'de> for LabelRefVisitor {
+    type Value = LabelRef;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a label id, or a map with `ref` and what this metric's use changes")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<LabelRef, E> {
+        Ok(LabelRef { id: v.to_owned(), requirement_level: None, brief: None, examples: Vec::new() })
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<LabelRef, A::Error> {
+        use serde::de::Error;
+        let mut r = LabelRef { id: String::new(), requirement_level: None, brief: None, examples: Vec::new() };
+        let mut id = None;
+        while let Some(key) = m.next_key::<String>()? {
+            match key.as_str() {
+                "ref" => id = Some(m.next_value::<String>()?),
+                "requirement_level" => r.requirement_level = Some(m.next_value::<RequirementLevel>()?),
+                "brief" => r.brief = Some(m.next_value::<String>()?),
+                "examples" => r.examples = m.next_value::<Vec<String>>()?,
+                _ => {
+                    return Err(A::Error::custom(format!(
+                        "unknown field `{key}` of a label use, expected one of `ref`, `requirement_level`, `brief`, `examples`"
+                    )));
+                }
+            }
+        }
+        r.id = id.ok_or_else(|| A::Error::custom("a label use written as a map needs `ref`, the label's id"))?;
+        Ok(r)
+    }
+}
+
 /// A requirement level: a name, or `{conditionally_required: "condition"}`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum RequirementLevel {
     Name(String),
@@ -318,9 +369,11 @@ pub struct Metric {
     /// UCUM unit: `ms`, `s`, `By`, `%`, `1`, or an annotation such as `{request}`.
     pub unit: String,
     pub description: String,
-    /// Label ids, in the order they are shown and passed.
+    /// Label ids, in the order they are shown and passed: each an id, or
+    /// `{ref: id, requirement_level: ..., brief: ..., examples: [...]}` for how this metric uses the
+    /// attribute, over its one definition.
     #[serde(default)]
-    pub labels: Vec<String>,
+    pub labels: Vec<LabelRef>,
     /// `instrumented` (the default), `planned` or `defined_not_instrumented`.
     #[serde(default)]
     pub status: Option<String>,

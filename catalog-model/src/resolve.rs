@@ -46,6 +46,7 @@ pub fn build(p: Parsed, cx: &mut Ctxt) -> Catalog {
         domains: &domains,
         domain_ids: &domain_ids,
         labels: &label_index,
+        label_defs: &labels,
         maps: &map_index,
         broken: &p.broken,
     };
@@ -203,6 +204,7 @@ struct Refs<'a> {
     domains: &'a [Domain],
     domain_ids: &'a [String],
     labels: &'a BTreeMap<&'a str, usize>,
+    label_defs: &'a [LabelDef],
     maps: &'a BTreeMap<&'a str, usize>,
     broken: &'a Broken,
 }
@@ -259,22 +261,7 @@ fn build_label(at: String, id: String, l: parse::Label, cx: &mut Ctxt) -> LabelD
             AttributeType::String
         }),
     };
-    let requirement = match l.requirement_level {
-        None => Requirement { level: RequirementLevel::Required, condition: None },
-        Some(parse::RequirementLevel::Conditional { conditionally_required }) => {
-            Requirement { level: RequirementLevel::ConditionallyRequired, condition: Some(conditionally_required) }
-        }
-        Some(parse::RequirementLevel::Name(name)) => Requirement {
-            level: RequirementLevel::parse(&name).unwrap_or_else(|| {
-                cx.error(
-                    &join_key(&at, "requirement_level"),
-                    Unknown::Keyword { what: "requirement level", got: name.clone(), known: RequirementLevel::NAMES },
-                );
-                RequirementLevel::Required
-            }),
-            condition: None,
-        },
-    };
+    let requirement = requirement_of(&at, l.requirement_level, cx);
     let kind = match (l.values, l.free_form) {
         (Some(values), None) => {
             if !matches!(attribute_type, AttributeType::String | AttributeType::Int) {
@@ -371,6 +358,26 @@ fn build_label_value(at: &str, v: parse::LabelValue, ty: AttributeType, cx: &mut
         }),
     };
     LabelValue { value, int, variant, stability, deprecated }
+}
+
+/// The requirement level written under `at` (`requirement_level`), `required` when none is.
+fn requirement_of(at: &str, level: Option<parse::RequirementLevel>, cx: &mut Ctxt) -> Requirement {
+    match level {
+        None => Requirement { level: RequirementLevel::Required, condition: None },
+        Some(parse::RequirementLevel::Conditional { conditionally_required }) => {
+            Requirement { level: RequirementLevel::ConditionallyRequired, condition: Some(conditionally_required) }
+        }
+        Some(parse::RequirementLevel::Name(name)) => Requirement {
+            level: RequirementLevel::parse(&name).unwrap_or_else(|| {
+                cx.error(
+                    &join_key(at, "requirement_level"),
+                    Unknown::Keyword { what: "requirement level", got: name.clone(), known: RequirementLevel::NAMES },
+                );
+                RequirementLevel::Required
+            }),
+            condition: None,
+        },
+    }
 }
 
 /// A stability level the catalog wrote at `at`, or `None` (reported) when it is none.
@@ -529,12 +536,32 @@ fn build_metric(
         true
     };
     let mut labels = Vec::with_capacity(m.labels.len());
-    for (i, id) in m.labels.iter().enumerate() {
+    let mut label_uses = Vec::with_capacity(m.labels.len());
+    for (i, r) in m.labels.iter().enumerate() {
+        let id = &r.id;
+        let at = join_index(&field("labels"), i);
+        // A use written as a map is reported at its `ref`.
+        let id_at = if r.requirement_level.is_some() || r.brief.is_some() || !r.examples.is_empty() {
+            join_key(&at, "ref")
+        } else {
+            at.clone()
+        };
         match refs.labels.get(id.as_str()) {
-            Some(&index) => labels.push(index),
+            Some(&index) => {
+                labels.push(index);
+                let def = &refs.label_defs[index];
+                label_uses.push(LabelUse {
+                    requirement: match &r.requirement_level {
+                        Some(_) => requirement_of(&at, r.requirement_level.clone(), cx),
+                        None => def.requirement.clone(),
+                    },
+                    brief: r.brief.clone(),
+                    examples: r.examples.clone(),
+                });
+            }
             None if refs.broken.labels.contains(id) => {} // Its definition has an error already.
             None => cx.error(
-                &join_index(&field("labels"), i),
+                &id_at,
                 Unknown::Label { got: id.clone(), known: refs.labels.keys().map(|k| k.to_string()).collect() },
             ),
         }
@@ -595,6 +622,7 @@ fn build_metric(
     };
     Some(Metric {
         labels_unresolved: labels.len() != m.labels.len(),
+        label_uses,
         prometheus: PrometheusName::of(&m.name, &m.unit, instrument),
         at,
         name: m.name,

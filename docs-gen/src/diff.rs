@@ -195,10 +195,16 @@ fn metric_changes(old: &Catalog, new: &Catalog, o: &Metric, n: &Metric, policy: 
             let detail = format!("`{k}`: {} → {}", ol.attribute_type.as_str(), nl.attribute_type.as_str());
             label_change("attribute type changed", detail, Class::Breaking, "type");
         }
-        if ol.requirement.level != nl.requirement.level {
+        // The requirement on this metric: its use's level, else the definition's.
+        let level_on = |c: &Catalog, m: &Metric| {
+            m.labels.iter().zip(&m.label_uses).find(|(i, _)| &c.label(**i).key == k).map(|(_, u)| u.requirement.level)
+        };
+        let (olevel, nlevel) =
+            (level_on(old, o).unwrap_or(ol.requirement.level), level_on(new, n).unwrap_or(nl.requirement.level));
+        if olevel != nlevel {
             // Required → optional breaks queries that assume the label; the other way does not.
-            let looser = nl.requirement.level > ol.requirement.level;
-            let detail = format!("`{k}`: {} → {}", ol.requirement.level.as_str(), nl.requirement.level.as_str());
+            let looser = nlevel > olevel;
+            let detail = format!("`{k}`: {} → {}", olevel.as_str(), nlevel.as_str());
             label_change(
                 "requirement changed",
                 detail,

@@ -160,6 +160,8 @@ fn typed_and_optional_attributes_reach_the_exporter_as_declared() {
         HttpServerActiveRequestsLabels {
             http_request_method: HttpRequestMethod::Post,
             server_port: Some(ServerPort::V443),
+            // Opt-in on this metric (its use's level), conditionally required on the other.
+            http_route: None,
         },
     );
     #[allow(deprecated)] // Deprecated in the fixture; still recorded until it is removed.

@@ -7,7 +7,7 @@
 //! of metrics cheap to generate.
 
 use super::{code, doc, ident};
-use catalog_model::model::{AttributeType, Catalog, Instrument, LabelDef, LabelKind, Metric, NumberType};
+use catalog_model::model::{AttributeType, Catalog, Instrument, LabelDef, LabelKind, LabelUse, Metric, NumberType};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
@@ -62,7 +62,7 @@ enum ArrayOf {
 }
 
 impl LabelShape {
-    fn of(l: &LabelDef) -> LabelShape {
+    fn of(l: &LabelDef, usage: &LabelUse) -> LabelShape {
         let kind = match (l.values(), l.attribute_type) {
             (Some(_), _) if l.is_open_enum() => FieldKind::Open,
             (Some(v), t) => FieldKind::Closed { values: v.len(), int: t == AttributeType::Int },
@@ -75,7 +75,7 @@ impl LabelShape {
             (None, AttributeType::BoolArray) => FieldKind::Array(ArrayOf::Bool),
             (None, AttributeType::DoubleArray) => FieldKind::Array(ArrayOf::Double),
         };
-        LabelShape { kind, optional: l.is_optional() }
+        LabelShape { kind, optional: usage.is_optional() }
     }
 
     /// The number of values a closed label takes in a `bind()` table (one more when it may be
@@ -198,7 +198,7 @@ pub(super) fn describe(catalog: &Catalog, m: &Metric) -> (Shape, Names) {
         // Every histogram sets its boundaries explicitly, defaults included (see `histogram_buckets`).
         buckets: m.histogram_buckets().map(|(b, _)| b.iter().map(|x| x.to_bits()).collect()),
         value_map: value_map.is_some(),
-        labels: defs.iter().map(|l| LabelShape::of(l)).collect(),
+        labels: defs.iter().zip(&m.label_uses).map(|(l, u)| LabelShape::of(l, u)).collect(),
     };
     let value_doc = match (value_map, instrument) {
         (Some(_), _) => "Records the gauge's state.",
@@ -250,7 +250,8 @@ pub(super) fn describe(catalog: &Catalog, m: &Metric) -> (Shape, Names) {
         ),
         labels: defs
             .iter()
-            .map(|l| {
+            .zip(&m.label_uses)
+            .map(|(l, usage)| {
                 let mut extra = match &l.kind {
                     LabelKind::FreeForm { reason } if !reason.trim().is_empty() => {
                         format!("\n\nFree-form: {}", reason.trim())
@@ -274,20 +275,28 @@ pub(super) fn describe(catalog: &Catalog, m: &Metric) -> (Shape, Names) {
                 if let Some(d) = &l.deprecated {
                     extra.push_str(&format!("\n\nDeprecated since {}: {}", d.since, d.reason.trim()));
                 }
-                if l.is_optional() {
+                if usage.is_optional() {
                     extra.push_str(&format!(
                         "\n\n{}: `None` leaves the attribute out.",
-                        match &l.requirement.condition {
-                            Some(c) => format!("{} ({})", l.requirement.level.as_str(), c.trim()),
-                            None => l.requirement.level.as_str().to_owned(),
+                        match &usage.requirement.condition {
+                            Some(c) => format!("{} ({})", usage.requirement.level.as_str(), c.trim()),
+                            None => usage.requirement.level.as_str().to_owned(),
                         }
                     ));
                 }
+                if !usage.examples.is_empty() {
+                    extra.push_str(&format!(
+                        "\n\nExamples: {}.",
+                        usage.examples.iter().map(|e| code(e)).collect::<Vec<_>>().join(", ")
+                    ));
+                }
+                // The metric's brief of the attribute, where it gives one, over the definition's.
+                let description = usage.brief.as_deref().unwrap_or(&l.description).trim();
                 LabelNames {
                     field: l.rust_field.clone(),
                     label_enum: if l.values().is_some() { l.rust_enum.clone() } else { String::new() },
                     key: l.key.clone(),
-                    doc: format!("{}: {}{extra}", code(&l.key), l.description.trim()),
+                    doc: format!("{}: {description}{extra}", code(&l.key)),
                 }
             })
             .collect(),
@@ -305,7 +314,7 @@ fn recorder_doc(catalog: &Catalog, m: &Metric) -> String {
         s.push_str("* Labels: none\n");
     } else {
         s.push_str("* Labels:\n");
-        for &l in &m.labels {
+        for (&l, usage) in m.labels.iter().zip(&m.label_uses) {
             let l = catalog.label(l);
             let mut values = match &l.kind {
                 LabelKind::Closed(v) => v.iter().map(|v| code(&v.value)).collect::<Vec<_>>().join(", "),
@@ -314,14 +323,15 @@ fn recorder_doc(catalog: &Catalog, m: &Metric) -> String {
             if l.attribute_type != AttributeType::String {
                 values = format!("{}, {values}", l.attribute_type.as_str());
             }
-            if l.is_optional() {
+            if usage.is_optional() {
                 values.push_str(", optional");
             }
             if l.prometheus_key != l.key {
                 values.push_str(&format!(", Prometheus {}", code(&l.prometheus_key)));
             }
             // One line per item: a continuation line would need indenting to stay in the list.
-            let description = l.description.split_whitespace().collect::<Vec<_>>().join(" ");
+            let description =
+                usage.brief.as_deref().unwrap_or(&l.description).split_whitespace().collect::<Vec<_>>().join(" ");
             s.push_str(&format!("  * {} ({values}): {description}\n", code(&l.key)));
         }
     }

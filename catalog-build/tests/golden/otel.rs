@@ -279,6 +279,7 @@ pub mod recorders {
     /// * Labels:
     ///   * `http.request.method` (`GET`, `POST`, `_OTHER`, Prometheus `http_request_method`): HTTP request method.
     ///   * `server.port` (int, `80`, `443`, optional, Prometheus `server_port`): Port of the server.
+    ///   * `http.route` (free-form, optional, Prometheus `http_route`): The route of the request in flight, where the framework knows it before the handler runs.
     #[derive(Clone, Debug)]
     pub struct HttpServerActiveRequests(
         ::catalog_runtime::instrument::Recorder<
@@ -286,7 +287,7 @@ pub mod recorders {
         >,
     );
     /// The labels of [`HttpServerActiveRequests`] (`http.server.active_requests`).
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    #[derive(Clone, Debug, PartialEq, Eq, Hash)]
     pub struct HttpServerActiveRequestsLabels {
         /// `http.request.method`: HTTP request method.
         pub http_request_method: super::labels::HttpRequestMethod,
@@ -294,9 +295,19 @@ pub mod recorders {
         ///
         /// opt_in: `None` leaves the attribute out.
         pub server_port: ::core::option::Option<super::labels::ServerPort>,
+        /// `http.route`: The route of the request in flight, where the framework knows it before the handler runs.
+        ///
+        /// A `StringValue`: see [what each kind of string costs](catalog_runtime::instrument#string-labels).
+        ///
+        /// Stability: release_candidate.
+        ///
+        /// opt_in: `None` leaves the attribute out.
+        ///
+        /// Examples: `/health`.
+        pub http_route: ::core::option::Option<::opentelemetry::StringValue>,
     }
     impl ::catalog_runtime::instrument::Labels for HttpServerActiveRequestsLabels {
-        type Attributes = ::catalog_runtime::instrument::Attributes<2>;
+        type Attributes = ::catalog_runtime::instrument::Attributes<3>;
         #[inline]
         fn attributes(self) -> Self::Attributes {
             let mut attributes = ::catalog_runtime::instrument::Attributes::new();
@@ -311,7 +322,15 @@ pub mod recorders {
                 attributes
                     .push(::opentelemetry::KeyValue::new("server.port", v.value()));
             }
+            if let ::core::option::Option::Some(v) = self.http_route {
+                attributes.push(::opentelemetry::KeyValue::new("http.route", v));
+            }
             attributes
+        }
+        #[inline(always)]
+        fn discard(self) {
+            let Self { http_request_method: _, server_port: _, http_route } = self;
+            ::core::mem::drop(http_route);
         }
     }
     impl HttpServerActiveRequests {
@@ -328,6 +347,20 @@ pub mod recorders {
         }
     }
     ::catalog_runtime::recorder!(HttpServerActiveRequests);
+    /// The open labels of [`HttpServerActiveRequests`] that [`HttpServerActiveRequests::bind`] fixes, by name: `http.route`.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+    pub struct HttpServerActiveRequestsBindLabels {
+        /// `http.route`: The route of the request in flight, where the framework knows it before the handler runs.
+        ///
+        /// A `StringValue`: see [what each kind of string costs](catalog_runtime::instrument#string-labels).
+        ///
+        /// Stability: release_candidate.
+        ///
+        /// opt_in: `None` leaves the attribute out.
+        ///
+        /// Examples: `/health`.
+        pub http_route: ::core::option::Option<::opentelemetry::StringValue>,
+    }
     /// [`HttpServerActiveRequests`] with its attributes resolved by [`HttpServerActiveRequests::bind`].
     #[derive(Clone, Debug)]
     pub struct HttpServerActiveRequestsBound(
@@ -336,8 +369,12 @@ pub mod recorders {
         >,
     );
     impl HttpServerActiveRequests {
-        /// Resolves the attributes once: one attribute set per combination of `http.request.method`, `server.port` (9 in all), for recording without attribute work. Each set is resolved when it first records, so a combination never recorded is not exported (see [`Table`](catalog_runtime::instrument::Table)). Bind at start-up and keep the result.
-        pub fn bind(&self) -> HttpServerActiveRequestsBound {
+        /// Resolves the attributes once: one attribute set per combination of `http.request.method`, `server.port` (9 in all), with `http.route` fixed to the values given here, for recording without attribute work. Each set is resolved when it first records, so a combination never recorded is not exported (see [`Table`](catalog_runtime::instrument::Table)). Bind at start-up and keep the result.
+        pub fn bind(
+            &self,
+            labels: HttpServerActiveRequestsBindLabels,
+        ) -> HttpServerActiveRequestsBound {
+            let HttpServerActiveRequestsBindLabels { http_route } = labels;
             let mut table = self.0.table(9);
             for &http_request_method in super::labels::HttpRequestMethod::ALL {
                 for server_port in ::core::iter::once(::core::option::Option::None)
@@ -352,6 +389,7 @@ pub mod recorders {
                         .push(HttpServerActiveRequestsLabels {
                             http_request_method,
                             server_port,
+                            http_route: http_route.clone(),
                         });
                 }
             }
@@ -686,7 +724,7 @@ impl Metrics {
             instrument: ::catalog_runtime::catalog::Instrument::UpDownCounter,
             unit: "{request}",
             prometheus_name: "http_server_active_requests",
-            label_keys: &["http.request.method", "server.port"],
+            label_keys: &["http.request.method", "server.port", "http.route"],
             cardinality_limit: 2000,
         },
         ::catalog_runtime::MetricDescriptor {

@@ -707,7 +707,7 @@ fn metric_entry(out: &mut String, c: &Catalog, v: &Verified, m: &Metric) {
         out.push_str("**Labels:** none\n\n");
     } else {
         out.push_str("**Labels:**\n\n| Label | Values | Description |\n|---|---|---|\n");
-        for &l in &m.labels {
+        for (&l, usage) in m.labels.iter().zip(&m.label_uses) {
             let l = c.label(l);
             // A value's own stability or deprecation follows it: `` `x` (development) ``.
             let value = |v: &catalog_model::model::LabelValue| {
@@ -731,8 +731,10 @@ fn metric_entry(out: &mut String, c: &Catalog, v: &Verified, m: &Metric) {
                 LabelKind::FreeForm { reason } if reason.trim().is_empty() => "free-form".to_owned(),
                 LabelKind::FreeForm { reason } => format!("free-form: {}", cell(reason)),
             };
-            if l.values().is_none() && !l.examples.is_empty() {
-                let ex = l.examples.iter().map(|e| code_cell(e)).collect::<Vec<_>>().join(", ");
+            // The metric's examples of the attribute, where it gives some, over the definition's.
+            let examples = if usage.examples.is_empty() { &l.examples } else { &usage.examples };
+            if l.values().is_none() && !examples.is_empty() {
+                let ex = examples.iter().map(|e| code_cell(e)).collect::<Vec<_>>().join(", ");
                 values.push_str(&format!(" (e.g. {ex})"));
             }
             if l.attribute_type != AttributeType::String {
@@ -742,14 +744,14 @@ fn metric_entry(out: &mut String, c: &Catalog, v: &Verified, m: &Metric) {
             if l.prometheus_key != l.key {
                 label.push_str(&format!("<br>Prometheus: {}", code_cell(&l.prometheus_key)));
             }
-            let mut description = cell(&l.description);
+            let mut description = cell(usage.brief.as_deref().unwrap_or(&l.description));
             if let Some(st) = l.stability {
                 description.push_str(&format!("<br>*Stability: {}*", st.as_str()));
             }
             if let Some(d) = &l.deprecated {
                 description.push_str(&format!("<br>*Deprecated {}*", cell(&deprecation_text(d))));
             }
-            if let Some(requirement) = requirement_text(l) {
+            if let Some(requirement) = requirement_text(&usage.requirement) {
                 description.push_str(&format!("<br>*{}*", cell(&requirement)));
             }
             let _ = writeln!(out, "| {label} | {values} | {description} |");
@@ -1092,14 +1094,14 @@ fn alerting_rules(out: &mut String, c: &Catalog, v: &Verified, recording: &[crat
 }
 
 /// How the reference states an optional attribute's requirement level.
-fn requirement_text(l: &LabelDef) -> Option<String> {
-    let level = match l.requirement.level {
+fn requirement_text(requirement: &catalog_model::model::Requirement) -> Option<String> {
+    let level = match requirement.level {
         RequirementLevel::Required => return None,
         RequirementLevel::ConditionallyRequired => "Conditionally required",
         RequirementLevel::Recommended => "Recommended",
         RequirementLevel::OptIn => "Opt-in",
     };
-    Some(match &l.requirement.condition {
+    Some(match &requirement.condition {
         Some(condition) => format!("{level}: {}", condition.trim()),
         None => format!("{level} (may be absent)"),
     })

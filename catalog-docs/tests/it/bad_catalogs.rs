@@ -21,6 +21,47 @@ use Input::*;
 
 const CASES: &[Case] = &[
     Case {
+        name: "label_use_of_an_unknown_label",
+        input: Edit(&[(
+            "    labels: [job_id, outcome]",
+            "    labels: [job_id, {ref: outcom, requirement_level: opt_in}]",
+        )]),
+        expect: &[
+            "metrics.yaml:66:28: error: reference to undefined label `outcom`",
+            "  help: did you mean `outcome`?",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
+        name: "label_use_without_ref",
+        input: Edit(&[("    labels: [job_id, outcome]", "    labels: [job_id, {requirement_level: opt_in}]")]),
+        expect: &[
+            "metrics.yaml:66:22: error: a label use written as a map needs `ref`, the label's id",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
+        name: "label_use_with_an_unknown_field",
+        input: Edit(&[("    labels: [job_id, outcome]", "    labels: [job_id, {ref: outcome, requirement: opt_in}]")]),
+        expect: &[
+            "metrics.yaml:66:22: error: unknown field `requirement` of a label use, expected one of `ref`, `requirement_level`, `brief`, `examples`",
+            "  help: did you mean `requirement_level`?",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
+        name: "label_use_with_an_unknown_requirement_level",
+        input: Edit(&[(
+            "    labels: [job_id, outcome]",
+            "    labels: [job_id, {ref: outcome, requirement_level: optional}]",
+        )]),
+        expect: &[
+            "metrics.yaml:66:56: error: unknown requirement level `optional`",
+            "  help: did you mean `opt_in`?",
+            "1 error in the catalog",
+        ],
+    },
+    Case {
         name: "open_without_values",
         input: Edit(&[("    free_form: One value per job.\n", "    free_form: One value per job.\n    open: true\n")]),
         expect: &[

@@ -237,13 +237,14 @@ impl<'c> Checker<'c> {
             let mut keys = Vec::new();
             let mut required = 0u64;
             let mut values_seen = Vec::new();
-            for (bit, &l) in m.labels.iter().enumerate() {
+            for (bit, (&l, usage)) in m.labels.iter().zip(&m.label_uses).enumerate() {
                 let def = &catalog.labels[l];
                 let key = match naming {
                     Naming::Prometheus => def.prometheus_key.clone(),
                     Naming::OpenTelemetry => def.key.clone(),
                 };
-                if def.requirement.level == RequirementLevel::Required && !dropped(&def.key, &def.prometheus_key) {
+                // Required on this metric (its use's level, else the definition's).
+                if usage.requirement.level == RequirementLevel::Required && !dropped(&def.key, &def.prometheus_key) {
                     required |= 1 << bit.min(63);
                 }
                 keys.push((key, l));
