@@ -251,6 +251,10 @@ pub enum RequirementLevel {
         /// The condition, e.g. `If and only if one was received/sent.`
         conditionally_required: String,
     },
+    /// `{recommended: "condition"}`: recommended, with when (as the semantic conventions write it).
+    RecommendedWhen {
+        recommended: String,
+    },
 }
 
 /// One allowed value of a closed label, as written: a scalar, or a map with its Rust variant,

@@ -367,6 +367,9 @@ fn requirement_of(at: &str, level: Option<parse::RequirementLevel>, cx: &mut Ctx
         Some(parse::RequirementLevel::Conditional { conditionally_required }) => {
             Requirement { level: RequirementLevel::ConditionallyRequired, condition: Some(conditionally_required) }
         }
+        Some(parse::RequirementLevel::RecommendedWhen { recommended }) => {
+            Requirement { level: RequirementLevel::Recommended, condition: Some(recommended) }
+        }
         Some(parse::RequirementLevel::Name(name)) => Requirement {
             level: RequirementLevel::parse(&name).unwrap_or_else(|| {
                 cx.error(

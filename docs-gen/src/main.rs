@@ -82,12 +82,20 @@ enum Command {
     /// overflow series, and coverage. Exit 0 when clean, 1 on violations or coverage below the
     /// minimum, 2 when the source cannot be read
     LiveCheck(commands::live_check::Args),
+    /// Read an OpenTelemetry semantic-conventions registry (its model/ directory, both syntaxes)
+    /// as a catalog: the metrics --select names, with the attributes they use, written to --write
+    /// (or standard output) and checked. Exit 0 when the catalog loads, 2 otherwise
+    Registry(commands::registry::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let top = cli.outputs;
     let command = cli.command.unwrap_or_else(|| Command::Generate(Outputs::default()));
+    // It writes a catalog rather than reading one.
+    if let Command::Registry(args) = &command {
+        return commands::registry::run(args);
+    }
     // `--out`, `--deploy` and `--record` before the command name are taken as the command's own.
     let outputs = match &command {
         Command::Generate(o) | Command::Check(o) => Some(merge(o, &top)),
@@ -121,6 +129,7 @@ fn main() -> ExitCode {
         Command::Diff(args) => commands::diff::run(&cx, &args),
         Command::Verify { args, .. } => commands::verify::run(&cx, &args),
         Command::LiveCheck(args) => commands::live_check::run(&cx, &args),
+        Command::Registry(args) => commands::registry::run(&args),
     }
 }
 

@@ -733,7 +733,7 @@ fn metric_entry(out: &mut String, c: &Catalog, v: &Verified, m: &Metric) {
             };
             // The metric's examples of the attribute, where it gives some, over the definition's.
             let examples = if usage.examples.is_empty() { &l.examples } else { &usage.examples };
-            if l.values().is_none() && !examples.is_empty() {
+            if (l.values().is_none() || l.open) && !examples.is_empty() {
                 let ex = examples.iter().map(|e| code_cell(e)).collect::<Vec<_>>().join(", ");
                 values.push_str(&format!(" (e.g. {ex})"));
             }

@@ -1,5 +1,6 @@
 //! The commands of the `docs-gen` binary, one module each with one entry point, `run`: [`generate`]
-//! (the default), [`check`], [`diff`], [`live_check`], [`verify`]. Each takes the [`Context`] the
+//! (the default), [`check`], [`diff`], [`live_check`], [`verify`], [`registry`] (which reads no
+//! catalog: it writes one). Each takes the [`Context`] the
 //! global options resolve to (which catalog, where its generated files go, the command that
 //! regenerates them) and returns the process's exit code: 0 when all is well, 1 when the command
 //! found what it looks for (a stale file, a breaking change, a drift, a failed query), 2 when it
@@ -9,6 +10,7 @@ pub mod check;
 pub mod diff;
 pub mod generate;
 pub mod live_check;
+pub mod registry;
 pub mod verify;
 
 use catalog_docs::outputs::{self, normalize};

@@ -39,7 +39,7 @@ const CRATES: &[(&str, &[Layer])] = &[
     (
         "catalog-docs",
         &[
-            M("record"),
+            S(&["record", "registry"]),
             M("plan"),
             M("check"),
             S(&["emit::markdown", "emit::rules", "emit::grafana"]),

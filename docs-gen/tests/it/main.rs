@@ -7,5 +7,6 @@ mod cli;
 mod diff;
 mod live_check;
 mod reference_current;
+mod registry;
 mod verify;
 mod verify_targets;
