@@ -14,8 +14,11 @@
 //!   metric_value_type`, `double` when absent), unit, brief, stability and deprecation, and each
 //!   attribute it uses (through `ref`, `ref_group`, `extends`) as a use with its requirement level,
 //!   brief and examples where the metric gives them;
+//! - a metric refinement (`hw.errors` of a CPU) adds the attributes it uses that its metric lacks
+//!   to that metric, conditionally required (or recommended, opt-in) "on" the refinement: one
+//!   metric, one Prometheus name, one recorder;
 //! - what the catalog has no place for is left out and said in [`Imported::left_out`]: template
-//!   attributes (`template[string]`, a key per header), and metric refinements.
+//!   attributes (`template[string]`, a key per header).
 //!
 //! The registry is read with marked-yaml, as the catalog is, node by node: the conventions' files
 //! carry fields this conversion does not need, which a serde struct per syntax would have to
@@ -38,6 +41,8 @@ pub struct Imported {
     pub files: usize,
     /// What was left out, and why, one line each.
     pub left_out: Vec<String>,
+    /// How many metric refinements were merged into the metrics they refine.
+    pub refinements: usize,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -86,8 +91,16 @@ struct Registry {
     attributes: BTreeMap<String, Attribute>,
     groups: BTreeMap<String, Group>,
     metrics: Vec<MetricDef>,
-    refinements: usize,
+    refinements: Vec<Refinement>,
     files: usize,
+}
+
+/// A metric refinement: the metric it refines (`ref`), and the attributes it uses there.
+#[derive(Debug)]
+struct Refinement {
+    id: String,
+    metric: String,
+    uses: Vec<Use>,
 }
 
 fn s(text: &str) -> Yaml {
@@ -231,7 +244,9 @@ impl Registry {
             for m in list(get(&root, "metrics")) {
                 self.metric(m, text(get(m, "name")), path);
             }
-            self.refinements += list(get(&root, "metric_refinements")).len();
+            for r in list(get(&root, "metric_refinements")) {
+                self.refinement(r);
+            }
             return Ok(());
         }
         for g in list(get(&root, "groups")) {
@@ -244,7 +259,7 @@ impl Registry {
             }
             match text(get(g, "type")).as_deref() {
                 Some("metric") => self.metric(g, text(get(g, "metric_name")), path),
-                Some("metric_refinement") => self.refinements += 1,
+                Some("metric_refinement") => self.refinement(g),
                 _ => {
                     self.groups
                         .insert(id, Group { extends: text(get(g, "extends")), uses: uses(get(g, "attributes")) });
@@ -252,6 +267,18 @@ impl Registry {
             }
         }
         Ok(())
+    }
+
+    fn refinement(&mut self, r: &Node) {
+        let (Some(id), Some(metric)) = (text(get(r, "id")), text(get(r, "ref")).or_else(|| text(get(r, "extends"))))
+        else {
+            return;
+        };
+        self.refinements.push(Refinement {
+            id,
+            metric: metric.trim_start_matches("metric.").to_owned(),
+            uses: uses(get(r, "attributes")),
+        });
     }
 
     fn metric(&mut self, m: &Node, name: Option<String>, path: &Path) {
@@ -342,6 +369,7 @@ pub fn import(dir: &Path, select: &[String], meter: &str) -> Result<Imported, St
     }
     let mut r = Registry::default();
     let mut left_out = Vec::new();
+    let mut refined = 0;
     for f in &files {
         // A file the YAML parser refuses (yaml-rust2 is stricter about a flow list's closing
         // bracket than the conventions' own tools) is left out and said, not the whole registry.
@@ -389,6 +417,34 @@ pub fn import(dir: &Path, select: &[String], meter: &str) -> Result<Imported, St
         };
         let mut used = Vec::new();
         r.expand(m.extends.as_deref(), &m.uses, 0, &mut used);
+        // A refinement is the metric where it applies (`hw.errors` of a CPU): its attributes the
+        // metric does not have are added, at most conditionally required, on the refinement.
+        for refinement in r.refinements.iter().filter(|x| x.metric == m.name) {
+            let mut extra = Vec::new();
+            r.expand(None, &refinement.uses, 0, &mut extra);
+            for u in extra {
+                let Use::Ref { key, requirement, brief, examples } = u else { continue };
+                if used.iter().any(|o| matches!(o, Use::Ref { key: k, .. } if *k == key)) {
+                    continue;
+                }
+                let when = format!("On `{}`, a refinement of the metric.", refinement.id);
+                let requirement = match requirement.as_ref().and_then(Yaml::as_str) {
+                    Some("opt_in") => s("opt_in"),
+                    Some("recommended") | None => {
+                        let mut h = Hash::new();
+                        h.insert(s("recommended"), s(&when));
+                        Yaml::Hash(h)
+                    }
+                    _ => {
+                        let mut h = Hash::new();
+                        h.insert(s("conditionally_required"), s(&when));
+                        Yaml::Hash(h)
+                    }
+                };
+                used.push(Use::Ref { key, requirement: Some(requirement), brief, examples });
+            }
+            refined += 1;
+        }
         let mut uses = Vec::new();
         for u in used {
             let Use::Ref { key, requirement, brief, examples } = u else { continue };
@@ -430,8 +486,12 @@ pub fn import(dir: &Path, select: &[String], meter: &str) -> Result<Imported, St
         }
         metrics.push(Yaml::Hash(h));
     }
-    if r.refinements > 0 {
-        left_out.push(format!("{} metric refinements: not read yet", r.refinements));
+    // A refinement of a metric outside the selection, or of none the registry defines, is said.
+    for x in &r.refinements {
+        if !r.metrics.iter().any(|m| m.name == x.metric) {
+            left_out
+                .push(format!("refinement `{}`: it refines `{}`, which the registry does not define", x.id, x.metric));
+        }
     }
     let count = metrics.len();
     let mut doc = Hash::new();
@@ -447,7 +507,7 @@ pub fn import(dir: &Path, select: &[String], meter: &str) -> Result<Imported, St
     let body = body.strip_prefix("---\n").unwrap_or(&body);
     let selection = if select.is_empty() { "every metric".to_owned() } else { select.join(", ") };
     let catalog = format!("# Generated by `docs-gen registry` from {} ({selection}).\n{body}\n", dir.display());
-    Ok(Imported { catalog, metrics: count, files: r.files, left_out })
+    Ok(Imported { catalog, metrics: count, files: r.files, left_out, refinements: refined })
 }
 
 /// The conventions' deprecation (`{reason: renamed, renamed_to: x}`, `{reason: obsoleted, note}`,

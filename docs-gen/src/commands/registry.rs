@@ -47,9 +47,10 @@ pub fn run(args: &Args) -> ExitCode {
         None => print!("{}", imported.catalog),
     }
     eprintln!(
-        "registry: {} files read, {} metrics selected, in {:.2} s",
+        "registry: {} files read, {} metrics selected ({} refinements merged), in {:.2} s",
         imported.files,
         imported.metrics,
+        imported.refinements,
         elapsed.as_secs_f64()
     );
     for l in &imported.left_out {

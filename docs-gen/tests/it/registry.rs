@@ -27,11 +27,11 @@ fn a_registry_selection_becomes_a_catalog_that_loads() {
              (`template[string[]]`): one key per instance",
             "left out: hw.fan.speed_ratio: deprecated, and Prometheus and Rust write its name as they write that of \
              the metric that replaces it",
-            "left out: 1 metric refinements: not read yet",
+            "left out: refinement `metric.hw.pump.errors`: it refines `hw.pump.errors`, which the registry does not define",
         ],
         "{stderr}"
     );
-    assert!(stderr.contains("registry: 4 files read, 4 metrics selected"), "{stderr}");
+    assert!(stderr.contains("registry: 4 files read, 4 metrics selected (1 refinements merged)"), "{stderr}");
 
     let (c, _) = catalog_docs::load(&written, "semconv.yaml").unwrap_or_else(|d| panic!("{d}"));
     let names: Vec<&str> = c.metrics.iter().map(|m| m.name.as_str()).collect();
@@ -58,7 +58,15 @@ fn a_registry_selection_becomes_a_catalog_that_loads() {
     // `ref_group` (definition/2), and a use's own brief and examples over the definition's.
     let errors = uses("hw.errors");
     let keys: Vec<&str> = errors.iter().map(|(k, _)| *k).collect();
-    assert_eq!(keys, ["hw.id", "hw.type", "error.type", "hw.tags"]);
+    // A refinement's attribute the metric lacks joins it, on the refinement's condition; the one
+    // it has (`hw.tags`) keeps the metric's level.
+    assert_eq!(keys, ["hw.id", "hw.type", "error.type", "hw.tags", "hw.sensor_location"]);
+    assert_eq!(errors[3].1.requirement.level, RequirementLevel::OptIn);
+    assert_eq!(errors[4].1.requirement.level, RequirementLevel::Recommended);
+    assert_eq!(
+        errors[4].1.requirement.condition.as_deref(),
+        Some("On `metric.hw.fan.errors`, a refinement of the metric.")
+    );
     assert_eq!(errors[2].1.brief.as_deref(), Some("The type of error encountered by the component."));
     assert_eq!(errors[2].1.examples, ["crc", "bad_sector"]);
     assert_eq!(errors[2].1.requirement.level, RequirementLevel::ConditionallyRequired);
