@@ -30,6 +30,8 @@ pub struct Builder {
     #[cfg(feature = "reference")]
     record: Option<PathBuf>,
     cargo_directives: bool,
+    /// The semantic-conventions registry the catalog is made from, and the selection.
+    registry: Option<(PathBuf, Vec<String>)>,
 }
 
 impl Builder {
@@ -45,7 +47,28 @@ impl Builder {
             #[cfg(feature = "reference")]
             record: None,
             cargo_directives: true,
+            registry: None,
         }
+    }
+
+    /// Makes the catalog from an OpenTelemetry semantic-conventions registry rather than reading
+    /// it: the metrics of the registry's `model/` directory `model_dir` (relative to the crate's
+    /// directory) that `select` names (`"http.server.*"`; every metric when empty), converted as
+    /// `docs-gen registry` converts them. The catalog is written to the output directory under the
+    /// name given to [`Builder::new`], which `include_catalog!` then takes; what the conversion
+    /// left out is printed as a cargo warning.
+    ///
+    /// ```no_run
+    /// // build.rs
+    /// fn main() {
+    ///     catalog_build::Builder::new("http.yaml")
+    ///         .from_registry("semantic-conventions/model", &["http.server.*"])
+    ///         .generate_or_exit();
+    /// }
+    /// ```
+    pub fn from_registry(mut self, model_dir: impl AsRef<Path>, select: &[&str]) -> Builder {
+        self.registry = Some((model_dir.as_ref().to_path_buf(), select.iter().map(|s| s.to_string()).collect()));
+        self
     }
 
     /// Where the files go; default `OUT_DIR`.
@@ -103,14 +126,32 @@ impl Builder {
             Some(dir) if p.is_relative() => dir.join(p),
             _ => p.to_path_buf(),
         };
-        let catalog_path = resolve(&self.catalog);
         let out_dir = match (&self.out_dir, std::env::var_os("OUT_DIR")) {
             (Some(dir), _) => resolve(dir),
             (None, Some(dir)) => PathBuf::from(dir),
             (None, None) => return Err("error: no output directory: call `out_dir`, or run in a build script".into()),
         };
+        let catalog_path = match &self.registry {
+            None => resolve(&self.catalog),
+            Some((dir, select)) => {
+                let dir = resolve(dir);
+                let stem = self.catalog.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+                let imported =
+                    catalog_model::registry::import(&dir, select, &stem).map_err(|e| format!("error: {e}"))?;
+                for l in &imported.left_out {
+                    println!("cargo:warning=left out of {}: {l}", self.catalog.display());
+                }
+                let name = self.catalog.file_name().map_or_else(|| "metrics.yaml".into(), |n| n.to_owned());
+                let path = out_dir.join(name);
+                catalog_model::write_if_changed(&path, &imported.catalog)
+                    .map_err(|e| format!("error: cannot write {}: {e}", path.display()))?;
+                path
+            }
+        };
         if self.cargo_directives {
-            println!("cargo:rerun-if-changed={}", catalog_path.display());
+            // A registry's directory: cargo looks at every file under it.
+            let watched = self.registry.as_ref().map_or_else(|| catalog_path.clone(), |(dir, _)| resolve(dir));
+            println!("cargo:rerun-if-changed={}", watched.display());
         }
         let display = self.catalog.display().to_string();
         let mut files = Vec::new();

@@ -3,8 +3,7 @@
 //! dashboards.
 //!
 //! The stages, each a module importing only those before it: [`record`] (the verification record
-//! a reference shows results from), [`registry`] (an OpenTelemetry semantic-conventions registry
-//! read as a catalog), [`plan`] (what the emitters share, worked out once: names and
+//! a reference shows results from), [`plan`] (what the emitters share, worked out once: names and
 //! links, each dashboard's variables and targets, the recording rules), [`check`] (the dashboards'
 //! rules that need the plan), [`emit`] (one module per output, never importing another),
 //! [`outputs`] (which files go where). [`load`] runs every check of the catalog, the model's, the
@@ -23,7 +22,6 @@ pub mod emit;
 pub mod outputs;
 pub mod plan;
 pub mod record;
-pub mod registry;
 
 pub use record::Record;
 

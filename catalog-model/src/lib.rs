@@ -5,7 +5,8 @@
 //!
 //! The stages, each a module, each importing only the ones listed before it:
 //!
-//! 1. leaves: [`parallel`] (work shared out among cores), [`source`] (positions in the YAML),
+//! 1. leaves: [`parallel`] (work shared out among cores), [`registry`] (an OpenTelemetry
+//!    semantic-conventions registry read as a catalog's text), [`source`] (positions in the YAML),
 //!    [`diag`] (every message, located and collected), [`ident`] (the one sanitizer of Rust
 //!    names), [`markdown`] (inline code), [`notation`] (durations, promtool's values, templates);
 //! 2. [`parse`]: serde structs that mirror the YAML exactly;
@@ -36,6 +37,7 @@ pub mod model;
 pub mod notation;
 pub mod parallel;
 pub mod parse;
+pub mod registry;
 pub mod resolve;
 pub mod sections;
 pub mod slos;

@@ -155,3 +155,34 @@ metrics:
     );
     assert!(rust.contains("pub const BUCKETS: &'static [f64]"), "{rust}");
 }
+
+/// A build script may make its catalog from a semantic-conventions registry: the selection is
+/// written to the output directory under the catalog's name, and its recorders beside it.
+#[test]
+fn a_catalog_made_from_a_registry() {
+    let out = tempfile::tempdir().unwrap();
+    let model = test_support::workspace().join("docs-gen/tests/fixtures/registry/model");
+    let generated = Builder::new("http.yaml")
+        .from_registry(&model, &["http.server.*"])
+        .out_dir(out.path())
+        .cargo_directives(false)
+        .generate()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(generated.rust_file, out.path().join("http.rs"));
+    let catalog = std::fs::read_to_string(out.path().join("http.yaml")).unwrap();
+    assert!(catalog.contains("meter_name: http"), "{catalog}");
+    let rust = std::fs::read_to_string(&generated.rust_file).unwrap();
+    assert!(rust.contains("pub struct HttpServerRequestDuration("), "the selected metric");
+    assert!(rust.contains("pub struct HttpServerActiveRequests("), "the selected metric");
+    assert!(!rust.contains("HttpClientRequestDuration"), "only the selection");
+    // The conventions' enum is open: the field takes a known value or any text.
+    assert!(rust.contains("::catalog_runtime::labels::Open<super::labels::ErrorType>"), "{rust}");
+    // A registry that is not there is an error, not a panic.
+    let err = Builder::new("x.yaml")
+        .from_registry("/nonexistent/model", &[])
+        .out_dir(out.path())
+        .cargo_directives(false)
+        .generate()
+        .unwrap_err();
+    assert!(err.starts_with("error: /nonexistent/model: "), "{err}");
+}

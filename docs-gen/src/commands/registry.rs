@@ -1,5 +1,5 @@
 //! `docs-gen registry`: an OpenTelemetry semantic-conventions registry (its `model/` directory)
-//! read as a catalog (see [`catalog_docs::registry`]): the metrics `--select` names, with the
+//! read as a catalog (see [`catalog_model::registry`]): the metrics `--select` names, with the
 //! attributes they use, written out as a catalog file to edit or build from, and checked as every
 //! catalog is. Exit 0 when the catalog loads, 2 when the registry cannot be read or the catalog has
 //! errors (printed, located in the written file).
@@ -27,7 +27,7 @@ pub struct Args {
 
 pub fn run(args: &Args) -> ExitCode {
     let started = Instant::now();
-    let imported = match catalog_docs::registry::import(&args.registry, &args.select, &args.meter) {
+    let imported = match catalog_model::registry::import(&args.registry, &args.select, &args.meter) {
         Ok(i) => i,
         Err(e) => {
             eprintln!("error: {e}");

@@ -25,7 +25,7 @@ const CRATES: &[(&str, &[Layer])] = &[
     (
         "catalog-model",
         &[
-            S(&["parallel", "source", "ident", "markdown", "notation"]),
+            S(&["parallel", "registry", "source", "ident", "markdown", "notation"]),
             M("diag"),
             M("parse"),
             M("model"),
@@ -39,7 +39,7 @@ const CRATES: &[(&str, &[Layer])] = &[
     (
         "catalog-docs",
         &[
-            S(&["record", "registry"]),
+            M("record"),
             M("plan"),
             M("check"),
             S(&["emit::markdown", "emit::rules", "emit::grafana"]),
