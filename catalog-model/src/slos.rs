@@ -44,7 +44,7 @@ pub const DEFAULT_TIERS: [DefaultTier; 4] = [
 const THIRTY_DAYS: u64 = 30 * 86_400;
 
 /// A 30-day window scaled to `period`, rounded to the minute (as Pyrra rounds).
-fn scaled(secs_at_30d: u64, period: u64) -> u64 {
+pub fn scaled(secs_at_30d: u64, period: u64) -> u64 {
     let exact = secs_at_30d as f64 * period as f64 / THIRTY_DAYS as f64;
     ((exact / 60.0).round() * 60.0) as u64
 }

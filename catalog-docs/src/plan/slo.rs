@@ -341,7 +341,7 @@ fn sloth_differences(slo: &Slo) -> Vec<String> {
     let defaults: Vec<(&str, u64, u64, f64)> = catalog_model::slos::DEFAULT_TIERS
         .iter()
         .map(|d| {
-            let scale = |s: u64| ((s as f64 * slo.period.secs as f64 / (30.0 * 86_400.0) / 60.0).round() * 60.0) as u64;
+            let scale = |secs: u64| catalog_model::slos::scaled(secs, slo.period.secs);
             (d.name, scale(d.long), scale(d.short), d.burn)
         })
         .collect();
@@ -415,11 +415,8 @@ fn cases(catalog: &Catalog, slo: &Slo, events: &Events) -> Vec<Case> {
                     let bad = if kind == CaseKind::Fires { over } else { over - 1.0 };
                     (bad, n as f64)
                 }
-                CaseKind::LowTraffic => {
-                    let r = slo.min_event_rate.unwrap_or_default();
-                    let per = r * provisional_interval as f64 / 2.0;
-                    (per, per)
-                }
+                // Every event bad (ratio 1); how many an interval is set below, at the case's interval.
+                CaseKind::LowTraffic => (1.0, 1.0),
             };
             let ratio = bad / total;
             let may_fire: Vec<usize> = slo
