@@ -175,6 +175,11 @@ pub fn number(v: f64) -> String {
     if text == "-0" { "0".into() } else { text }
 }
 
+/// A ratio as a share in percent for people: `0.05` → `5 %`, `0.125` → `12.5 %` ([`number`]).
+pub fn percent(ratio: f64) -> String {
+    format!("{} %", number(ratio * 100.0))
+}
+
 /// The current time, UTC, RFC 3339 to the second.
 pub fn now_rfc3339() -> String {
     let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());

@@ -602,9 +602,10 @@ impl Tier {
         self.burn * self.long.secs as f64 / slo.period.secs as f64
     }
 
-    /// How long the whole budget lasts at the tier's burn rate.
-    pub fn exhaustion_secs(&self, slo: &Slo) -> f64 {
-        slo.period.secs as f64 / self.burn
+    /// How long the whole budget lasts at the tier's burn rate, to the minute.
+    pub fn exhaustion(&self, slo: &Slo) -> Window {
+        let secs = slo.period.secs as f64 / self.burn;
+        Window::of_secs(((secs / 60.0).round() * 60.0) as u64)
     }
 }
 

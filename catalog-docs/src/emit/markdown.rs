@@ -903,17 +903,13 @@ fn alert_section(out: &mut String, c: &Catalog, v: &Verified, a: &Alert) {
 
 const SLO_SECTION: &str = "Service Level Objectives";
 
-/// A share in percent for people (`2 %`, `0.5 %`).
-fn percent(ratio: f64) -> String {
-    format!("{} %", crate::record::number(ratio * 100.0))
-}
-
 /// Each SLO: its objective, its SLI as PromQL, its tiers (windows, burn rate, the error ratio each
 /// fires above, the budget spent before it fires, how long the budget lasts at its rate), its
 /// derived unit tests, and whether the Sloth spec beside the rules says the same.
 fn slos_section(out: &mut String, v: &Verified) {
     use crate::plan::names::{slo_anchor, sloth_file};
     use crate::plan::slo::{CaseKind, error_record, num};
+    use crate::record::percent;
     use catalog_model::notation::format_duration;
     let plan = v.plan;
     let c = plan.catalog;
@@ -999,7 +995,7 @@ fn slos_section(out: &mut String, v: &Verified) {
                 num(t.burn),
                 percent(t.threshold(s)),
                 percent(t.budget_spent(s)),
-                format_duration(((t.exhaustion_secs(s) / 60.0).round() * 60.0) as u64)
+                t.exhaustion(s).text
             );
         }
         out.push('\n');

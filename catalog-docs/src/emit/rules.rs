@@ -11,6 +11,7 @@
 use crate::plan::Plan;
 use crate::plan::names::{alert_anchor, rule_file, slo_anchor, test_file, test_file_every};
 use crate::plan::slo::{SloPlan, num};
+use crate::record::percent;
 use catalog_model::model::{Alert, Catalog, Metric};
 use catalog_model::notation::format_duration;
 use catalog_model::notation::render_template;
@@ -149,16 +150,6 @@ fn labels(l: &BTreeMap<String, String>) -> Yaml {
     Yaml::Hash(l.iter().map(|(k, v)| (s(k), s(v))).collect())
 }
 
-/// A share in percent for people: `2`, `0.5`, `33.3`.
-fn percent(ratio: f64) -> String {
-    crate::record::number(ratio * 100.0)
-}
-
-/// A duration for people, to the minute: `2d 12h`, `50h`… written as Prometheus would (`2d12h`).
-fn roughly(secs: f64) -> String {
-    catalog_model::notation::format_duration(((secs / 60.0).round() * 60.0) as u64)
-}
-
 /// The annotations of an SLO tier's alert: the same for every alert it raises (no templates).
 fn slo_annotations(plan: &Plan, p: &SloPlan, tier: usize, layout: &Layout) -> Hash {
     let slo = p.slo;
@@ -177,11 +168,11 @@ fn slo_annotations(plan: &Plan, p: &SloPlan, tier: usize, layout: &Layout) -> Ha
     h.insert(
         s("description"),
         s(&format!(
-            "At {}× the {} error budget of {} % bad events lasts {}; {} % of it is spent before this fires. Objective: {} % over {}.",
+            "At {}× the {} error budget of {} bad events lasts {}; {} of it is spent before this fires. Objective: {} % over {}.",
             num(t.burn),
             slo.period.text,
             percent(slo.budget()),
-            roughly(t.exhaustion_secs(slo)),
+            t.exhaustion(slo).text,
             percent(t.budget_spent(slo)),
             num(slo.objective),
             slo.period.text
