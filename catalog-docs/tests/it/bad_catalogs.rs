@@ -935,15 +935,19 @@ fn input_bytes(input: &Input) -> Vec<u8> {
     }
 }
 
+/// What loading a catalog as `metrics.yaml` prints: its diagnostics, or that it loaded.
+pub(crate) fn diagnostics(bytes: &[u8]) -> String {
+    match catalog_docs::load_bytes("metrics.yaml", bytes) {
+        Ok(_) => "(loaded without errors)".to_owned(),
+        Err(d) => d.to_string(),
+    }
+}
+
 #[test]
 fn each_bad_catalog_gives_its_exact_diagnostics() {
     let mut failures = Vec::new();
     for case in CASES {
-        let bytes = input_bytes(&case.input);
-        let got = match catalog_docs::load_bytes("metrics.yaml", &bytes) {
-            Ok(_) => "(loaded without errors)".to_owned(),
-            Err(d) => d.to_string(),
-        };
+        let got = diagnostics(&input_bytes(&case.input));
         let want = case.expect.join("\n");
         if got != want {
             failures.push(format!("--- {}\nwant:\n{want}\ngot:\n{got}", case.name));

@@ -48,6 +48,21 @@ fn write_rules(dir: &Path, plan: &Plan, layout: &Layout) -> Vec<String> {
     names
 }
 
+/// Writes the rule and test files of `plan` into `dir`, then `promtool check rules` and `promtool
+/// test rules` (every test file) must pass.
+fn check_and_test(dir: &Path, plan: &Plan, layout: &Layout) {
+    let files = write_rules(dir, plan, layout);
+    let rule_file = rule_file(plan.catalog);
+    let rule_file = rule_file.rsplit('/').next().unwrap();
+    let (out, text) = promtool(&dir.join("prometheus"), &["check", "rules", rule_file]);
+    assert!(out.status.success(), "{text}");
+    let mut args = vec!["test", "rules"];
+    args.extend(files.iter().map(String::as_str));
+    let (out, text) = promtool(&dir.join("prometheus"), &args);
+    eprintln!("{text}");
+    assert!(out.status.success(), "{text}");
+}
+
 #[test]
 fn promtool_checks_the_committed_rule_file() {
     if !promtool_installed() {
@@ -187,13 +202,7 @@ fn the_fixture_catalogs_rules_pass_promtool() {
     let plan = Plan::new(&c, &queries);
     let dir = tempfile::tempdir().unwrap();
     let layout = Layout { catalog: "minimal.yaml".into(), regenerate: "test".into(), reference: "METRICS.md".into() };
-    let files = write_rules(dir.path(), &plan, &layout);
-    let (out, text) = promtool(&dir.path().join("prometheus"), &["check", "rules", "minimal.rules.yml"]);
-    assert!(out.status.success(), "{text}");
-    let mut args = vec!["test", "rules"];
-    args.extend(files.iter().map(String::as_str));
-    let (out, text) = promtool(&dir.path().join("prometheus"), &args);
-    assert!(out.status.success(), "{text}");
+    check_and_test(dir.path(), &plan, &layout);
 }
 
 /// SLOs unlike Tasker's pass promtool too: a 28-day period (windows scaled), a tier switched off,
@@ -254,14 +263,7 @@ slos:
     );
     let dir = tempfile::tempdir().unwrap();
     let layout = Layout { catalog: "minimal.yaml".into(), regenerate: "test".into(), reference: "METRICS.md".into() };
-    let files = write_rules(dir.path(), &plan, &layout);
-    let (out, text) = promtool(&dir.path().join("prometheus"), &["check", "rules", "minimal.rules.yml"]);
-    assert!(out.status.success(), "{text}");
-    let mut args = vec!["test", "rules"];
-    args.extend(files.iter().map(String::as_str));
-    let (out, text) = promtool(&dir.path().join("prometheus"), &args);
-    eprintln!("{text}");
-    assert!(out.status.success(), "{text}");
+    check_and_test(dir.path(), &plan, &layout);
     let cases: usize = plan.slos.iter().map(|p| p.cases.len()).sum();
     assert_eq!(cases, 4 * 2 + 4 * 3, "a firing and a quiet case per tier, and a low-traffic one under the guard");
 }
