@@ -43,19 +43,7 @@ pub fn render(plan: &Plan, d_index: usize, reference: &str) -> String {
     let d = &c.dashboards[d_index];
     let dash = &plan.dashboards[d_index];
     let ds = json!({ "type": "prometheus", "uid": "${datasource}" });
-    let mut templating = vec![json!({
-        "name": "datasource",
-        "label": "Data source",
-        "type": "datasource",
-        "query": "prometheus",
-        "hide": 0,
-        "includeAll": false,
-        "multi": false,
-        "options": [],
-        "refresh": 1,
-        "regex": "",
-        "skipUrlSync": false,
-    })];
+    let mut templating = vec![datasource_variable()];
     for l in &dash.variables {
         // The first series of this dashboard's queries that has the label.
         let series = d
@@ -117,15 +105,7 @@ pub fn render(plan: &Plan, d_index: usize, reference: &str) -> String {
             "keepTime": false,
             "tags": [],
         }],
-        "annotations": { "list": [{
-            "builtIn": 1,
-            "datasource": { "type": "grafana", "uid": "-- Grafana --" },
-            "enable": true,
-            "hide": true,
-            "iconColor": "rgba(0, 211, 255, 1)",
-            "name": "Annotations & Alerts",
-            "type": "dashboard",
-        }] },
+        "annotations": builtin_annotations(),
         "templating": { "list": templating },
         "panels": panels,
     });
@@ -162,13 +142,6 @@ pub fn render_slo_dashboard(plan: &Plan, reference: &str) -> Option<String> {
             slo_anchor(slo)
         );
         let legend = json!({ "displayMode": "list", "placement": "bottom", "showLegend": true, "calcs": [] });
-        let series_custom = |threshold_lines: bool| {
-            json!({
-                "drawStyle": "line", "lineInterpolation": "linear", "lineWidth": 1, "fillOpacity": 10,
-                "showPoints": "never", "spanNulls": false, "stacking": { "mode": "none", "group": "A" },
-                "axisPlacement": "auto", "thresholdsStyle": { "mode": if threshold_lines { "line" } else { "off" } },
-            })
-        };
         let id = |k: usize| 3 * row + k + 1;
         let title = |k: usize| format!("{}: {}", slo.title.trim(), SLO_PANELS[k]);
         // Budget remaining: red when spent, orange under a quarter left.
@@ -182,11 +155,7 @@ pub fn render_slo_dashboard(plan: &Plan, reference: &str) -> Option<String> {
                 ] },
                 "mappings": [],
             }, "overrides": [] },
-            "options": {
-                "reduceOptions": { "calcs": ["lastNotNull"], "fields": "", "values": false },
-                "colorMode": "value", "graphMode": "area", "justifyMode": "auto", "orientation": "auto",
-                "textMode": "auto", "wideLayout": true, "showPercentChange": false, "percentChangeColorMode": "standard",
-            },
+            "options": stat_options(),
             "targets": [target(0, sel("slo:period_error_budget_remaining:ratio"), &format!("budget remaining over {}", slo.period.text), true)],
         }));
         // Burn rate per window: each window's error ratio over the budget; a line at each tier's
@@ -214,7 +183,7 @@ pub fn render_slo_dashboard(plan: &Plan, reference: &str) -> Option<String> {
             "gridPos": { "h": 8, "w": 9, "x": 6, "y": row * 8 },
             "fieldConfig": { "defaults": {
                 "unit": "none", "color": { "mode": "palette-classic" },
-                "thresholds": { "mode": "absolute", "steps": steps }, "mappings": [], "custom": series_custom(true),
+                "thresholds": { "mode": "absolute", "steps": steps }, "mappings": [], "custom": timeseries_custom(false, true),
             }, "overrides": [] },
             "options": { "legend": legend, "tooltip": { "mode": "multi", "sort": "none" } },
             "targets": targets,
@@ -228,7 +197,7 @@ pub fn render_slo_dashboard(plan: &Plan, reference: &str) -> Option<String> {
                 "thresholds": { "mode": "absolute", "steps": [
                     { "color": "red", "value": null }, { "color": "green", "value": slo.objective_ratio() },
                 ] },
-                "mappings": [], "custom": series_custom(true),
+                "mappings": [], "custom": timeseries_custom(false, true),
             }, "overrides": [] },
             "options": { "legend": legend, "tooltip": { "mode": "multi", "sort": "none" } },
             "targets": [target(0, format!("1 - {}", sel(&error_record(&slo.period))), &format!("good events over {}", slo.period.text), false)],
@@ -252,15 +221,8 @@ pub fn render_slo_dashboard(plan: &Plan, reference: &str) -> Option<String> {
             "tooltip": "Each SLO's objective, SLI, tiers and unit tests", "targetBlank": true,
             "asDropdown": false, "includeVars": false, "keepTime": false, "tags": [],
         }],
-        "annotations": { "list": [{
-            "builtIn": 1, "datasource": { "type": "grafana", "uid": "-- Grafana --" }, "enable": true,
-            "hide": true, "iconColor": "rgba(0, 211, 255, 1)", "name": "Annotations & Alerts", "type": "dashboard",
-        }] },
-        "templating": { "list": [{
-            "name": "datasource", "label": "Data source", "type": "datasource", "query": "prometheus",
-            "hide": 0, "includeAll": false, "multi": false, "options": [], "refresh": 1, "regex": "",
-            "skipUrlSync": false,
-        }] },
+        "annotations": builtin_annotations(),
+        "templating": { "list": [datasource_variable()] },
         "panels": panels,
     });
     let mut text = serde_json::to_string_pretty(&dashboard).expect("a JSON value serializes");
@@ -323,17 +285,7 @@ fn panel(plan: &Plan, p: &Panel, i: usize, targets: &[String], ds: &Value, refer
         _ => {}
     }
     if kind == "timeseries" {
-        defaults["custom"] = json!({
-            "drawStyle": "line",
-            "lineInterpolation": "linear",
-            "lineWidth": 1,
-            "fillOpacity": if stacked { 40 } else { 10 },
-            "showPoints": "never",
-            "spanNulls": false,
-            "stacking": { "mode": if stacked { "normal" } else { "none" }, "group": "A" },
-            "axisPlacement": "auto",
-            "thresholdsStyle": { "mode": if p.thresholds.is_some() { "line" } else { "off" } },
-        });
+        defaults["custom"] = timeseries_custom(stacked, p.thresholds.is_some());
     }
     if kind == "table" {
         defaults["custom"] = json!({ "align": "auto", "cellOptions": { "type": "auto" }, "inspect": false });
@@ -342,11 +294,7 @@ fn panel(plan: &Plan, p: &Panel, i: usize, targets: &[String], ds: &Value, refer
     let legend =
         |placement: &str| json!({ "displayMode": "list", "placement": placement, "showLegend": true, "calcs": [] });
     let options = match kind {
-        "stat" => json!({
-            "reduceOptions": reduce, "colorMode": "value", "graphMode": "area", "justifyMode": "auto",
-            "orientation": "auto", "textMode": "auto", "wideLayout": true, "showPercentChange": false,
-            "percentChangeColorMode": "standard",
-        }),
+        "stat" => stat_options(),
         // The gauge plugin's defaults in @grafana/schema 13.2.3 (its `defaultOptions`), all of which
         // its `Options` type requires.
         "gauge" => json!({
@@ -479,6 +427,61 @@ datasources:
         meter = c.meter_name,
         label = EXEMPLAR_TRACE_ID_LABEL,
     )
+}
+
+/// The `datasource` variable every generated dashboard's panels read (of type prometheus).
+fn datasource_variable() -> Value {
+    json!({
+        "name": "datasource",
+        "label": "Data source",
+        "type": "datasource",
+        "query": "prometheus",
+        "hide": 0,
+        "includeAll": false,
+        "multi": false,
+        "options": [],
+        "refresh": 1,
+        "regex": "",
+        "skipUrlSync": false,
+    })
+}
+
+/// Grafana's built-in annotations (alerts and annotations on the graphs), as a new dashboard has.
+fn builtin_annotations() -> Value {
+    json!({ "list": [{
+        "builtIn": 1,
+        "datasource": { "type": "grafana", "uid": "-- Grafana --" },
+        "enable": true,
+        "hide": true,
+        "iconColor": "rgba(0, 211, 255, 1)",
+        "name": "Annotations & Alerts",
+        "type": "dashboard",
+    }] })
+}
+
+/// A stat panel's options: the last value, coloured by the thresholds.
+fn stat_options() -> Value {
+    json!({
+        "reduceOptions": { "calcs": ["lastNotNull"], "fields": "", "values": false },
+        "colorMode": "value", "graphMode": "area", "justifyMode": "auto",
+        "orientation": "auto", "textMode": "auto", "wideLayout": true, "showPercentChange": false,
+        "percentChangeColorMode": "standard",
+    })
+}
+
+/// A time series panel's field `custom`: lines, stacked or not, the thresholds drawn as lines or not.
+fn timeseries_custom(stacked: bool, threshold_lines: bool) -> Value {
+    json!({
+        "drawStyle": "line",
+        "lineInterpolation": "linear",
+        "lineWidth": 1,
+        "fillOpacity": if stacked { 40 } else { 10 },
+        "showPoints": "never",
+        "spanNulls": false,
+        "stacking": { "mode": if stacked { "normal" } else { "none" }, "group": "A" },
+        "axisPlacement": "auto",
+        "thresholdsStyle": { "mode": if threshold_lines { "line" } else { "off" } },
+    })
 }
 
 /// `A`, `B`, … `Z`, `AA`, …: Grafana's query ids.
